@@ -1,0 +1,76 @@
+"""smsbridge: send SMS through many providers with one API.
+
+>>> import smsbridge
+>>> account = smsbridge.connect("console://")
+>>> account.send("+41791234567", "Hello").ok
+True
+
+Importing this package is cheap: plugins, ``requests`` and ``phonenumbers`` load on first use.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from smsbridge.errors import *  # noqa: F403  (the error tree is part of the public API)
+from smsbridge.errors import __all__ as _errors_all
+from smsbridge.hookspecs import hookimpl
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from smsbridge.account import Account
+    from smsbridge.connect import connect
+    from smsbridge.delivery import FailoverAccount
+    from smsbridge.models import (
+        Balance,
+        BulkSummary,
+        CallbackRequest,
+        DeliveryReport,
+        DeliveryStatus,
+        Estimate,
+        InboundMessage,
+        Message,
+        Receipt,
+        ReceiptStatus,
+        Recipient,
+        SendResult,
+    )
+
+_LAZY = {
+    "connect": "smsbridge.connect",
+    "Account": "smsbridge.account",
+    "FailoverAccount": "smsbridge.delivery",
+    "to_dict": "smsbridge.converters",
+    "analyze": "smsbridge.text",
+    **dict.fromkeys(
+        (
+            "Balance",
+            "BulkSummary",
+            "CallbackRequest",
+            "DeliveryReport",
+            "DeliveryStatus",
+            "Estimate",
+            "InboundMessage",
+            "Message",
+            "Receipt",
+            "ReceiptStatus",
+            "Recipient",
+            "SendResult",
+        ),
+        "smsbridge.models",
+    ),
+}
+
+__all__ = ["__version__", "hookimpl", *_errors_all, *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'smsbridge' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value

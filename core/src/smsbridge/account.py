@@ -1,0 +1,728 @@
+"""The account object host applications use: validation, chunking, retries, dispatch.
+
+Rules this module keeps, whatever the provider:
+
+* Nothing is sent before every part of the request is valid (numbers, sender, text, schedule).
+* A bulk send reports exactly one receipt per recipient: accepted, rejected (with the reason)
+  or unknown.  It streams: the input iterable is read chunk by chunk.  Within a request the
+  receipts follow the input order; recipients rejected before any request come in results of
+  their own (``details["requests"] == 0``).
+* A request is retried only when the provider certainly did not take it, or, for a provider
+  that de-duplicates by client id, with the same id (see ``smsbridge.delivery``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+import attrs
+
+from smsbridge import numbers as _numbers
+from smsbridge.config import AccountSettings
+from smsbridge.context import ProviderContext
+from smsbridge.delivery import RetryPolicy
+from smsbridge.errors import (
+    InvalidMessageError,
+    InvalidRecipientError,
+    InvalidSenderError,
+    Outcome,
+    SmsBridgeError,
+    UnsupportedOperationError,
+)
+from smsbridge.models import (
+    AdminResult,
+    Balance,
+    BulkSummary,
+    CallbackRequest,
+    Capabilities,
+    DeliveryReport,
+    Estimate,
+    InboundMessage,
+    InboundQuery,
+    Message,
+    ProviderSpec,
+    Receipt,
+    ReceiptStatus,
+    Recipient,
+    SendResult,
+)
+from smsbridge.plugins import ProviderHooks
+from smsbridge.text import analyze, render
+from smsbridge.transport import Redactor, Transport
+
+__all__ = ["Account", "RecipientLike"]
+
+log = logging.getLogger("smsbridge")
+
+RecipientLike = str | Recipient | Mapping[str, Any]
+
+_RECIPIENT_KEYS = ("to", "number", "recipient", "phone")
+
+
+@attrs.frozen
+class _Rejected:
+    receipt: Receipt
+
+
+class Account:
+    """One provider account.  Safe to share between threads; close it (or use ``with``)."""
+
+    def __init__(
+        self,
+        spec: ProviderSpec,
+        hooks: ProviderHooks,
+        config: Any,
+        settings: AccountSettings,
+        *,
+        masked_url: str,
+        secrets: Sequence[str] = (),
+    ) -> None:
+        redactor = Redactor(secrets)
+        transport = Transport(
+            spec.id,
+            connect_timeout=settings.connect_timeout,
+            read_timeout=settings.timeout,
+            redactor=redactor,
+            rate=settings.rate,
+            max_reply_bytes=settings.max_reply_bytes,
+            ca_bundle=settings.ca_bundle,
+        )
+        self.spec = spec
+        self.hooks = hooks
+        self.settings = settings
+        self.url = masked_url
+        self.ctx = ProviderContext(spec=spec, config=config, settings=settings, http=transport, redact=redactor)
+        self.retry = RetryPolicy(retries=settings.retries, backoff=settings.backoff)
+
+    # ------------------------------------------------------------------ basics
+
+    @property
+    def provider(self) -> str:
+        return self.spec.id
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self.spec.capabilities
+
+    def __repr__(self) -> str:
+        return f"Account(provider={self.provider!r}, url={self.url!r})"
+
+    def close(self) -> None:
+        self.ctx.http.close()
+
+    def __enter__(self) -> Account:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ validation
+
+    def _error_kwargs(self) -> dict[str, Any]:
+        return {"provider": self.provider, "before_request": True}
+
+    def recipient(self, item: RecipientLike) -> Recipient:
+        """Normalise one recipient (E.164, provider rules) or raise ``InvalidRecipientError``."""
+        if isinstance(item, Recipient):
+            raw, params, ref = item.number, dict(item.params), item.reference
+        elif isinstance(item, Mapping):
+            key = next((k for k in _RECIPIENT_KEYS if k in item), None)
+            if key is None:
+                raise InvalidRecipientError(
+                    f"a recipient record has no number (expected one of {', '.join(_RECIPIENT_KEYS)})",
+                    recipient=None,
+                    **self._error_kwargs(),
+                )
+            raw = str(item[key])
+            ref = item.get("reference")
+            nested = item.get("params")
+            params = dict(nested) if isinstance(nested, Mapping) else {}
+            params.update(
+                {str(k): str(v) for k, v in item.items() if k not in (key, "reference", "params") and v is not None}
+            )
+        elif isinstance(item, str):
+            raw, params, ref = item, {}, None
+        else:
+            raise InvalidRecipientError(
+                f"a recipient must be a string, a Recipient or a mapping, not {type(item).__name__}",
+                recipient=repr(item),
+                **self._error_kwargs(),
+            )
+        region = self.settings.region or self.spec.default_region
+        number = _numbers.normalize(raw, region=region, provider=self.provider, targets=self.capabilities.targets)
+        try:
+            self.hooks.check_recipient(self.ctx, number)
+        except InvalidRecipientError as exc:
+            if exc.recipient is None:
+                exc.recipient = raw
+            raise
+        return Recipient(number=number, params=params, reference=str(ref) if ref is not None else None)
+
+    def wire_number(self, number: str) -> str:
+        """``number`` as the provider will receive it on the wire."""
+        e164 = self.recipient(number).number
+        return self.hooks.check_recipient(self.ctx, e164) or _numbers.to_digits(e164)
+
+    def _check_sender(self, sender: str | None) -> str | None:
+        import re
+
+        sender = sender if sender is not None else self.settings.sender
+        rule = self.capabilities.sender
+        if sender is None or sender == "":
+            if rule.required:
+                raise InvalidSenderError(
+                    "this provider needs a sender id: pass sender= or set ?sender= in the account URL",
+                    **self._error_kwargs(),
+                )
+            return None
+        numeric = sender.lstrip("+").isdigit()
+        if numeric and not rule.numeric_allowed:
+            raise InvalidSenderError(f"sender {sender!r}: numeric senders are not accepted", **self._error_kwargs())
+        if not numeric or not rule.numeric_allowed:
+            if not rule.min_length <= len(sender) <= rule.max_length:
+                raise InvalidSenderError(
+                    f"sender {sender!r} has {len(sender)} characters; this provider takes "
+                    f"{rule.min_length}-{rule.max_length}",
+                    **self._error_kwargs(),
+                )
+            if rule.pattern and not re.fullmatch(rule.pattern, sender):
+                raise InvalidSenderError(
+                    f"sender {sender!r} does not match the provider's rule"
+                    + (f": {rule.description}" if rule.description else ""),
+                    **self._error_kwargs(),
+                )
+        elif len(sender.lstrip("+")) > 16:
+            raise InvalidSenderError(f"sender {sender!r} is too long for a number", **self._error_kwargs())
+        return sender
+
+    def _check_text(self, text: str, encoding: str | None) -> None:
+        if not isinstance(text, str) or not text.strip():
+            raise InvalidMessageError("the text is empty", **self._error_kwargs())
+        limit = self.capabilities.max_text_length
+        if limit is not None and len(text) > limit:
+            info = analyze(text, encoding=encoding)
+            raise InvalidMessageError(
+                f"the text has {len(text)} characters ({info.segments} {info.encoding} segments); "
+                f"this provider takes at most {limit}",
+                **self._error_kwargs(),
+            )
+
+    def _check_options(self, schedule: dt.datetime | None, flash: bool, encoding: str | None) -> None:
+        caps = self.capabilities
+        if schedule is not None:
+            if not caps.scheduling:
+                raise UnsupportedOperationError("this provider cannot schedule messages", **self._error_kwargs())
+            if not isinstance(schedule, dt.datetime) or schedule.tzinfo is None:
+                raise InvalidMessageError(
+                    "the schedule time must be a timezone-aware datetime",
+                    hint="e.g. datetime(2030, 1, 1, 9, 0, tzinfo=timezone.utc)",
+                    **self._error_kwargs(),
+                )
+            if schedule <= dt.datetime.now(dt.timezone.utc):
+                raise InvalidMessageError(
+                    f"the schedule time {schedule.isoformat()} is in the past", **self._error_kwargs()
+                )
+        if flash and not caps.flash:
+            raise UnsupportedOperationError("this provider cannot send flash messages", **self._error_kwargs())
+        if encoding not in (None, "gsm7", "ucs2"):
+            raise InvalidMessageError(f"unknown encoding {encoding!r}: use gsm7 or ucs2", **self._error_kwargs())
+
+    def _message(
+        self,
+        recipients: tuple[Recipient, ...],
+        text: str,
+        *,
+        sender: str | None,
+        schedule: dt.datetime | None,
+        flash: bool,
+        client_ref: str | None,
+        encoding: str | None,
+        options: Mapping[str, Any] | None,
+    ) -> Message:
+        message = Message(
+            recipients=recipients,
+            text=text,
+            sender=sender,
+            schedule=schedule,
+            flash=flash,
+            client_ref=client_ref,
+            encoding=encoding,
+            options=options or {},
+        )
+        message = self.hooks.rewrite_message(self.ctx, message)
+        self._check_text(message.text, message.encoding)
+        message = attrs.evolve(message, sender=self._check_sender(message.sender))
+        self._check_options(message.schedule, message.flash, message.encoding)
+        return message
+
+    # ------------------------------------------------------------------ sending
+
+    def send(
+        self,
+        to: RecipientLike | Iterable[RecipientLike],
+        text: str,
+        *,
+        sender: str | None = None,
+        schedule: dt.datetime | None = None,
+        flash: bool = False,
+        client_ref: str | None = None,
+        encoding: str | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> SendResult:
+        """Send ``text`` to one number or a few.
+
+        Everything is validated first: an invalid number raises ``InvalidRecipientError`` and
+        nothing is sent.  A refused request raises its typed error when nothing was accepted;
+        once something was accepted, later failures become receipts instead, so no outcome
+        is lost.  ``client_ref`` travels to providers that keep one (JorMall ``id``,
+        AllMySMS CLIMSGID); for a provider that de-duplicates it is generated when missing.
+        """
+        items = [to] if isinstance(to, (str, Recipient, Mapping)) else list(to)
+        if not items:
+            raise InvalidRecipientError("no recipient given", recipient=None, **self._error_kwargs())
+        recipients = tuple(self.recipient(item) for item in items)
+        if self.capabilities.deduplicates and client_ref is None and len(recipients) == 1:
+            client_ref = uuid.uuid4().hex[:20]
+        message = self._message(
+            recipients,
+            text,
+            sender=sender,
+            schedule=schedule,
+            flash=flash,
+            client_ref=client_ref,
+            encoding=encoding,
+            options=options,
+        )
+        for r in recipients:
+            if r.params:
+                self._check_text(_render(message.text, r), encoding)
+        if len(recipients) == 1:
+            return self._send_one(message)
+        results: list[SendResult] = []
+        for chunk in self._chunks_of(message):
+            if not results:
+                results.append(self._request(chunk))
+            else:
+                results.append(self._request_safe(chunk))
+        return _merge(self.provider, results, client_ref)
+
+    def _send_one(self, message: Message) -> SendResult:
+        use_bulk = not self.hooks.implements("smsbridge_send")
+        dedup = self.capabilities.deduplicates and message.client_ref is not None
+
+        def attempt() -> SendResult:
+            result = self.hooks.bulk_send(self.ctx, message) if use_bulk else self.hooks.send(self.ctx, message)
+            return self._checked(message, result)
+
+        return self.retry.run(
+            attempt, provider=self.provider, dedup=dedup, on_duplicate=lambda: _duplicate(self.provider, message)
+        )
+
+    def _request(self, message: Message) -> SendResult:
+        """One provider request for ``message``; raises its typed error."""
+        if len(message.recipients) == 1 and self.hooks.implements("smsbridge_send"):
+            return self._send_one(message)
+
+        def attempt() -> SendResult:
+            result = self.hooks.bulk_send(self.ctx, message)
+            return self._checked(message, result)
+
+        return self.retry.run(attempt, provider=self.provider, dedup=False)
+
+    def _request_safe(self, message: Message) -> SendResult:
+        """Like ``_request`` but a failure becomes one receipt a recipient, never an exception."""
+        try:
+            return self._request(message)
+        except SmsBridgeError as exc:
+            status = {
+                Outcome.NOT_SENT: ReceiptStatus.REJECTED,
+                Outcome.UNKNOWN: ReceiptStatus.UNKNOWN,
+                Outcome.ALREADY_ACCEPTED: ReceiptStatus.ACCEPTED,
+            }[exc.outcome]
+            code = getattr(exc, "code", None)
+            return SendResult(
+                provider=self.provider,
+                receipts=tuple(
+                    Receipt(r.number, status, reason=str(exc), code=code, provider=self.provider)
+                    for r in message.recipients
+                ),
+                raw=getattr(exc, "raw", None),
+                client_ref=message.client_ref,
+                details={"error": type(exc).__name__, "requests": 1},
+            )
+        except Exception as exc:  # a plugin bug: the request may have left, so: unknown
+            log.exception("plugin %s failed while sending", self.provider)
+            return SendResult(
+                provider=self.provider,
+                receipts=tuple(
+                    Receipt(
+                        r.number,
+                        ReceiptStatus.UNKNOWN,
+                        reason=f"plugin error: {type(exc).__name__}",
+                        provider=self.provider,
+                    )
+                    for r in message.recipients
+                ),
+                details={"error": type(exc).__name__, "requests": 1},
+            )
+
+    def _checked(self, message: Message, result: SendResult | None) -> SendResult:
+        """Exactly one receipt per recipient, in order; anything missing is unknown."""
+        if result is None:
+            raise UnsupportedOperationError("this provider plugin cannot send", provider=self.provider)
+        pool: dict[str, deque[Receipt]] = {}
+        for receipt in result.receipts:
+            pool.setdefault(receipt.recipient, deque()).append(receipt)
+        ordered = []
+        for r in message.recipients:
+            found = pool.get(r.number)
+            if found:
+                ordered.append(found.popleft())
+            else:
+                ordered.append(
+                    Receipt(
+                        r.number,
+                        ReceiptStatus.UNKNOWN,
+                        reason="the provider's reply did not mention this recipient",
+                        provider=self.provider,
+                    )
+                )
+        details = dict(result.details)
+        details.setdefault("requests", 1)
+        return attrs.evolve(result, receipts=tuple(ordered), details=details)
+
+    # ------------------------------------------------------------------ bulk
+
+    def _chunks_of(self, message: Message) -> Iterator[Message]:
+        size = max(1, self.capabilities.max_recipients)
+        recipients = message.recipients
+        for i in range(0, len(recipients), size):
+            yield attrs.evolve(message, recipients=recipients[i : i + size])
+
+    def _prepare_stream(
+        self, recipients: Iterable[RecipientLike], template: Message
+    ) -> Iterator[Recipient | _Rejected]:
+        render_here = template.is_templated or "{" in template.text
+        for item in recipients:
+            try:
+                recipient = self.recipient(item)
+                if render_here:
+                    self._check_text(_render(template.text, recipient), template.encoding)
+            except SmsBridgeError as exc:
+                shown = exc.recipient if isinstance(exc, InvalidRecipientError) and exc.recipient else _shown(item)
+                yield _Rejected(
+                    Receipt(
+                        shown,
+                        ReceiptStatus.REJECTED,
+                        reason=str(exc),
+                        code=getattr(exc, "code", None),
+                        provider=self.provider,
+                    )
+                )
+                continue
+            yield recipient
+
+    def _bulk_messages(
+        self, stream: Iterator[Recipient | _Rejected], template: Message
+    ) -> Iterator[Message | SendResult]:
+        """Group recipients into requests; pre-request rejections come out as their own results."""
+        size = max(1, self.capabilities.max_recipients)
+        own_templates = self.capabilities.templating
+        batch: list[Recipient] = []
+        batch_text: str | None = None
+        rejected: list[Receipt] = []
+
+        def flush() -> Iterator[Message | SendResult]:
+            nonlocal batch, batch_text, rejected
+            if rejected:
+                yield SendResult(provider=self.provider, receipts=tuple(rejected), details={"requests": 0})
+                rejected = []
+            if batch:
+                text = template.text if own_templates or batch_text is None else batch_text
+                yield attrs.evolve(template, recipients=tuple(batch), text=text)
+                batch, batch_text = [], None
+
+        for item in stream:
+            if isinstance(item, _Rejected):
+                rejected.append(item.receipt)
+                if len(rejected) >= size and not batch:
+                    yield from flush()
+                continue
+            if not own_templates and ("{" in template.text or item.params):
+                text = _render(template.text, item)
+                item = attrs.evolve(item, params={})
+                if batch and text != batch_text:
+                    yield from flush()
+                batch_text = text
+            batch.append(item)
+            if len(batch) >= size:
+                yield from flush()
+        yield from flush()
+
+    def iter_bulk_send(
+        self,
+        recipients: Iterable[RecipientLike],
+        text: str,
+        *,
+        sender: str | None = None,
+        schedule: dt.datetime | None = None,
+        flash: bool = False,
+        encoding: str | None = None,
+        options: Mapping[str, Any] | None = None,
+        workers: int | None = None,
+    ) -> Iterator[SendResult]:
+        """Send to any iterable of recipients, lazily; yield one ``SendResult`` per request.
+
+        The iterable is read as the requests go: a generator of a million recipients is never
+        held in memory.  Each recipient appears in exactly one yielded result.  Recipients
+        may be numbers, ``Recipient`` objects or mappings (``{"to": ..., "name": ...}``) whose
+        other keys fill ``{name}`` fields of ``text``.  Invalid recipients are reported
+        rejected; the others still go out.  ``workers`` > 1 sends that many requests at once.
+        """
+        template = self._message(
+            (),
+            text,
+            sender=sender,
+            schedule=schedule,
+            flash=flash,
+            client_ref=None,
+            encoding=encoding,
+            options=options,
+        )
+        stream = self._bulk_messages(self._prepare_stream(recipients, template), template)
+        workers = workers or self.settings.workers
+        if workers <= 1:
+            for item in stream:
+                yield item if isinstance(item, SendResult) else self._request_safe(item)
+            return
+        yield from self._concurrent(stream, workers)
+
+    def _concurrent(self, stream: Iterator[Message | SendResult], workers: int) -> Iterator[SendResult]:
+        pending: deque[Future[SendResult] | SendResult] = deque()
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"smsbridge-{self.provider}") as pool:
+            for item in stream:
+                pending.append(item if isinstance(item, SendResult) else pool.submit(self._request_safe, item))
+                while len(pending) > workers * 2:
+                    yield _resolve(pending.popleft())
+            while pending:
+                yield _resolve(pending.popleft())
+
+    def bulk_send(
+        self,
+        recipients: Iterable[RecipientLike],
+        text: str,
+        *,
+        on_result: Callable[[SendResult], None] | None = None,
+        keep_receipts: bool | None = None,
+        **kwargs: Any,
+    ) -> BulkSummary:
+        """Send to every recipient and sum up.
+
+        ``on_result`` sees each request's result as it completes (write a report there);
+        receipts are kept in the summary unless ``keep_receipts=False`` (the default when
+        ``on_result`` is given, so memory stays flat for any number of recipients).
+        """
+        keep = keep_receipts if keep_receipts is not None else on_result is None
+        kept: list[Receipt] = []
+        counts = {ReceiptStatus.ACCEPTED: 0, ReceiptStatus.REJECTED: 0, ReceiptStatus.UNKNOWN: 0}
+        requests = 0
+        for result in self.iter_bulk_send(recipients, text, **kwargs):
+            requests += int(result.details.get("requests", 1))
+            for receipt in result.receipts:
+                counts[receipt.status] += 1
+            if keep:
+                kept.extend(result.receipts)
+            if on_result is not None:
+                on_result(result)
+        return BulkSummary(
+            provider=self.provider,
+            total=sum(counts.values()),
+            accepted=counts[ReceiptStatus.ACCEPTED],
+            rejected=counts[ReceiptStatus.REJECTED],
+            unknown=counts[ReceiptStatus.UNKNOWN],
+            requests=requests,
+            receipts=tuple(kept) if keep else None,
+        )
+
+    # ------------------------------------------------------------------ other operations
+
+    def _unsupported(self, what: str) -> UnsupportedOperationError:
+        return UnsupportedOperationError(f"{self.provider} has no {what}", provider=self.provider)
+
+    def balance(self) -> Balance:
+        if not self.capabilities.balance:
+            raise self._unsupported("balance operation")
+        result = self.retry.run(lambda: self.hooks.balance(self.ctx), provider=self.provider, idempotent=True)
+        if result is None:
+            raise self._unsupported("balance operation")
+        return result  # type: ignore[no-any-return]
+
+    def delivery_status(self, message_ids: str | Iterable[str]) -> list[DeliveryReport]:
+        ids = [message_ids] if isinstance(message_ids, str) else [str(i) for i in message_ids]
+        if not self.capabilities.delivery_status:
+            raise self._unsupported("delivery status")
+        if not ids:
+            return []
+        result = self.retry.run(
+            lambda: self.hooks.delivery_status(self.ctx, ids), provider=self.provider, idempotent=True
+        )
+        if result is None:
+            raise self._unsupported("delivery status")
+        return list(result)
+
+    def inbound(
+        self, folder: str = "inbox", *, since_id: str | None = None, limit: int | None = None, **options: Any
+    ) -> list[InboundMessage]:
+        if not self.capabilities.inbound:
+            raise self._unsupported("inbound messages")
+        query = InboundQuery(folder=folder, since_id=since_id, limit=limit, options=options)
+        result = self.retry.run(lambda: self.hooks.inbound(self.ctx, query), provider=self.provider, idempotent=True)
+        if result is None:
+            raise self._unsupported("inbound messages")
+        return list(result)
+
+    def parse_callback(self, request: CallbackRequest | Mapping[str, str]) -> list[DeliveryReport]:
+        """Delivery reports from a request the provider made to your callback URL."""
+        if not self.capabilities.callbacks:
+            raise self._unsupported("delivery-report callbacks")
+        if not isinstance(request, CallbackRequest):
+            request = CallbackRequest(query=dict(request))
+        result = self.hooks.parse_callback(self.ctx, request)
+        if result is None:
+            raise self._unsupported("delivery-report callbacks")
+        return list(result)
+
+    def admin(self, operation: str, **params: Any) -> AdminResult:
+        """Run a named operation the provider declares (see ``capabilities.admin_operations``)."""
+        declared = self.capabilities.admin_operation(operation)
+        if declared is None:
+            known = ", ".join(op.name for op in self.capabilities.admin_operations) or "none"
+            raise UnsupportedOperationError(
+                f"unknown operation {operation!r}; {self.provider} has: {known}", provider=self.provider
+            )
+        names = {p.name for p in declared.params}
+        unknown = sorted(set(params) - names)
+        if unknown:
+            raise InvalidMessageError(
+                f"{operation}: unknown parameter(s) {', '.join(unknown)}; takes: {', '.join(sorted(names)) or 'none'}",
+                provider=self.provider,
+                before_request=True,
+            )
+        missing = [p.name for p in declared.params if p.required and params.get(p.name) in (None, "")]
+        if missing:
+            raise InvalidMessageError(
+                f"{operation}: missing required parameter(s) {', '.join(missing)}",
+                provider=self.provider,
+                before_request=True,
+            )
+        result = self.retry.run(lambda: self.hooks.admin(self.ctx, operation, dict(params)), provider=self.provider)
+        if result is None:
+            raise self._unsupported(f"operation {operation!r} in its plugin")
+        return result  # type: ignore[no-any-return]
+
+    def estimate(
+        self,
+        text: str,
+        to: RecipientLike | Iterable[RecipientLike] = (),
+        *,
+        sender: str | None = None,
+        encoding: str | None = None,
+        provider_cost: bool = True,
+    ) -> Estimate:
+        """Encoding, segments and, where the provider can tell, its own cost, without sending."""
+        items = [to] if isinstance(to, (str, Recipient, Mapping)) else list(to)
+        recipients = tuple(self.recipient(i) for i in items)
+        info = analyze(text, encoding=encoding)
+        estimate = Estimate(
+            text=info,
+            recipients=len(recipients),
+            segments_total=info.segments * max(1, len(recipients)),
+            provider=self.provider,
+        )
+        if provider_cost and self.capabilities.estimate and recipients:
+            message = self._message(
+                recipients,
+                text,
+                sender=sender,
+                schedule=None,
+                flash=False,
+                client_ref=None,
+                encoding=encoding,
+                options=None,
+            )
+            theirs = self.retry.run(
+                lambda: self.hooks.estimate(self.ctx, message), provider=self.provider, idempotent=True
+            )
+            if theirs is not None:
+                estimate = attrs.evolve(
+                    estimate,
+                    provider_cost=theirs.provider_cost,
+                    cost_unit=theirs.cost_unit,
+                    provider_segments=theirs.provider_segments,
+                    raw=theirs.raw,
+                )
+        return estimate
+
+
+def _render(text: str, recipient: Recipient) -> str:
+    try:
+        return render(text, recipient.params)
+    except KeyError as exc:
+        raise InvalidMessageError(
+            f"the template needs field {exc.args[0]!r} for {recipient.number}",
+            recipient=recipient.number,
+            before_request=True,
+        ) from None
+    except (ValueError, IndexError) as exc:
+        raise InvalidMessageError(
+            f"the text is not a valid template ({exc}); write literal braces as {{{{ and }}}}", before_request=True
+        ) from None
+
+
+def _shown(item: Any) -> str:
+    if isinstance(item, Recipient):
+        return item.number
+    if isinstance(item, Mapping):
+        return str(next((item[k] for k in _RECIPIENT_KEYS if k in item), item))
+    return str(item)
+
+
+def _resolve(item: Future[SendResult] | SendResult) -> SendResult:
+    return item.result() if isinstance(item, Future) else item
+
+
+def _duplicate(provider: str, message: Message) -> SendResult:
+    return SendResult(
+        provider=provider,
+        receipts=tuple(
+            Receipt(
+                r.number,
+                ReceiptStatus.ACCEPTED,
+                message_id=message.client_ref,
+                reason="accepted on an earlier attempt: the retry was ignored as a duplicate id",
+                provider=provider,
+            )
+            for r in message.recipients
+        ),
+        client_ref=message.client_ref,
+        details={"duplicate_of_earlier_attempt": True},
+    )
+
+
+def _merge(provider: str, results: list[SendResult], client_ref: str | None) -> SendResult:
+    if len(results) == 1:
+        return results[0]
+    return SendResult(
+        provider=provider,
+        receipts=tuple(r for res in results for r in res.receipts),
+        raw=results[-1].raw,
+        client_ref=client_ref,
+        scheduled=any(r.scheduled for r in results),
+        details={"requests": sum(int(r.details.get("requests", 1)) for r in results)},
+    )

@@ -1,0 +1,225 @@
+"""``memory://NAME``: an outbox in memory that tests assert on (like Django's locmem backend).
+
+``smsbridge.builtin.memory.outbox("NAME")`` (default name ``default``) lists every
+``SentMessage``; the pytest fixture ``sms_outbox`` clears and returns the default outbox.
+
+To rehearse failures without a real provider:
+``reject=+41791234567,+41...`` rejects those numbers;
+``unknown=+41...`` reports them with an unknown outcome;
+``fail=auth|credit|timeout|connect|unavailable`` makes every request fail that way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import threading
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from smsbridge import errors
+from smsbridge.hookspecs import hookimpl
+from smsbridge.models import (
+    AdminOperation,
+    AdminParam,
+    AdminResult,
+    Balance,
+    CallbackRequest,
+    Capabilities,
+    DeliveryReport,
+    DeliveryStatus,
+    Message,
+    ProviderSpec,
+    Receipt,
+    ReceiptStatus,
+    SenderRule,
+    SendResult,
+)
+
+_lock = threading.Lock()
+_outboxes: dict[str, list[SentMessage]] = {}
+_ids = itertools.count(1)
+
+
+@attrs.frozen
+class SentMessage:
+    id: str
+    to: str
+    text: str
+    sender: str | None
+    schedule: dt.datetime | None
+    flash: bool
+    client_ref: str | None
+    outbox: str
+
+
+def outbox(name: str = "default") -> list[SentMessage]:
+    """The live list of messages sent to ``memory://NAME``."""
+    with _lock:
+        return _outboxes.setdefault(name, [])
+
+
+def clear(name: str | None = None) -> None:
+    with _lock:
+        if name is None:
+            for box in _outboxes.values():
+                box.clear()
+        else:
+            _outboxes.setdefault(name, []).clear()
+
+
+@attrs.define(kw_only=True)
+class MemoryConfig:
+    reject: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
+    fail: str | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional(
+            attrs.validators.in_(("auth", "credit", "timeout", "connect", "unavailable"))
+        ),
+    )
+    max_recipients: int = 1000
+
+
+SPEC = ProviderSpec(
+    id="memory",
+    config_class=MemoryConfig,
+    default_host="default",
+    description="Keeps messages in an in-process outbox for tests.",
+    capabilities=Capabilities(
+        max_recipients=1000,
+        max_text_length=1600,
+        sender=SenderRule(min_length=1, max_length=11, numeric_allowed=True),
+        bulk_send=True,
+        balance=True,
+        delivery_status=True,
+        callbacks=True,
+        scheduling=True,
+        flash=True,
+        targets=True,
+        admin_operations=(
+            AdminOperation("clear", "Empty this outbox."),
+            AdminOperation(
+                "count", "How many messages this outbox holds.", (AdminParam("to", description="only to this number"),)
+            ),
+        ),
+    ),
+)
+
+
+@hookimpl
+def smsbridge_providers() -> list[ProviderSpec]:
+    return [SPEC]
+
+
+def _name(ctx: Any) -> str:
+    return ctx.settings.host or "default"
+
+
+def _fail(ctx: Any) -> None:
+    kind = ctx.config.fail
+    if kind is None:
+        return
+    if kind == "auth":
+        raise errors.AuthenticationError(
+            "memory outbox rehearses an authentication failure", provider="memory", code="auth"
+        )
+    if kind == "credit":
+        raise errors.InsufficientCreditError(
+            "memory outbox rehearses a lack of credit", provider="memory", code="credit"
+        )
+    if kind == "unavailable":
+        raise errors.ServiceUnavailableError("memory outbox rehearses a temporary problem", provider="memory")
+    if kind == "connect":
+        raise errors.ConnectError("memory outbox rehearses a refused connection", provider="memory")
+    raise errors.ReadTimeoutError("memory outbox rehearses a read timeout", provider="memory")
+
+
+@hookimpl
+def smsbridge_bulk_send(ctx: Any, message: Message) -> SendResult | None:
+    _fail(ctx)
+    box = outbox(_name(ctx))
+    receipts = []
+    for recipient in message.recipients:
+        if recipient.number in ctx.config.reject:
+            receipts.append(
+                Receipt(
+                    recipient.number, ReceiptStatus.REJECTED, reason="rejected by memory:// reject=", provider="memory"
+                )
+            )
+            continue
+        if recipient.number in ctx.config.unknown:
+            receipts.append(
+                Receipt(
+                    recipient.number, ReceiptStatus.UNKNOWN, reason="unknown by memory:// unknown=", provider="memory"
+                )
+            )
+            continue
+        message_id = f"mem-{next(_ids)}"
+        with _lock:
+            box.append(
+                SentMessage(
+                    id=message_id,
+                    to=recipient.number,
+                    text=message.text_for(recipient),
+                    sender=message.sender,
+                    schedule=message.schedule,
+                    flash=message.flash,
+                    client_ref=message.client_ref,
+                    outbox=_name(ctx),
+                )
+            )
+        receipts.append(Receipt(recipient.number, ReceiptStatus.ACCEPTED, message_id=message_id, provider="memory"))
+    return SendResult(
+        provider="memory",
+        receipts=tuple(receipts),
+        client_ref=message.client_ref,
+        scheduled=message.schedule is not None,
+    )
+
+
+@hookimpl
+def smsbridge_balance(ctx: Any) -> Balance | None:
+    _fail(ctx)
+    return Balance(amount=Decimal(len(outbox(_name(ctx)))), unit="messages sent", provider="memory")
+
+
+@hookimpl
+def smsbridge_delivery_status(ctx: Any, message_ids: list[str]) -> list[DeliveryReport] | None:
+    known = {m.id: m for m in outbox(_name(ctx))}
+    return [
+        DeliveryReport(
+            message_id=mid,
+            status=DeliveryStatus.DELIVERED if mid in known else DeliveryStatus.UNKNOWN,
+            recipient=known[mid].to if mid in known else None,
+            provider="memory",
+        )
+        for mid in message_ids
+    ]
+
+
+@hookimpl
+def smsbridge_parse_callback(ctx: Any, request: CallbackRequest) -> list[DeliveryReport] | None:
+    data = {**request.query, **request.form}
+    if "id" not in data:
+        raise errors.UnreadableReplyError("not a memory:// callback: no id", provider="memory")
+    try:
+        status = DeliveryStatus(data.get("status", "delivered"))
+    except ValueError:
+        status = DeliveryStatus.UNKNOWN
+    return [DeliveryReport(message_id=data["id"], status=status, provider="memory", provider_text=data.get("status"))]
+
+
+@hookimpl
+def smsbridge_admin(ctx: Any, operation: str, params: dict[str, Any]) -> AdminResult | None:
+    name = _name(ctx)
+    if operation == "clear":
+        clear(name)
+        return AdminResult(operation, {"cleared": True}, provider="memory")
+    if operation == "count":
+        box = outbox(name)
+        to = params.get("to")
+        return AdminResult(operation, {"count": sum(1 for m in box if to is None or m.to == to)}, provider="memory")
+    raise errors.UnsupportedOperationError(f"unknown operation {operation!r}", provider="memory")

@@ -1,0 +1,289 @@
+"""Accounts described as URLs (Symfony Notifier DSN / Apprise style) or dicts.
+
+``<provider>://<user>:<password>@<host|default>[:port][/path]?option=value&...``
+
+* ``default`` (or an empty host) means the provider's usual host.  Any other ``host[:port]``
+  replaces it: a self-hosted playSMS, ``josmsservice.com`` for JorMall, a local test server.
+* Real hosts always use https.  Plain http only with ``plain_http=yes``, and never for the
+  provider's default host.
+* Credentials with special characters are percent-encoded (``p%40ss`` for ``p@ss``).
+* Options are split between the core's ``AccountSettings`` (timeouts, retries, rate, sender,
+  region, ...) and the provider's own config class; an unknown option is an error, so a typo
+  never goes unnoticed.
+
+A dict gives the same: ``{"provider": "aspsms", "userkey": ..., "password": ..., "sender": ...}``.
+No error message ever shows a secret: URLs are shown masked (``mask_url``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
+
+import attrs
+
+from smsbridge.converters import structure_config
+from smsbridge.errors import ConfigurationError
+
+__all__ = [
+    "AccountSettings",
+    "AccountURL",
+    "credential",
+    "mask_url",
+    "parse_url",
+    "secret_values",
+]
+
+_SECRET_META = "smsbridge_secret"
+_URL_META = "smsbridge_url"
+
+
+def credential(part: str | None = None, *, secret: bool = True, default: Any = attrs.NOTHING) -> Any:
+    """An attrs field for a credential.
+
+    ``part`` is where the URL carries it: ``"user"`` or ``"password"`` (``None``: only as an
+    option or dict key).  Secret fields never appear in reprs, errors, logs or cassettes.
+    """
+    return attrs.field(
+        default=default,
+        repr=not secret,
+        metadata={_SECRET_META: secret, _URL_META: part},
+    )
+
+
+def secret_values(config: Any) -> list[str]:
+    """The values of every secret field of a config object."""
+    out = []
+    for f in attrs.fields(type(config)):
+        if f.metadata.get(_SECRET_META):
+            value = getattr(config, f.name)
+            if value:
+                out.append(str(value))
+    return out
+
+
+@attrs.frozen
+class AccountSettings:
+    """Options every account has, whatever the provider."""
+
+    host: str | None = None  # None: the provider's default host
+    port: int | None = None
+    path: str | None = None  # None: the provider's default path
+    plain_http: bool = False
+    sender: str | None = None
+    region: str | None = None  # default region for national numbers (ISO 3166 alpha-2)
+    connect_timeout: float = 5.0
+    timeout: float = 30.0  # read timeout
+    retries: int = 0  # extra attempts when the message certainly was not taken
+    backoff: float = 0.5  # first retry delay in seconds, doubled each time
+    rate: float | None = None  # requests per second at most
+    workers: int = 1  # concurrent requests for bulk sends
+    max_reply_bytes: int = 1_048_576
+    ca_bundle: str | None = None  # extra CA bundle path; verification is never turned off
+    cooldown: float = 60.0  # failover: seconds a failing provider is skipped
+    failures_before_cooldown: int = 3
+
+    def __attrs_post_init__(self) -> None:
+        problems = []
+        if self.connect_timeout <= 0 or self.timeout <= 0:
+            problems.append("timeouts must be positive")
+        if self.retries < 0:
+            problems.append("retries must be 0 or more")
+        if self.rate is not None and self.rate <= 0:
+            problems.append("rate must be positive")
+        if self.workers < 1:
+            problems.append("workers must be 1 or more")
+        if self.port is not None and not 0 < self.port < 65536:
+            problems.append("port must be 1-65535")
+        if problems:
+            raise ValueError("; ".join(problems))
+
+
+SETTINGS_FIELDS = frozenset(f.name for f in attrs.fields(AccountSettings))
+
+
+@attrs.frozen
+class AccountURL:
+    """The parts of an account URL; user and password never show in its repr."""
+
+    provider: str
+    user: str | None = attrs.field(default=None, repr=False)
+    password: str | None = attrs.field(default=None, repr=False)
+    host: str | None = None
+    port: int | None = None
+    path: str = ""
+    options: Mapping[str, str] = attrs.field(factory=dict)
+    text: str = attrs.field(default="", repr=False)
+
+    def __repr__(self) -> str:
+        return f"AccountURL({mask_url(self.text)!r})"
+
+
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*$")
+_SECRETISH = re.compile(r"pass|token|key|secret|auth|pwd|(^h$)|(^p$)", re.I)
+
+
+def parse_url(text: str) -> AccountURL:
+    """Split an account URL into its parts, naming the part that is wrong."""
+    if not isinstance(text, str) or not text.strip():
+        raise ConfigurationError("the account URL is empty", hint="e.g. console:// or aspsms://KEY:PASSWORD@default")
+    text = text.strip()
+    if "://" not in text:
+        raise ConfigurationError(
+            f"the account URL {mask_url(text)!r} has no provider part (expected '<provider>://...')",
+            hint="e.g. console:// or aspsms://KEY:PASSWORD@default",
+        )
+    scheme = text.split("://", 1)[0].lower()
+    if not _SCHEME.match(scheme):
+        raise ConfigurationError(f"the provider part {scheme!r} of the account URL is malformed")
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"the host or port of {mask_url(text)!r} is malformed ({_safe(exc)})",
+            hint="percent-encode special characters in credentials (@ is %40, : is %3A, / is %2F)",
+        ) from None
+    netloc = parts.netloc
+    userinfo, _, hostport = netloc.rpartition("@")
+    if "@" in hostport or "/" in userinfo:
+        raise ConfigurationError(f"the credentials of {mask_url(text)!r} are malformed", hint="percent-encode them")
+    user = password = None
+    if userinfo:
+        raw_user, sep, raw_password = userinfo.partition(":")
+        user = unquote(raw_user) or None
+        password = unquote(raw_password) if sep else None
+    host = parts.hostname
+    if host in ("", "default"):
+        host = None
+    options: dict[str, str] = {}
+    for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if key in options:
+            raise ConfigurationError(f"option {key!r} appears twice in the account URL")
+        options[key] = value
+    if parts.fragment:
+        raise ConfigurationError("the account URL has a '#' part: percent-encode '#' in credentials as %23")
+    return AccountURL(
+        provider=scheme,
+        user=user,
+        password=password,
+        host=host,
+        port=port,
+        path=parts.path,
+        options=options,
+        text=text,
+    )
+
+
+def _safe(exc: Exception) -> str:
+    # urllib's messages can quote the netloc, which may hold a password
+    msg = str(exc)
+    return "invalid port" if "port" in msg.lower() else "malformed"
+
+
+def mask_url(text: str, secret_options: frozenset[str] | None = None) -> str:
+    """Show a URL with its password and secret options hidden (Apprise style)."""
+    if "://" not in text:
+        return "****" if text else text
+    scheme, rest = text.split("://", 1)
+    netloc, slash, tail = rest.partition("/")
+    query = ""
+    if "?" in netloc:  # e.g. console://?x=1
+        netloc, _, query = netloc.partition("?")
+        tail = ""
+        slash = ""
+    elif "?" in tail:
+        tail, _, query = tail.partition("?")
+    if "@" in netloc:
+        userinfo, _, hostport = netloc.rpartition("@")
+        user, sep, _password = userinfo.partition(":")
+        shown_user = _mask_user(unquote(user))
+        netloc = f"{shown_user}{':****' if sep else ''}@{hostport}"
+    if query:
+        pairs = []
+        for key, value in parse_qsl(query, keep_blank_values=True):
+            hidden = key in secret_options if secret_options is not None else bool(_SECRETISH.search(key))
+            pairs.append(f"{key}={'****' if hidden else quote(value, safe=',:+@')}")
+        query = "&".join(pairs)
+    out = f"{scheme}://{netloc}{slash}{tail}"
+    return f"{out}?{query}" if query else out
+
+
+def _mask_user(user: str) -> str:
+    if len(user) <= 2:
+        return "*" * len(user)
+    return f"{user[0]}***{user[-1]}"
+
+
+def split_options(
+    config_class: type, values: Mapping[str, Any], *, where: str
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Separate core settings from provider options; reject what neither knows."""
+    provider_fields = {f.name for f in attrs.fields(config_class)}
+    settings: dict[str, Any] = {}
+    provider: dict[str, Any] = {}
+    for key, value in values.items():
+        if key in SETTINGS_FIELDS:
+            settings[key] = value
+        elif key in provider_fields:
+            provider[key] = value
+        else:
+            known = sorted((SETTINGS_FIELDS | provider_fields) - {"host", "port", "path"})
+            raise ConfigurationError(f"unknown option {key!r} in {where}; known options: {', '.join(known)}")
+    return settings, provider
+
+
+def build_settings(values: Mapping[str, Any]) -> AccountSettings:
+    try:
+        settings: AccountSettings = structure_config(AccountSettings, dict(values))
+        return settings
+    except (ValueError, TypeError) as exc:
+        raise ConfigurationError(f"invalid account setting: {exc}") from None
+
+
+def build_config(config_class: type, values: Mapping[str, Any], *, provider: str) -> Any:
+    missing = [
+        f.name for f in attrs.fields(config_class) if f.default is attrs.NOTHING and values.get(f.name) in (None, "")
+    ]
+    if missing:
+        parts = []
+        for name in missing:
+            part = next(f.metadata.get(_URL_META) for f in attrs.fields(config_class) if f.name == name)
+            parts.append(f"{name} (the URL's {part} part)" if part else name)
+        raise ConfigurationError(
+            f"the account is missing {', '.join(parts)}",
+            provider=provider,
+            hint=f"e.g. {provider}://USER:PASSWORD@default; see the provider's docs",
+        )
+    try:
+        return structure_config(config_class, dict(values))
+    except (ValueError, TypeError) as exc:
+        raise ConfigurationError(f"invalid option: {exc}", provider=provider) from None
+
+
+def url_values(url: AccountURL, config_class: type) -> dict[str, Any]:
+    """Map the URL's user/password/host parts onto field names."""
+    values: dict[str, Any] = dict(url.options)
+    by_part = {f.metadata.get(_URL_META): f.name for f in attrs.fields(config_class) if f.metadata.get(_URL_META)}
+    for part, value in (("user", url.user), ("password", url.password)):
+        if value is None:
+            continue
+        if part not in by_part:
+            raise ConfigurationError(
+                f"the URL has a {part} part but provider {url.provider!r} takes none",
+                provider=url.provider,
+            )
+        values[by_part[part]] = value
+    if url.host is not None:
+        values["host"] = url.host
+    if url.port is not None:
+        values["port"] = url.port
+    if url.path not in ("", "/"):
+        values["path"] = url.path
+    return values
+
+
+def secret_option_names(config_class: type) -> frozenset[str]:
+    return frozenset(f.name for f in attrs.fields(config_class) if f.metadata.get(_SECRET_META))

@@ -1,0 +1,266 @@
+"""Retries and failover that never send the same SMS twice by accident.
+
+The rule, everywhere: try again (same provider or the next) only when the message was
+**certainly not taken**: the connection never opened, or the provider answered a refusal
+that means "not taken" (authentication, credit, sender, rate limit, "temporary problem").
+After a timeout or a reset once the request had left, the outcome is *unknown*: stop and say
+so.  The one exception is a provider that de-duplicates by client id (JorMall's ``id``): the
+same provider may be asked again with the same id, and its "duplicate id" answer then means
+"accepted on the earlier attempt".
+
+What is retried on the same account (``retries=N`` in the URL, backoff doubling from
+``backoff=S`` seconds):
+
+* ``ConnectError`` (nothing left the machine), ``ServiceUnavailableError`` and
+  ``RateLimitedError`` (the provider said it took nothing);
+* reads (balance, delivery status, inbound, estimate) after any transport failure;
+* a send to a de-duplicating provider after an unknown outcome, with the same client id.
+
+What moves a send to the next account of a failover group: any error whose outcome is
+``NOT_SENT``.  What never does: ``OUTCOME_UNKNOWN``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+
+from smsbridge.errors import (
+    ConfigurationError,
+    DuplicateError,
+    NotSentError,
+    Outcome,
+    RateLimitedError,
+    ServiceUnavailableError,
+    SmsBridgeError,
+    TransportError,
+    UnreadableReplyError,
+)
+
+if TYPE_CHECKING:
+    from smsbridge.account import Account
+    from smsbridge.models import BulkSummary, Receipt, SendResult
+
+__all__ = ["FailoverAccount", "RetryPolicy"]
+
+log = logging.getLogger("smsbridge.delivery")
+T = TypeVar("T")
+
+_RETRYABLE_NOT_SENT = (NotSentError, ServiceUnavailableError, RateLimitedError)
+
+
+@attrs.define
+class RetryPolicy:
+    """How often and how fast to retry one account's calls; ``retries=0`` switches it off."""
+
+    retries: int = 0
+    backoff: float = 0.5
+    sleep: Callable[[float], None] = time.sleep
+
+    def run(
+        self,
+        call: Callable[[], T],
+        *,
+        provider: str,
+        idempotent: bool = False,
+        dedup: bool = False,
+        on_duplicate: Callable[[], T] | None = None,
+    ) -> T:
+        delay = self.backoff
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return call()
+            except DuplicateError:
+                if attempt > 1 and on_duplicate is not None:
+                    log.info("%s: retry answered 'duplicate id': the first attempt was accepted", provider)
+                    return on_duplicate()
+                raise
+            except SmsBridgeError as exc:
+                if attempt > self.retries or not self.retryable(exc, idempotent=idempotent, dedup=dedup):
+                    raise
+                log.warning(
+                    "%s: attempt %d failed (%s); retrying in %.2fs", provider, attempt, type(exc).__name__, delay
+                )
+                self.sleep(delay)
+                delay *= 2
+
+    @staticmethod
+    def retryable(exc: SmsBridgeError, *, idempotent: bool = False, dedup: bool = False) -> bool:
+        if isinstance(exc, _RETRYABLE_NOT_SENT):
+            return True
+        if idempotent and isinstance(exc, (TransportError, UnreadableReplyError)):
+            return True
+        return dedup and exc.outcome is Outcome.UNKNOWN
+
+
+@attrs.define
+class _Health:
+    failures: int = 0
+    skipped_until: float = 0.0
+
+
+class FailoverAccount:
+    """Several accounts tried in order for sends; reads go to the first healthy one.
+
+    Moves on only after a certainly-not-sent failure.  An account that failed
+    ``failures_before_cooldown`` times in a row is skipped for ``cooldown`` seconds, then tried
+    again; when every account is cooling down they are all tried anyway, in order.
+    """
+
+    def __init__(self, accounts: Sequence[Account], *, clock: Callable[[], float] = time.monotonic) -> None:
+        if len(accounts) < 1:
+            raise ConfigurationError("a failover group needs at least one account")
+        self.accounts = list(accounts)
+        self._health = [_Health() for _ in self.accounts]
+        self._lock = threading.Lock()
+        self._clock = clock
+
+    def __repr__(self) -> str:
+        return f"FailoverAccount({', '.join(a.url for a in self.accounts)})"
+
+    @property
+    def provider(self) -> str:
+        return self.accounts[0].provider
+
+    def close(self) -> None:
+        for account in self.accounts:
+            account.close()
+
+    def __enter__(self) -> FailoverAccount:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ health
+
+    def _order(self) -> list[int]:
+        now = self._clock()
+        with self._lock:
+            healthy = [i for i, h in enumerate(self._health) if h.skipped_until <= now]
+            cooling = [i for i, h in enumerate(self._health) if h.skipped_until > now]
+        return healthy + cooling
+
+    def _failed(self, index: int) -> None:
+        account = self.accounts[index]
+        with self._lock:
+            health = self._health[index]
+            health.failures += 1
+            if health.failures >= account.settings.failures_before_cooldown:
+                health.skipped_until = self._clock() + account.settings.cooldown
+                health.failures = 0
+                log.warning("failover: %s skipped for %.0fs", account.url, account.settings.cooldown)
+
+    def _succeeded(self, index: int) -> None:
+        with self._lock:
+            self._health[index] = _Health()
+
+    def _try(self, call: Callable[[Account], T]) -> T:
+        errors: list[SmsBridgeError] = []
+        for index in self._order():
+            account = self.accounts[index]
+            try:
+                result = call(account)
+            except SmsBridgeError as exc:
+                if exc.outcome is not Outcome.NOT_SENT:
+                    raise
+                errors.append(exc)
+                if not getattr(exc, "before_request", False):
+                    self._failed(index)
+                log.warning("failover: %s did not take the message (%s); trying the next", account.url, exc)
+                continue
+            self._succeeded(index)
+            return result
+        last = errors[-1]
+        last.attempts = errors  # type: ignore[attr-defined]
+        raise last
+
+    # ------------------------------------------------------------------ operations
+
+    def send(self, to: Any, text: str, **kwargs: Any) -> SendResult:
+        """Send through the first account that takes it; ``result.provider`` says which."""
+        return self._try(lambda account: account.send(to, text, **kwargs))
+
+    def iter_bulk_send(self, recipients: Iterable[Any], text: str, **kwargs: Any) -> Iterator[SendResult]:
+        """Bulk with failover per chunk.
+
+        Recipients go in chunks no larger than the smallest ``max_recipients`` of the group.
+        A chunk that an account took nothing of, because its request was refused
+        certainly-unsent, goes whole to the next account; a chunk with anything accepted or
+        unknown is final.  Every recipient ends with exactly one receipt.
+        """
+        size = min(a.capabilities.max_recipients for a in self.accounts)
+        batch: list[Any] = []
+
+        def flush() -> Iterator[SendResult]:
+            chunk = list(batch)
+            batch.clear()
+            results: list[SendResult] = []
+            for index in self._order():
+                account = self.accounts[index]
+                results = list(account.iter_bulk_send(chunk, text, **kwargs))
+                if not _refused_whole(results):
+                    self._succeeded(index)
+                    break
+                self._failed(index)
+                log.warning("failover: %s refused a chunk of %d; trying the next", account.url, len(chunk))
+            yield from results
+
+        for item in recipients:
+            batch.append(item)
+            if len(batch) >= size:
+                yield from flush()
+        if batch:
+            yield from flush()
+
+    def bulk_send(self, recipients: Iterable[Any], text: str, **kwargs: Any) -> BulkSummary:
+        from smsbridge.models import BulkSummary, ReceiptStatus
+
+        on_result = kwargs.pop("on_result", None)
+        keep = kwargs.pop("keep_receipts", None)
+        keep = keep if keep is not None else on_result is None
+        kept: list[Receipt] = []
+        counts = dict.fromkeys(ReceiptStatus, 0)
+        requests = 0
+        for result in self.iter_bulk_send(recipients, text, **kwargs):
+            requests += int(result.details.get("requests", 1))
+            for r in result.receipts:
+                counts[r.status] += 1
+            if keep:
+                kept.extend(result.receipts)
+            if on_result:
+                on_result(result)
+        return BulkSummary(
+            provider=self.provider,
+            total=sum(counts.values()),
+            accepted=counts[ReceiptStatus.ACCEPTED],
+            rejected=counts[ReceiptStatus.REJECTED],
+            unknown=counts[ReceiptStatus.UNKNOWN],
+            requests=requests,
+            receipts=tuple(kept) if keep else None,
+        )
+
+    def balance(self) -> Any:
+        return self._try(lambda a: a.balance())
+
+    def __getattr__(self, name: str) -> Any:
+        # reads and admin go to the first account: they are not part of failover
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.accounts[0], name)
+
+
+def _refused_whole(results: list[SendResult]) -> bool:
+    """True when a request was refused certainly-unsent and nothing was accepted or unknown."""
+    from smsbridge.models import ReceiptStatus
+
+    refused = any(r.details.get("error") and r.details.get("requests") for r in results)
+    clean = all(rc.status is ReceiptStatus.REJECTED for r in results for rc in r.receipts)
+    return refused and clean

@@ -1,0 +1,278 @@
+"""Every error smsbridge raises, in one tree.
+
+The tree answers the one question a caller of an SMS API must be able to answer after a
+failure: *was the message taken or not?*  Every error carries an ``outcome``:
+``Outcome.NOT_SENT`` (certainly not taken: safe to retry or fail over) or
+``Outcome.UNKNOWN`` (it may have been taken: retrying may send it twice)::
+
+    SmsBridgeError
+    ├── ConfigurationError ............ bad URL, unknown option, unknown provider (NOT_SENT)
+    │   └── UnknownProviderError
+    ├── TransportError
+    │   ├── NotSentError .............. the request never left (NOT_SENT)
+    │   │   └── ConnectError .......... refused, DNS failure, connect timeout
+    │   └── OutcomeUnknownError ....... the request left; no usable answer (UNKNOWN)
+    │       ├── ReadTimeoutError ...... no answer within the read timeout
+    │       └── ConnectionLostError ... reset or closed after the request left
+    └── ProviderError ................. the provider answered (or would answer) "no"
+        ├── AuthenticationError ....... credentials refused (NOT_SENT)
+        ├── InsufficientCreditError ... out of credit (NOT_SENT)
+        ├── InvalidRecipientError ..... a number the provider cannot take (NOT_SENT)
+        ├── InvalidSenderError ........ sender id / originator refused (NOT_SENT)
+        ├── InvalidMessageError ....... empty / over-long text, bad schedule or option (NOT_SENT)
+        ├── RejectedError ............. refused for another stated reason (NOT_SENT)
+        ├── DuplicateError ............ the provider already has this client id (ALREADY_ACCEPTED)
+        ├── RateLimitedError .......... throttled, nothing taken (NOT_SENT)
+        ├── ServiceUnavailableError ... the provider says "temporary problem, try again" (NOT_SENT)
+        ├── UnsupportedOperationError . the provider has no such operation (NOT_SENT)
+        └── UnreadableReplyError ...... an answer we cannot read: HTML page, empty or
+                                        truncated body, HTTP 5xx (UNKNOWN)
+
+Errors raised *before* any request (validation) are the same provider error classes with
+``before_request=True``: a caller handles "invalid recipient" one way whoever noticed it.
+
+No error carries a credential: the transport redacts every secret of the account from the raw
+reply and the URL before an error is built, and ``__repr__``/``__str__`` only use redacted text.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from smsbridge.models import RawReply
+
+__all__ = [
+    "AuthenticationError",
+    "ConfigurationError",
+    "ConnectError",
+    "ConnectionLostError",
+    "DuplicateError",
+    "InsufficientCreditError",
+    "InvalidMessageError",
+    "InvalidRecipientError",
+    "InvalidSenderError",
+    "NotSentError",
+    "Outcome",
+    "OutcomeUnknownError",
+    "ProviderError",
+    "RateLimitedError",
+    "ReadTimeoutError",
+    "RejectedError",
+    "ServiceUnavailableError",
+    "SmsBridgeError",
+    "TransportError",
+    "UnknownProviderError",
+    "UnreadableReplyError",
+    "UnsupportedOperationError",
+]
+
+
+class Outcome(str, enum.Enum):
+    """What an error says about the message: the one fact retry and failover act on."""
+
+    NOT_SENT = "not_sent"
+    UNKNOWN = "unknown"
+    ALREADY_ACCEPTED = "already_accepted"
+
+
+class SmsBridgeError(Exception):
+    """Base of every smsbridge error.
+
+    ``provider`` is the provider id (``None`` before one is known), ``hint`` tells the user what
+    to do next.  Subclasses set ``outcome``.
+    """
+
+    outcome: Outcome = Outcome.NOT_SENT
+    default_hint: str = ""
+
+    def __init__(self, message: str, *, provider: str | None = None, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.provider = provider
+        self.hint = hint if hint is not None else self.default_hint
+
+    @property
+    def certainly_not_sent(self) -> bool:
+        return self.outcome is Outcome.NOT_SENT
+
+    def __str__(self) -> str:
+        prefix = f"[{self.provider}] " if self.provider else ""
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{prefix}{self.message}{hint}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+
+class ConfigurationError(SmsBridgeError):
+    """The account cannot be built: a malformed URL, a missing part, an unknown option."""
+
+    default_hint = "see `smsbridge providers` and the provider's docs for the URL form"
+
+
+class UnknownProviderError(ConfigurationError):
+    """No installed plugin offers this provider id."""
+
+    def __init__(self, provider_id: str, installed: list[str], package: str | None = None) -> None:
+        listed = ", ".join(sorted(installed)) or "none"
+        hint = (
+            f"install it with `pip install {package}`"
+            if package
+            else "install the plugin that offers it, or check the spelling"
+        )
+        super().__init__(
+            f"no installed provider is called {provider_id!r}; installed providers: {listed}",
+            hint=hint,
+        )
+        self.provider_id = provider_id
+        self.installed = sorted(installed)
+        self.package = package
+
+
+class TransportError(SmsBridgeError):
+    """The HTTP exchange failed before a reply could be read."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str | None = None,
+        url: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message, provider=provider, hint=hint)
+        self.url = url  # already redacted by the transport
+
+
+class NotSentError(TransportError):
+    """The request certainly never reached the provider."""
+
+    outcome = Outcome.NOT_SENT
+
+
+class ConnectError(NotSentError):
+    """Connection refused, DNS failure or connect timeout: nothing was sent."""
+
+    default_hint = "check the host, the network and the provider's status; it is safe to retry"
+
+
+class OutcomeUnknownError(TransportError):
+    """The request left but no usable answer came back: the provider may have taken it."""
+
+    outcome = Outcome.UNKNOWN
+    default_hint = "the message may have been sent: check delivery status before sending again"
+
+
+class ReadTimeoutError(OutcomeUnknownError):
+    """No answer within the read timeout."""
+
+
+class ConnectionLostError(OutcomeUnknownError):
+    """The connection was reset or closed after the request left."""
+
+
+class ProviderError(SmsBridgeError):
+    """The provider answered with a refusal (or the plugin knows it would, before sending).
+
+    Attributes: ``http_status``, ``code`` and ``text`` (the provider's own code and wording),
+    ``raw`` (the redacted raw reply, ``None`` before a request), ``before_request``.
+    """
+
+    outcome = Outcome.NOT_SENT
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        provider: str | None = None,
+        http_status: int | None = None,
+        code: str | None = None,
+        text: str | None = None,
+        raw: RawReply | None = None,
+        hint: str | None = None,
+        before_request: bool = False,
+        **extra: Any,
+    ) -> None:
+        super().__init__(message, provider=provider, hint=hint)
+        self.http_status = http_status
+        self.code = code
+        self.text = text
+        self.raw = raw
+        self.before_request = before_request
+        self.extra = extra
+
+    def __str__(self) -> str:
+        base = super().__str__()
+        details = []
+        if self.code is not None:
+            details.append(f"code {self.code}")
+        if self.http_status is not None and self.http_status != 200:
+            details.append(f"HTTP {self.http_status}")
+        return f"{base} [{', '.join(details)}]" if details else base
+
+
+class AuthenticationError(ProviderError):
+    default_hint = "check the credentials in the account URL"
+
+
+class InsufficientCreditError(ProviderError):
+    default_hint = "top up the account's credit"
+
+
+class InvalidRecipientError(ProviderError):
+    """A number the provider cannot take.  ``recipient`` names it."""
+
+    default_hint = "use an international number (E.164, e.g. +41791234567) the provider serves"
+
+    def __init__(self, message: str, *, recipient: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.recipient = recipient
+
+
+class InvalidSenderError(ProviderError):
+    default_hint = "use a sender id registered with the provider and within its length rules"
+
+
+class InvalidMessageError(ProviderError):
+    default_hint = "check the text (not empty, within the length limit) and the options"
+
+
+class RejectedError(ProviderError):
+    pass
+
+
+class DuplicateError(ProviderError):
+    """The provider already holds a message with this client id.
+
+    After a retry with the same id this means the first attempt was accepted.
+    """
+
+    outcome = Outcome.ALREADY_ACCEPTED
+    default_hint = "a message with this client id was already accepted; it was not sent again"
+
+
+class RateLimitedError(ProviderError):
+    default_hint = "slow down (see the `rate` URL option) and try again later"
+
+
+class ServiceUnavailableError(ProviderError):
+    default_hint = "the provider reports a temporary problem; it is safe to try again later"
+
+
+class UnsupportedOperationError(ProviderError):
+    default_hint = "see `smsbridge providers` for what this provider supports"
+
+
+class UnreadableReplyError(ProviderError):
+    """The reply cannot be read (HTML page, empty or truncated body, HTTP 5xx).
+
+    The message may or may not have been taken: the outcome is unknown.
+    """
+
+    outcome = Outcome.UNKNOWN
+    default_hint = (
+        "the provider's answer was not understood; the raw reply is kept on the error. "
+        "Check delivery status before sending again"
+    )

@@ -1,0 +1,163 @@
+"""Hook specifications: what a provider plugin (or a cross-cutting plugin) implements.
+
+A provider plugin is a module (or object) registered under the entry-point group ``smsbridge``
+that implements ``smsbridge_providers`` and the operation hooks its provider has.  The core
+calls an operation hook of an account **only on the plugin that declared the account's
+provider** (plus cross-cutting plugins, which declare no provider): no other provider plugin
+ever sees the call, the message or the credentials.
+
+Operation hooks are ``firstresult``: the provider's implementation answers; returning ``None``
+means "not implemented here".  Cross-cutting plugins wrap operations with
+``@hookimpl(wrapper=True)`` (logging, metrics) or rewrite outgoing messages with
+``smsbridge_rewrite_message`` (number rewriting, an opt-out footer).
+
+Every hook receives ``ctx`` (:class:`smsbridge.context.ProviderContext`): the provider spec,
+the plugin's config object, the core settings, the account's HTTP transport and a cache.
+Errors are raised as :mod:`smsbridge.errors` classes; any other exception escaping a hook is a
+plugin bug, and the conformance suite in :mod:`smsbridge.testing` fails on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from smsbridge.context import ProviderContext
+    from smsbridge.models import (
+        AdminResult,
+        Balance,
+        CallbackRequest,
+        DeliveryReport,
+        Estimate,
+        InboundMessage,
+        InboundQuery,
+        Message,
+        ProviderSpec,
+        SendResult,
+    )
+
+PROJECT = "smsbridge"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+__all__ = ["PROJECT", "hookimpl", "hookspec"]
+
+
+@hookspec
+def smsbridge_providers() -> list[ProviderSpec]:
+    """Declare the providers this plugin offers.
+
+    :return: one :class:`~smsbridge.models.ProviderSpec` per provider id (a plugin may offer
+        several, e.g. ``aspsms`` and ``server2sms``), with its config class, capabilities and
+        limits, default host and the wire fields that carry secrets.  A cross-cutting plugin
+        does not implement this hook.
+
+    Called once per plugin when the plugin is loaded; keep it cheap (no I/O, no heavy imports).
+    """
+
+
+@hookspec(firstresult=True)
+def smsbridge_check_recipient(ctx: ProviderContext, number: str) -> str | None:
+    """Validate one recipient for this provider and return it as the provider will receive it.
+
+    :param ctx: the account.
+    :param number: an E.164 number (``+9627...``) already checked by ``phonenumbers``, or an
+        ``@user``/``#group`` target when the provider declares ``targets``.
+    :return: the number in the provider's wire form (``9627...``), or ``None`` to accept the
+        core's default (E.164 digits without ``+``).
+    :raises InvalidRecipientError: with ``before_request=True`` when the provider cannot take
+        it.  In a bulk send that recipient is reported rejected and the rest still go out.
+    """
+
+
+@hookspec(firstresult=True)
+def smsbridge_send(ctx: ProviderContext, message: Message) -> SendResult | None:
+    """Send one message to exactly one recipient through the provider's single-send route.
+
+    :param message: validated: one recipient in E.164 (or a target), non-empty text within
+        the provider's limits, sender checked against the provider's rule, schedule aware.
+    :return: a :class:`~smsbridge.models.SendResult` with exactly one receipt.
+    :raises ProviderError: a typed subclass when the provider refuses; ``UnreadableReplyError``
+        when the reply cannot be read; transport errors pass through from ``ctx.http``.
+    """
+
+
+@hookspec(firstresult=True)
+def smsbridge_bulk_send(ctx: ProviderContext, message: Message) -> SendResult | None:
+    """Send one request's worth of a bulk send: 1..``max_recipients`` recipients.
+
+    The core chunks any iterable by ``capabilities.max_recipients`` and calls this hook once a
+    chunk.  When the provider lacks ``templating``, every recipient of a chunk shares one text.
+
+    :return: a ``SendResult`` with one receipt a recipient, in order.  A recipient the reply
+        says nothing about must be ``UNKNOWN``, never ``ACCEPTED``; the core checks the count.
+        Return ``None`` (do not implement) to let the core call ``smsbridge_send`` once per
+        recipient.
+    :raises ProviderError: when the whole request was refused.
+    """
+
+
+@hookspec(firstresult=True)
+def smsbridge_balance(ctx: ProviderContext) -> Balance | None:
+    """Return the account's balance (``Decimal`` amount and its unit).
+
+    Return ``None`` only if the plugin has no balance operation (declare ``balance=False``).
+    """
+
+
+@hookspec(firstresult=True)
+def smsbridge_delivery_status(ctx: ProviderContext, message_ids: Sequence[str]) -> list[DeliveryReport] | None:
+    """Return delivery reports for message ids this provider returned (or TRNs, for ASPSMS).
+
+    :return: one :class:`~smsbridge.models.DeliveryReport` per id the provider knows; an id
+        with no report yet has status ``QUEUED`` or ``UNKNOWN``, not an error.
+    :raises UnsupportedOperationError: when the provider has no delivery status at all.
+    """
+
+
+@hookspec(firstresult=True)
+def smsbridge_inbound(ctx: ProviderContext, query: InboundQuery) -> list[InboundMessage] | None:
+    """Return inbound (received) messages matching ``query``; an empty list when there are none."""
+
+
+@hookspec(firstresult=True)
+def smsbridge_parse_callback(ctx: ProviderContext, request: CallbackRequest) -> list[DeliveryReport] | None:
+    """Turn an HTTP request the provider made to the user's callback URL into delivery reports.
+
+    No network access: this only reads ``request``.
+    :raises UnreadableReplyError: when the request is not a callback of this provider.
+    """
+
+
+@hookspec(firstresult=True)
+def smsbridge_estimate(ctx: ProviderContext, message: Message) -> Estimate | None:
+    """Ask the provider what sending ``message`` would cost, without sending it.
+
+    Only for providers that have such an operation (``capabilities.estimate``); the core
+    always adds its own encoding and segment count.  Return ``None`` otherwise.
+    """
+
+
+@hookspec(firstresult=True)
+def smsbridge_admin(ctx: ProviderContext, operation: str, params: dict[str, Any]) -> AdminResult | None:
+    """Run a named operation the provider declares in ``capabilities.admin_operations``.
+
+    :param operation: the operation name as declared (e.g. ``generate_token``, ``VerifyToken``).
+    :param params: keyword parameters, already checked against the declaration (required
+        parameters present, no unknown ones).
+    :return: an :class:`~smsbridge.models.AdminResult` with the parsed data.
+    :raises UnsupportedOperationError: for an operation the plugin does not know.
+    """
+
+
+@hookspec
+def smsbridge_rewrite_message(ctx: ProviderContext, message: Message) -> Message | None:
+    """Cross-cutting: rewrite an outgoing message before it is validated and sent.
+
+    Each implementation receives the previous one's result; return a new
+    :class:`~smsbridge.models.Message` (e.g. with ``attrs.evolve``) or ``None`` to keep it.
+    Provider plugins normally leave this hook alone.
+    """

@@ -1,0 +1,247 @@
+"""A test kit for provider plugin authors (and host applications).
+
+* ``FakeTransport`` / ``fake_account``: drive a plugin with hand-made replies, no network.
+* ``credential``: test credentials from environment variables with dummy fallbacks, so a
+  maintainer with real credentials can re-record cassettes with ``--record-mode=rewrite``.
+* ``scrub_request`` / ``scrub_response`` / ``vcr_config_for``: vcrpy filters that take every
+  secret out of headers, query, form fields and JSON/XML bodies, by the field names each
+  provider declares in ``ProviderSpec.secret_fields``.
+* ``smsbridge.testing.pytest_plugin``: fixtures (``vcr_config``, ``vcr_cassette_dir``,
+  ``sms_outbox``) and the check that every replayed cassette was fully played.
+* ``smsbridge.testing.conformance.ProviderConformance``: the suite every provider runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import attrs
+
+from smsbridge.models import RawReply
+from smsbridge.transport import Transport
+
+__all__ = [
+    "FILTERED",
+    "FakeTransport",
+    "SentRequest",
+    "credential",
+    "fake_account",
+    "reply",
+    "scrub_request",
+    "scrub_response",
+    "scrub_text",
+    "vcr_config_for",
+]
+
+FILTERED = "FILTERED"
+
+
+def credential(env: str, dummy: str) -> str:
+    """A test credential: ``$env`` when set (re-recording), else the dummy used in cassettes."""
+    return os.environ.get(env) or dummy
+
+
+# ---------------------------------------------------------------------------- fake transport
+
+
+@attrs.frozen
+class SentRequest:
+    method: str
+    url: str
+    params: Any = None
+    data: Any = None
+    json: Any = None
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+
+
+def reply(body: str | bytes = "", status: int = 200, content_type: str = "text/plain; charset=utf-8") -> RawReply:
+    """A ``RawReply`` for ``FakeTransport``."""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    return RawReply(status=status, body=text, content_type=content_type, url="https://fake.invalid/")
+
+
+Responder = Callable[[SentRequest], "RawReply | BaseException"]
+
+
+class FakeTransport(Transport):
+    """A transport that answers from a list or a function and records every request.
+
+    ``replies``: ``RawReply`` objects (or exceptions to raise) served in order, the last one
+    repeated; or a callable receiving the ``SentRequest``.  The account's redactor still
+    applies, so secret-leak tests see what real errors would carry.
+    """
+
+    def __init__(self, base: Transport, replies: Iterable[RawReply | BaseException] | Responder) -> None:
+        super().__init__(
+            base.provider,
+            connect_timeout=base.timeout[0],
+            read_timeout=base.timeout[1],
+            redactor=base.redact,
+            max_reply_bytes=base.max_reply_bytes,
+        )
+        self.sent: list[SentRequest] = []
+        self._responder = replies if callable(replies) else None
+        self._queue = [] if callable(replies) else list(replies)
+        self._qlock = threading.Lock()
+
+    def request(self, method: str, url: str, **kwargs: Any) -> RawReply:  # type: ignore[override]
+        sent = SentRequest(
+            method=method,
+            url=url,
+            params=kwargs.get("params"),
+            data=kwargs.get("data"),
+            json=kwargs.get("json"),
+            headers=dict(kwargs.get("headers") or {}),
+        )
+        with self._qlock:
+            self.sent.append(sent)
+            self.requests_made += 1
+            if self._responder is not None:
+                answer = self._responder(sent)
+            else:
+                if not self._queue:
+                    raise AssertionError("FakeTransport has no reply queued")
+                answer = self._queue.pop(0) if len(self._queue) > 1 else self._queue[0]
+        if isinstance(answer, BaseException):
+            raise answer
+        body = self.redact(answer.body)
+        result = attrs.evolve(answer, body=body, url=self.redact(url))
+        if len(answer.body.encode("utf-8")) > self.max_reply_bytes:
+            from smsbridge.errors import UnreadableReplyError
+
+            raise UnreadableReplyError(
+                f"the reply is larger than {self.max_reply_bytes} bytes (max_reply_bytes); it was not read",
+                provider=self.provider,
+                http_status=answer.status,
+                raw=attrs.evolve(result, body=result.body[: self.max_reply_bytes], truncated=True),
+            )
+        return result
+
+
+def fake_account(source: str | Mapping[str, Any], replies: Iterable[RawReply | BaseException] | Responder) -> Any:
+    """``smsbridge.connect(source)`` with its transport replaced by a ``FakeTransport``."""
+    from smsbridge.connect import connect
+
+    account = connect(source)
+    account.ctx.http = FakeTransport(account.ctx.http, replies)
+    return account
+
+
+# ---------------------------------------------------------------------------- cassette scrubbing
+
+
+def _field_regexes(fields: Iterable[str]) -> list[re.Pattern[str]]:
+    names = "|".join(re.escape(f) for f in sorted(set(fields), key=len, reverse=True))
+    if not names:
+        return []
+    return [
+        # JSON: "Password": "x"  (also numbers)
+        re.compile(rf'("(?i:{names})"\s*:\s*)("(?:[^"\\]|\\.)*"|-?\d[\d.]*)'),
+        # XML: <apiKey>x</apiKey>
+        re.compile(rf"(<(?i:{names})(?:\s[^>]*)?>)([^<]*)(</)"),
+        # form / query inside a text: name=value
+        re.compile(rf"((?:^|[?&;\s])(?i:{names})=)([^&\s]*)"),
+    ]
+
+
+def scrub_text(text: str, fields: Iterable[str], values: Iterable[str] = ()) -> str:
+    """Replace secret fields' values (JSON, XML, form) and known secret values with FILTERED."""
+    for pattern in _field_regexes(fields):
+        if pattern.pattern.startswith('("'):
+            text = pattern.sub(lambda m: f'{m.group(1)}"{FILTERED}"', text)
+        elif pattern.pattern.startswith("(<"):
+            text = pattern.sub(lambda m: f"{m.group(1)}{FILTERED}{m.group(3)}", text)
+        else:
+            text = pattern.sub(lambda m: f"{m.group(1)}{FILTERED}", text)
+    for value in values:
+        if value and len(value) >= 4:
+            text = text.replace(value, FILTERED)
+    return text
+
+
+def _scrub_pairs(pairs: list[tuple[str, str]], lowered: set[str], values: Iterable[str]) -> list[tuple[str, str]]:
+    return [(k, FILTERED if k.lower() in lowered else scrub_text(v, (), values)) for k, v in pairs]
+
+
+def scrub_request(fields: Iterable[str], values: Iterable[str] = ()) -> Callable[[Any], Any]:
+    """A vcrpy ``before_record_request`` that filters secrets from every part of a request."""
+    fields = tuple(fields)
+    values = tuple(values)
+    lowered = {f.lower() for f in fields}
+
+    def before_record_request(request: Any) -> Any:
+        parts = urlsplit(request.uri)
+        if parts.query:
+            query = urlencode(_scrub_pairs(parse_qsl(parts.query, keep_blank_values=True), lowered, values))
+            request.uri = urlunsplit(parts._replace(query=query))
+        for name in list(request.headers):
+            if name.lower() in ("authorization", "cookie", "proxy-authorization") or name.lower() in lowered:
+                request.headers[name] = FILTERED
+        body = request.body
+        if body:
+            text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
+            content_type = next((v for k, v in request.headers.items() if k.lower() == "content-type"), "")
+            if "x-www-form-urlencoded" in content_type:
+                new = urlencode(_scrub_pairs(parse_qsl(text, keep_blank_values=True), lowered, values))
+            elif "json" in content_type:
+                new = _scrub_json(text, lowered, values)
+            else:
+                new = scrub_text(text, fields, values)
+            request.body = new.encode("utf-8")
+        return request
+
+    return before_record_request
+
+
+def _scrub_json(text: str, lowered: set[str], values: Iterable[str]) -> str:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return scrub_text(text, lowered, values)
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: (FILTERED if k.lower() in lowered else walk(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        if isinstance(node, str):
+            return scrub_text(node, (), values)
+        return node
+
+    return json.dumps(walk(data), ensure_ascii=False, separators=(",", ":"))
+
+
+def scrub_response(fields: Iterable[str], values: Iterable[str] = ()) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A vcrpy ``before_record_response`` that filters secrets a provider echoes back."""
+    fields = tuple(fields)
+    values = tuple(values)
+
+    def before_record_response(response: dict[str, Any]) -> dict[str, Any]:
+        body = response.get("body", {}).get("string")
+        if body:
+            text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+            scrubbed = scrub_text(text, fields, values)
+            response["body"]["string"] = scrubbed.encode("utf-8") if isinstance(body, bytes) else scrubbed
+        for name in list(response.get("headers", {})):
+            if name.lower() in ("set-cookie",):
+                response["headers"][name] = [FILTERED]
+        return response
+
+    return before_record_response
+
+
+def vcr_config_for(fields: Iterable[str], values: Iterable[str] = ()) -> dict[str, Any]:
+    """The vcrpy configuration smsbridge tests use.  No record mode here, on purpose:
+    ``--record-mode`` (default ``none``) decides, so ``--record-mode=rewrite`` re-records."""
+    return {
+        "match_on": ["method", "scheme", "host", "port", "path", "query", "body"],
+        "before_record_request": scrub_request(fields, values),
+        "before_record_response": scrub_response(fields, values),
+        "decode_compressed_response": True,
+    }
