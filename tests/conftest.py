@@ -1,4 +1,4 @@
-"""Shared test configuration: the smsbridge pytest plugin is enabled in pyproject.toml.
+"""Shared test configuration: the smsbridge test kit's fixtures, and no account from the environment.
 
 Tests never reach the network: HTTP is replayed from cassettes (record mode ``none``), or
 served by a local server on loopback.
@@ -7,6 +7,8 @@ served by a local server on loopback.
 from __future__ import annotations
 
 import pytest
+
+from smsbridge.testing.pytest_plugin import *  # noqa: F403  (fixtures: vcr_config, vcr_cassette_dir, ...)
 
 
 @pytest.fixture(autouse=True)

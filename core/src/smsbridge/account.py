@@ -97,7 +97,16 @@ class Account:
         self.hooks = hooks
         self.settings = settings
         self.url = masked_url
-        self.ctx = ProviderContext(spec=spec, config=config, settings=settings, http=transport, redact=redactor)
+        adjust = getattr(config, "adjust_capabilities", None)
+        self._capabilities = adjust(spec.capabilities) if callable(adjust) else spec.capabilities
+        self.ctx = ProviderContext(
+            spec=spec,
+            config=config,
+            settings=settings,
+            http=transport,
+            redact=redactor,
+            capabilities=self._capabilities,
+        )
         self.retry = RetryPolicy(retries=settings.retries, backoff=settings.backoff)
 
     # ------------------------------------------------------------------ basics
@@ -108,7 +117,8 @@ class Account:
 
     @property
     def capabilities(self) -> Capabilities:
-        return self.spec.capabilities
+        """The provider's capabilities for this account (a config may adjust them, e.g. batch size)."""
+        return self._capabilities
 
     def __repr__(self) -> str:
         return f"Account(provider={self.provider!r}, url={self.url!r})"

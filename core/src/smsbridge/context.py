@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 
 from smsbridge.config import AccountSettings
-from smsbridge.models import ProviderSpec
+from smsbridge.models import Capabilities, ProviderSpec
 from smsbridge.transport import Redactor, Transport
 
 __all__ = ["ProviderContext"]
@@ -20,7 +20,8 @@ class ProviderContext:
 
     ``config`` is the plugin's own config object (credentials and options), ``settings`` the
     core's; ``http`` the account's transport; ``cache`` a per-account dict for tokens and the
-    like, guarded by ``lock``.  A new secret learnt at run time (a token) goes to
+    like, guarded by ``lock``; ``capabilities`` those of this account (a config class may
+    define ``adjust_capabilities(self, caps) -> Capabilities``, e.g. for a batch-size option).  A new secret learnt at run time (a token) goes to
     ``add_secret`` so that it is redacted from logs, errors and raw replies from then on.
     """
 
@@ -29,6 +30,7 @@ class ProviderContext:
     settings: AccountSettings
     http: Transport = attrs.field(repr=False)
     redact: Redactor = attrs.field(repr=False)
+    capabilities: Capabilities | None = attrs.field(default=None, repr=False)
     cache: dict[str, Any] = attrs.field(factory=dict, repr=False)
     lock: threading.RLock = attrs.field(factory=threading.RLock, repr=False)
 

@@ -1,6 +1,8 @@
 """pytest fixtures for smsbridge plugin authors and host applications.
 
-Enable with ``pytest_plugins = ["smsbridge.testing.pytest_plugin"]`` in a root conftest.
+Enable in your root ``conftest.py`` with ``from smsbridge.testing.pytest_plugin import *``:
+fixtures defined in a conftest take precedence over pytest-recording's own ``vcr_config`` and
+``vcr_cassette_dir``, which a ``-p`` plugin's would not.
 
 * ``sms_outbox``: the ``memory://`` outbox, emptied for each test (Django's ``mail.outbox``).
 * ``vcr_config``: pytest-recording configuration with smsbridge's secret filters.  Override
@@ -20,6 +22,15 @@ from typing import Any
 import pytest
 
 from smsbridge.testing import vcr_config_for
+
+__all__ = [
+    "_smsbridge_cassette_fully_played",
+    "sms_outbox",
+    "smsbridge_secret_fields",
+    "smsbridge_secret_values",
+    "vcr_cassette_dir",
+    "vcr_config",
+]
 
 
 @pytest.fixture
