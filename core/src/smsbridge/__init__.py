@@ -18,23 +18,45 @@ from smsbridge.hookspecs import hookimpl
 
 __version__ = "0.1.0"
 
-if TYPE_CHECKING:
-    from smsbridge.account import Account
-    from smsbridge.connect import connect
-    from smsbridge.delivery import FailoverAccount
+if TYPE_CHECKING:  # the lazy names, for type checkers and IDEs
+    from smsbridge.account import Account as Account
+    from smsbridge.connect import connect as connect
+    from smsbridge.delivery import FailoverAccount as FailoverAccount
     from smsbridge.models import (
-        Balance,
-        BulkSummary,
-        CallbackRequest,
-        DeliveryReport,
-        DeliveryStatus,
-        Estimate,
-        InboundMessage,
-        Message,
-        Receipt,
-        ReceiptStatus,
-        Recipient,
-        SendResult,
+        Balance as Balance,
+    )
+    from smsbridge.models import (
+        BulkSummary as BulkSummary,
+    )
+    from smsbridge.models import (
+        CallbackRequest as CallbackRequest,
+    )
+    from smsbridge.models import (
+        DeliveryReport as DeliveryReport,
+    )
+    from smsbridge.models import (
+        DeliveryStatus as DeliveryStatus,
+    )
+    from smsbridge.models import (
+        Estimate as Estimate,
+    )
+    from smsbridge.models import (
+        InboundMessage as InboundMessage,
+    )
+    from smsbridge.models import (
+        Message as Message,
+    )
+    from smsbridge.models import (
+        Receipt as Receipt,
+    )
+    from smsbridge.models import (
+        ReceiptStatus as ReceiptStatus,
+    )
+    from smsbridge.models import (
+        Recipient as Recipient,
+    )
+    from smsbridge.models import (
+        SendResult as SendResult,
     )
 
 _LAZY = {

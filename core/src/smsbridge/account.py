@@ -266,6 +266,7 @@ class Account:
             options=options or {},
         )
         message = self.hooks.rewrite_message(self.ctx, message)
+        assert isinstance(message, Message), "smsbridge_rewrite_message must return a Message or None"
         self._check_text(message.text, message.encoding)
         message = attrs.evolve(message, sender=self._check_sender(message.sender))
         self._check_options(message.schedule, message.flash, message.encoding)
@@ -293,7 +294,7 @@ class Account:
         is lost.  ``client_ref`` travels to providers that keep one (JorMall ``id``,
         AllMySMS CLIMSGID); for a provider that de-duplicates it is generated when missing.
         """
-        items = [to] if isinstance(to, (str, Recipient, Mapping)) else list(to)
+        items = [to] if isinstance(to, (str, Recipient, Mapping)) or not isinstance(to, Iterable) else list(to)
         if not items:
             raise InvalidRecipientError("no recipient given", recipient=None, **self._error_kwargs())
         recipients = tuple(self.recipient(item) for item in items)

@@ -144,7 +144,7 @@ def parse_url(text: str) -> AccountURL:
     except ValueError as exc:
         raise ConfigurationError(
             f"the host or port of {mask_url(text)!r} is malformed ({_safe(exc)})",
-            hint="percent-encode special characters in credentials (@ is %40, : is %3A, / is %2F)",
+            hint="percent-encode special characters in credentials (@ is %40, : is %3A, / is %2F, # is %23)",
         ) from None
     netloc = parts.netloc
     userinfo, _, hostport = netloc.rpartition("@")

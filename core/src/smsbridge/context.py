@@ -21,8 +21,9 @@ class ProviderContext:
     ``config`` is the plugin's own config object (credentials and options), ``settings`` the
     core's; ``http`` the account's transport; ``cache`` a per-account dict for tokens and the
     like, guarded by ``lock``; ``capabilities`` those of this account (a config class may
-    define ``adjust_capabilities(self, caps) -> Capabilities``, e.g. for a batch-size option).  A new secret learnt at run time (a token) goes to
-    ``add_secret`` so that it is redacted from logs, errors and raw replies from then on.
+    define ``adjust_capabilities(self, caps) -> Capabilities``, e.g. for a batch-size option).
+    A new secret learnt at run time (a token) goes to ``add_secret`` so that it is redacted
+    from logs, errors and raw replies from then on.
     """
 
     spec: ProviderSpec

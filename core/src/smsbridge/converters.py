@@ -68,10 +68,7 @@ def _to_decimal(value: Any, _: Any = None) -> Decimal:
 
 
 def _to_datetime(value: Any, _: Any = None) -> dt.datetime:
-    if isinstance(value, dt.datetime):
-        parsed = value
-    else:
-        parsed = dt.datetime.fromisoformat(str(value))
+    parsed = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
     if parsed.tzinfo is None:
         raise ValueError(f"{value!r} has no time zone: give an offset such as +00:00")
     return parsed

@@ -57,6 +57,7 @@ def smsbridge_providers() -> list[ProviderSpec]:
 
     Called once per plugin when the plugin is loaded; keep it cheap (no I/O, no heavy imports).
     """
+    raise NotImplementedError
 
 
 @hookspec(firstresult=True)
@@ -87,7 +88,7 @@ def smsbridge_send(ctx: ProviderContext, message: Message) -> SendResult | None:
 
 @hookspec(firstresult=True)
 def smsbridge_bulk_send(ctx: ProviderContext, message: Message) -> SendResult | None:
-    """Send one request's worth of a bulk send: 1..``max_recipients`` recipients.
+    """Send one request's worth of a bulk send: ``message`` to 1..``max_recipients`` recipients.
 
     The core chunks any iterable by ``capabilities.max_recipients`` and calls this hook once a
     chunk.  When the provider lacks ``templating``, every recipient of a chunk shares one text.
@@ -102,7 +103,7 @@ def smsbridge_bulk_send(ctx: ProviderContext, message: Message) -> SendResult | 
 
 @hookspec(firstresult=True)
 def smsbridge_balance(ctx: ProviderContext) -> Balance | None:
-    """Return the account's balance (``Decimal`` amount and its unit).
+    """Return the account's balance (``Decimal`` amount and its unit) as a ``Balance``.
 
     Return ``None`` only if the plugin has no balance operation (declare ``balance=False``).
     """
@@ -110,7 +111,7 @@ def smsbridge_balance(ctx: ProviderContext) -> Balance | None:
 
 @hookspec(firstresult=True)
 def smsbridge_delivery_status(ctx: ProviderContext, message_ids: Sequence[str]) -> list[DeliveryReport] | None:
-    """Return delivery reports for message ids this provider returned (or TRNs, for ASPSMS).
+    """Return delivery reports for ``message_ids`` this provider returned (TRNs for ASPSMS).
 
     :return: one :class:`~smsbridge.models.DeliveryReport` per id the provider knows; an id
         with no report yet has status ``QUEUED`` or ``UNKNOWN``, not an error.
@@ -120,21 +121,26 @@ def smsbridge_delivery_status(ctx: ProviderContext, message_ids: Sequence[str]) 
 
 @hookspec(firstresult=True)
 def smsbridge_inbound(ctx: ProviderContext, query: InboundQuery) -> list[InboundMessage] | None:
-    """Return inbound (received) messages matching ``query``; an empty list when there are none."""
+    """Return inbound (received) messages matching ``query``; an empty list when there are none.
+
+    :param query: :class:`~smsbridge.models.InboundQuery`: a folder (provider-specific, e.g.
+        ``in``/``inbox``/``sandbox``), ``since_id`` for paging, ``limit``, extra options.
+    """
 
 
 @hookspec(firstresult=True)
 def smsbridge_parse_callback(ctx: ProviderContext, request: CallbackRequest) -> list[DeliveryReport] | None:
-    """Turn an HTTP request the provider made to the user's callback URL into delivery reports.
+    """Turn ``request``, an HTTP request the provider made to the user's callback URL, into delivery reports.
 
     No network access: this only reads ``request``.
+    :return: one :class:`~smsbridge.models.DeliveryReport` per message the request reports on.
     :raises UnreadableReplyError: when the request is not a callback of this provider.
     """
 
 
 @hookspec(firstresult=True)
 def smsbridge_estimate(ctx: ProviderContext, message: Message) -> Estimate | None:
-    """Ask the provider what sending ``message`` would cost, without sending it.
+    """Ask the provider what sending ``message`` would cost, without sending it; return an Estimate.
 
     Only for providers that have such an operation (``capabilities.estimate``); the core
     always adds its own encoding and segment count.  Return ``None`` otherwise.

@@ -200,7 +200,7 @@ class Registry:
         specs: list[ProviderSpec] = []
         for impl in self.pm.hook.smsbridge_providers.get_hookimpls():
             if impl.plugin is plugin:
-                declared = impl.function()
+                declared: list[ProviderSpec] | None = impl.function()  # type: ignore[assignment]
                 for spec in declared or ():
                     if not isinstance(spec, ProviderSpec):
                         raise TypeError(f"smsbridge_providers returned {type(spec).__name__}, not ProviderSpec")

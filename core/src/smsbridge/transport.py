@@ -184,7 +184,8 @@ class Transport:
                 f"TLS verification failed for {_host(shown_url)}: nothing was sent ({self.redact(_short(exc))})",
                 provider=self.provider,
                 url=shown_url,
-                hint="fix the certificate chain or give a CA bundle with ca_bundle=PATH; verification is never turned off",
+                hint="fix the certificate chain or give a CA bundle with ca_bundle=PATH "
+                "(verification is never turned off)",
             ) from None
         except rexc.ConnectionError as exc:
             if _is_connect_failure(exc):
@@ -194,7 +195,8 @@ class Transport:
                     url=shown_url,
                 ) from None
             raise ConnectionLostError(
-                f"the connection to {_host(shown_url)} was lost after the request was sent ({self.redact(_short(exc))})",
+                f"the connection to {_host(shown_url)} was lost after the request was sent "
+                f"({self.redact(_short(exc))})",
                 provider=self.provider,
                 url=shown_url,
             ) from None

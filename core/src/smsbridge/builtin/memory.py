@@ -6,7 +6,8 @@
 To rehearse failures without a real provider:
 ``reject=+41791234567,+41...`` rejects those numbers;
 ``unknown=+41...`` reports them with an unknown outcome;
-``fail=auth|credit|timeout|connect|unavailable`` makes every request fail that way.
+``fail=auth|credit|timeout|connect|unavailable`` makes every request fail that way;
+``max_recipients=N`` sets the request size.
 """
 
 from __future__ import annotations
@@ -82,6 +83,9 @@ class MemoryConfig:
     )
     max_recipients: int = 1000
 
+    def adjust_capabilities(self, caps: Capabilities) -> Capabilities:
+        return attrs.evolve(caps, max_recipients=self.max_recipients)
+
 
 SPEC = ProviderSpec(
     id="memory",
@@ -142,15 +146,19 @@ def smsbridge_bulk_send(ctx: Any, message: Message) -> SendResult | None:
     _fail(ctx)
     box = outbox(_name(ctx))
     receipts = []
+    # compare digits: a "+" in a URL query reads as a space
+    reject = {n.strip().lstrip("+") for n in ctx.config.reject}
+    unknown = {n.strip().lstrip("+") for n in ctx.config.unknown}
     for recipient in message.recipients:
-        if recipient.number in ctx.config.reject:
+        digits = recipient.number.lstrip("+")
+        if digits in reject:
             receipts.append(
                 Receipt(
                     recipient.number, ReceiptStatus.REJECTED, reason="rejected by memory:// reject=", provider="memory"
                 )
             )
             continue
-        if recipient.number in ctx.config.unknown:
+        if digits in unknown:
             receipts.append(
                 Receipt(
                     recipient.number, ReceiptStatus.UNKNOWN, reason="unknown by memory:// unknown=", provider="memory"

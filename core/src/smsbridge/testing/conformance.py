@@ -19,6 +19,7 @@ exception.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib.metadata import entry_points
 from typing import Any, ClassVar
 
@@ -76,7 +77,7 @@ class ProviderConformance:
         assert self.provider_id in {spec.id for spec, _ in registry.providers()}, (
             f"{self.provider_id} not declared by any entry point; broken: {registry.broken}"
         )
-        spec, info = next(pair for pair in registry.providers() if pair[0].id == self.provider_id)
+        _, info = next(pair for pair in registry.providers() if pair[0].id == self.provider_id)
         assert info.distribution, "the provider must come from an installed distribution"
         assert any(ep.name == info.name for ep in eps)
 
@@ -121,14 +122,15 @@ class ProviderConformance:
             assert error.raw is not None, "the raw reply must be kept"
         for secret in self.secrets:
             assert secret not in str(error) and secret not in repr(error)
-            if getattr(error, "raw", None) is not None:
-                assert secret not in error.raw.body
+            raw = getattr(error, "raw", None)
+            if raw is not None:
+                assert secret not in raw.body
 
     @pytest.mark.parametrize("junk", sorted(JUNK_REPLIES))
     def test_unreadable_reply_on_other_operations(self, junk: str) -> None:
         account = self.account([JUNK_REPLIES[junk]])
         caps = account.capabilities
-        calls = []
+        calls: list[Callable[[], object]] = []
         if caps.balance:
             calls.append(lambda: account.balance())
         if caps.delivery_status:

@@ -1,0 +1,184 @@
+"""The ``smsData`` flow of ``sendSms`` and ``simulateCampaign``, as JSON or XML.
+
+``DATA{MESSAGE, TPOA, DYNAMIC, FLASH, CAMPAIGN_NAME, DATE, MAIL_NOTIF, CLIMSGID,
+MASTERACCOUNT, SMS[{MOBILEPHONE, PARAM_1...}]}``.
+
+Templating: smsbridge templates use ``{name}`` fields; AllMySMS uses ``#param_1#``... in
+MESSAGE, with DYNAMIC the number of fields and each SMS entry carrying PARAM_1... .  Fields
+are numbered in order of first appearance.  A literal ``#param_N#`` typed by the user would be
+replaced by AllMySMS, and there is no documented escape: such a sequence is sent as a
+parameter of its own whose value is the literal text, so it arrives unchanged.
+
+XML flows are written with xmltodict, which escapes ``<``, ``&`` and ``]]>``; the document's
+examples wrap the text in a CDATA section, which breaks on a text containing ``]]>``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import string
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from smsbridge.errors import InvalidMessageError
+from smsbridge.models import Message
+from smsbridge.numbers import to_digits
+from smsbridge.text import render
+
+from smsbridge_allmysms.localtime import to_paris_text
+
+__all__ = ["MESSAGE_OPTIONS", "Flow", "build_flow", "encode_flow"]
+
+# Per-message options (Message.options) and the flow keys they fill.
+MESSAGE_OPTIONS = ("campaign", "mail_notif")
+
+_LITERAL_PARAM = re.compile(r"#param_\d+#", re.IGNORECASE)
+# Characters XML 1.0 cannot carry at all, even escaped.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@attrs.frozen
+class Flow:
+    """The DATA object, ready to encode, and the wire number of each recipient in order."""
+
+    data: dict[str, Any]
+    numbers: tuple[str, ...]
+
+
+@attrs.frozen
+class _Template:
+    text: str  # MESSAGE with #param_N# placeholders
+    slots: tuple[str, ...]  # per slot: the smsbridge field source ("{name!r:>3}") or a literal
+
+
+def _invalid(message: str, ctx: Any, **kwargs: Any) -> InvalidMessageError:
+    return InvalidMessageError(message, provider=ctx.provider, before_request=True, **kwargs)
+
+
+def _translate(text: str, ctx: Any) -> _Template:
+    """``Hi {name}`` -> ``Hi #param_1#`` with slot ``{name}``; literal ``{{`` becomes ``{``."""
+    parts: list[str] = []
+    slots: list[str] = []
+    index: dict[str, int] = {}
+
+    def slot(key: str) -> str:
+        if key not in index:
+            slots.append(key)
+            index[key] = len(slots)
+        return f"#param_{index[key]}#"
+
+    try:
+        parsed = list(string.Formatter().parse(text))
+    except ValueError as exc:
+        raise _invalid(f"the text is not a valid template ({exc}); write literal braces as {{{{ and }}}}", ctx)
+    for literal, field, spec, conversion in parsed:
+        # a literal #param_N# becomes a slot holding itself (prefix "=" marks a literal)
+        pos = 0
+        for match in _LITERAL_PARAM.finditer(literal):
+            parts.append(literal[pos : match.start()])
+            parts.append(slot("=" + match.group(0)))
+            pos = match.end()
+        parts.append(literal[pos:])
+        if field is None:
+            continue
+        if field == "" or field.isdigit():
+            raise _invalid("the text has a positional field ({} or {0}); name every field, e.g. {name}", ctx)
+        source = "{" + field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
+        parts.append(slot(source))
+    return _Template(text="".join(parts), slots=tuple(slots))
+
+
+def _slot_value(slot: str, params: Mapping[str, str], number: str, ctx: Any) -> str:
+    if slot.startswith("="):
+        return slot[1:]
+    try:
+        return render(slot, params)
+    except KeyError as exc:
+        raise _invalid(f"the template needs field {exc.args[0]!r} for {number}", ctx, recipient=number)
+    except (ValueError, IndexError, AttributeError, TypeError) as exc:
+        raise _invalid(f"the field {slot} cannot be filled for {number} ({exc})", ctx, recipient=number)
+
+
+def _flag(value: Any, name: str, ctx: Any) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int) and value in (0, 1):
+        return str(value)
+    if isinstance(value, str) and value.strip().lower() in ("1", "0", "yes", "no", "true", "false"):
+        return "1" if value.strip().lower() in ("1", "yes", "true") else "0"
+    raise _invalid(f"message option {name!r} must be yes/no, got {value!r}", ctx)
+
+
+def build_flow(ctx: Any, message: Message) -> Flow:
+    """The DATA object for ``message``, checked before anything is sent."""
+    config = ctx.config
+    options = dict(message.options)
+    unknown = sorted(set(options) - set(MESSAGE_OPTIONS))
+    if unknown:
+        raise _invalid(
+            f"unknown message option(s) {', '.join(unknown)}; AllMySMS takes: {', '.join(MESSAGE_OPTIONS)}", ctx
+        )
+    template = _translate(message.text, ctx)
+    if not template.text.strip() and not template.slots:
+        raise _invalid("the text is empty", ctx)
+
+    data: dict[str, Any] = {"MESSAGE": template.text}
+    if message.sender:
+        data["TPOA"] = message.sender
+    if template.slots:
+        data["DYNAMIC"] = str(len(template.slots))
+    if message.flash:
+        data["FLASH"] = "1"
+    campaign = options.get("campaign", config.campaign)
+    if campaign not in (None, ""):
+        data["CAMPAIGN_NAME"] = str(campaign)
+    if message.schedule is not None:
+        try:
+            data["DATE"] = to_paris_text(message.schedule)
+        except (OverflowError, ValueError):
+            raise _invalid(f"the schedule time {message.schedule!r} cannot be expressed as a date", ctx)
+    mail_notif = options.get("mail_notif", config.mail_notif)
+    if mail_notif is not None:
+        data["MAIL_NOTIF"] = _flag(mail_notif, "mail_notif", ctx)
+    if message.client_ref:
+        data["CLIMSGID"] = message.client_ref
+    if config.masteraccount:
+        data["MASTERACCOUNT"] = config.masteraccount
+
+    entries: list[dict[str, str]] = []
+    numbers: list[str] = []
+    for recipient in message.recipients:
+        number = to_digits(recipient.number)
+        entry = {"MOBILEPHONE": number}
+        for i, slot in enumerate(template.slots, start=1):
+            entry[f"PARAM_{i}"] = _slot_value(slot, recipient.params, recipient.number, ctx)
+        entries.append(entry)
+        numbers.append(number)
+    data["SMS"] = entries
+    return Flow(data=data, numbers=tuple(numbers))
+
+
+def encode_flow(ctx: Any, flow: Flow) -> str:
+    """``smsData`` as the account's ``flow`` option says: JSON (default) or XML."""
+    document = {"DATA": flow.data}
+    if ctx.config.flow != "xml":
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    for value in _strings(flow.data):
+        if _XML_FORBIDDEN.search(value):
+            raise _invalid("the text holds control characters an XML flow cannot carry; use flow=json", ctx)
+    import xmltodict  # lazily: only XML accounts pay for it
+
+    # XML parsers turn a bare CR into LF: write it as a character reference so it survives.
+    # xmltodict never adds CRs of its own (no pretty printing), so every CR here is the user's.
+    return xmltodict.unparse(document, full_document=False).replace("\r", "&#13;")
+
+
+def _strings(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        return [s for v in node.values() for s in _strings(v)]
+    if isinstance(node, list):
+        return [s for v in node for s in _strings(v)]
+    return [node] if isinstance(node, str) else []

@@ -1,0 +1,325 @@
+"""From mapped reply data (see ``wire.read_reply``) to smsbridge models.
+
+Values are read whatever their type: AllMySMS sends ``status`` as a number in ``sendSms``
+and as text in ``getInfo``, counters as strings, ``nbCredits`` as a number in
+``simulateCampaign`` and as a string in ``getCreditsByCountryIsoCode``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from smsbridge.models import (
+    Balance,
+    DeliveryReport,
+    DeliveryStatus,
+    Estimate,
+    InboundMessage,
+    Message,
+    RawReply,
+    Receipt,
+    ReceiptStatus,
+    SendResult,
+)
+from smsbridge.text import analyze
+from smsbridge.wire import unreadable
+
+from smsbridge_allmysms.codes import PARTIAL, SCHEDULED, ack_status
+from smsbridge_allmysms.flow import Flow
+from smsbridge_allmysms.localtime import parse_paris
+from smsbridge_allmysms.wire import status_code, text_of
+
+__all__ = [
+    "balance",
+    "decimal_of",
+    "delivery_reports",
+    "estimate",
+    "inbound_messages",
+    "items_of",
+    "phone_digits",
+    "send_result",
+]
+
+_MAX_DEPTH = 6
+_SPLIT = re.compile(r"[\s,;|]+")
+
+
+def decimal_of(value: Any) -> Decimal | None:
+    """A finite Decimal from ``"1847"``, ``1847``, ``12.5``; anything else -> None."""
+    text = text_of(value)
+    if text is None or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(text.strip().replace(",", "."))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def _int_of(value: Any) -> int | None:
+    number = decimal_of(value)
+    if number is None or number != number.to_integral_value() or abs(number) > 10**12:
+        return None
+    return int(number)
+
+
+def phone_digits(value: Any) -> str | None:
+    """``"336XXXXXXXX"``, ``"+336..."``, ``"00336..."`` or a JSON number -> ``"336..."``."""
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        return None
+    digits = "".join(ch for ch in str(value) if ch.isascii() and ch.isdigit())
+    if digits.startswith("00"):
+        digits = digits[2:]
+    return digits or None
+
+
+def _e164(value: Any) -> str | None:
+    digits = phone_digits(value)
+    return f"+{digits}" if digits else None
+
+
+def items_of(node: Any, depth: int = 0) -> list[dict[str, Any]]:
+    """The objects of a list, whatever the wrapping.
+
+    JSON gives ``[{...}, {...}]``; an XML reply read by xmltodict gives ``{"item": [...]}`` or
+    a single ``{...}`` when there is one entry.
+    """
+    if depth > _MAX_DEPTH:
+        return []
+    if isinstance(node, list):
+        return [item for item in node if isinstance(item, dict)]
+    if isinstance(node, dict):
+        if any(not isinstance(v, (dict, list)) for v in node.values()):
+            return [node]
+        return [item for v in node.values() for item in items_of(v, depth + 1)]
+    return []
+
+
+def _listed_numbers(node: Any, depth: int = 0) -> set[str]:
+    """Numbers of ``invalidNumbers``: ``""``, ``"336..,337.."``, a list, or objects."""
+    if depth > _MAX_DEPTH:
+        return set()
+    if isinstance(node, str):
+        return {d for d in (phone_digits(part) for part in _SPLIT.split(node)) if d}
+    if isinstance(node, int) and not isinstance(node, bool):
+        return {str(node)}
+    if isinstance(node, list):
+        return {n for item in node for n in _listed_numbers(item, depth + 1)}
+    if isinstance(node, dict):
+        for key in ("phoneNumber", "MOBILEPHONE", "number", "msisdn"):
+            if key in node:
+                return _listed_numbers(node[key], depth + 1)
+        return {n for v in node.values() for n in _listed_numbers(v, depth + 1)}
+    return set()
+
+
+def _details(data: Mapping[str, Any], keys: Iterable[str]) -> dict[str, str]:
+    out = {}
+    for key in keys:
+        value = text_of(data.get(key))
+        if value is not None:
+            out[key] = value
+    return out
+
+
+# ---------------------------------------------------------------------------- send
+
+
+def send_result(ctx: Any, message: Message, flow: Flow, reply: RawReply, data: Any) -> SendResult:
+    """``sendSms`` 100/101/113 -> one receipt a recipient.
+
+    ``smsIds[].phoneNumber`` maps back to each recipient (in order, for a number given twice);
+    numbers in ``invalidNumbers`` are rejected; a recipient the reply names in neither list
+    is UNKNOWN, never assumed sent.
+    """
+    code = status_code(data)
+    if not isinstance(data, dict) or code is None:
+        raise unreadable(reply, ctx.provider, "a send reply without status")
+    ids: dict[str, deque[str]] = {}
+    for item in items_of(data.get("smsIds")):
+        phone = phone_digits(item.get("phoneNumber"))
+        sms_id = text_of(item.get("smsId"))
+        if phone and sms_id and sms_id.strip():
+            ids.setdefault(phone, deque()).append(sms_id.strip())
+    invalid = _listed_numbers(data.get("invalidNumbers"))
+    shown_code = str(code)
+    receipts = []
+    for recipient, number in zip(message.recipients, flow.numbers):
+        queue = ids.get(number)
+        if queue:
+            receipts.append(
+                Receipt(
+                    recipient.number,
+                    ReceiptStatus.ACCEPTED,
+                    message_id=queue.popleft(),
+                    code=shown_code,
+                    provider=ctx.provider,
+                )
+            )
+        elif number in invalid:
+            receipts.append(
+                Receipt(
+                    recipient.number,
+                    ReceiptStatus.REJECTED,
+                    reason="AllMySMS listed this number as invalid (invalidNumbers)",
+                    code=shown_code,
+                    provider=ctx.provider,
+                )
+            )
+        else:
+            receipts.append(
+                Receipt(
+                    recipient.number,
+                    ReceiptStatus.UNKNOWN,
+                    reason="the reply did not mention this recipient",
+                    code=shown_code,
+                    provider=ctx.provider,
+                )
+            )
+    accepted = any(r.accepted for r in receipts)
+    details = _details(data, ("statusText", "campaignId", "credits", "creditsUsed", "nbContacts", "nbSms"))
+    details["status"] = shown_code
+    if code == PARTIAL:
+        details["partial"] = "some numbers were invalid"
+    return SendResult(
+        provider=ctx.provider,
+        receipts=tuple(receipts),
+        raw=reply,
+        client_ref=message.client_ref,
+        scheduled=code == SCHEDULED or (message.schedule is not None and accepted),
+        cost=decimal_of(data.get("creditsUsed")),
+        details=details,
+    )
+
+
+# ---------------------------------------------------------------------------- estimate / balance
+
+
+def estimate(ctx: Any, message: Message, reply: RawReply, data: Any) -> Estimate:
+    """``simulateCampaign``: the provider's credits and SMS count next to the core's own."""
+    credits = decimal_of(data.get("nbCredits")) if isinstance(data, dict) else None
+    if credits is None:
+        raise unreadable(reply, ctx.provider, "simulateCampaign gave no nbCredits")
+    first = message.recipients[0] if message.recipients else None
+    info = analyze(message.text_for(first) if first is not None else message.text, encoding=message.encoding)
+    count = len(message.recipients)
+    return Estimate(
+        text=info,
+        recipients=count,
+        segments_total=info.segments * max(1, count),
+        provider=ctx.provider,
+        provider_cost=credits,
+        cost_unit="credits",
+        provider_segments=_int_of(data.get("nbSms")),
+        raw=reply,
+    )
+
+
+def balance(ctx: Any, reply: RawReply, data: Any) -> Balance:
+    """``getInfo``: ``credits`` is a string; ``status`` is the account's state in words."""
+    credits = decimal_of(data.get("credits")) if isinstance(data, dict) else None
+    if credits is None:
+        raise unreadable(reply, ctx.provider, "getInfo gave no credits")
+    return Balance(amount=credits, unit="credits", provider=ctx.provider, raw=reply)
+
+
+# ---------------------------------------------------------------------------- delivery
+
+
+def delivery_report(ctx: Any, item: Mapping[str, Any], fallback_id: str, raw: RawReply | None) -> DeliveryReport:
+    """One ack (``statut``) or webhook (``status``) entry as a report."""
+    code = item.get("statut", item.get("status"))
+    status, meaning = ack_status(code)
+    text = text_of(item.get("comment")) or text_of(item.get("statusText"))
+    sms_id = text_of(item.get("smsId"))
+    return DeliveryReport(
+        message_id=sms_id.strip() if sms_id and sms_id.strip() else fallback_id,
+        status=status,
+        recipient=_e164(item.get("phoneNumber")),
+        provider_code=text_of(code),
+        provider_text=text,
+        reason=meaning if status is not DeliveryStatus.DELIVERED else None,
+        updated_at=parse_paris(item.get("receptionDate")),
+        provider=ctx.provider,
+        raw=raw,
+    )
+
+
+def delivery_reports(ctx: Any, requested: str, reply: RawReply, data: Any, *, by_campaign: bool) -> list[DeliveryReport]:
+    """``getAckBySmsId`` (one report for the id) or ``getAcks`` (one per ack of a campaign)."""
+    if isinstance(data, dict) and "acks" in data:
+        acks = items_of(data.get("acks"))
+    elif isinstance(data, dict) and ("statut" in data or ("status" in data and "phoneNumber" in data)):
+        acks = [data]
+    elif isinstance(data, list):
+        acks = items_of(data)
+    else:
+        raise unreadable(reply, ctx.provider, "no acks in the reply")
+    if not acks:
+        return [
+            DeliveryReport(
+                message_id=requested,
+                status=DeliveryStatus.UNKNOWN,
+                reason="AllMySMS has no acknowledgement for this id yet",
+                provider=ctx.provider,
+                raw=reply,
+            )
+        ]
+    if by_campaign:
+        return [delivery_report(ctx, ack, requested, reply) for ack in acks]
+    # one id asked: the latest ack is the current state (acks come oldest first, inf)
+    return [delivery_report(ctx, acks[-1], requested, reply)]
+
+
+# ---------------------------------------------------------------------------- inbound
+
+_ID_KEYS = ("moId", "id", "smsId", "pullId", "msgId")
+_SENDER_KEYS = ("phoneNumber", "sender", "msisdn", "from", "mobilephone")
+_TEXT_KEYS = ("message", "text", "content", "msg", "sms")
+_TO_KEYS = ("shortcode", "shortCode", "recipient", "to")
+_DATE_KEYS = ("receptionDate", "date", "receivedDate")
+
+
+def _first(item: Mapping[str, Any], keys: Iterable[str]) -> str | None:
+    for key in keys:
+        value = text_of(item.get(key))
+        if value is not None and value.strip():
+            return value
+    return None
+
+
+def inbound_messages(ctx: Any, reply: RawReply, data: Any, limit: int | None) -> list[InboundMessage]:
+    """``getPulls``: ``{"mos": [...]}``.  Item keys are not documented: read defensively."""
+    if isinstance(data, dict) and "mos" in data:
+        items = items_of(data.get("mos"))
+        if data.get("mos") not in (None, "", [], {}) and not items:
+            raise unreadable(reply, ctx.provider, "getPulls mos holds no message objects")
+    elif isinstance(data, list):
+        items = items_of(data)
+    else:
+        raise unreadable(reply, ctx.provider, "no mos in the getPulls reply")
+    out = []
+    for n, item in enumerate(items):
+        sender = _first(item, _SENDER_KEYS)
+        text = text_of(next((item[k] for k in _TEXT_KEYS if k in item), None))
+        if sender is None or text is None:
+            raise unreadable(reply, ctx.provider, "an inbound message without sender or text")
+        received = _first(item, _DATE_KEYS)
+        ident = _first(item, _ID_KEYS) or f"{phone_digits(sender) or sender}@{received or n}"
+        out.append(
+            InboundMessage(
+                id=ident,
+                sender=_e164(sender) if phone_digits(sender) == sender.strip().lstrip("+") else sender,
+                text=text,
+                recipient=_first(item, _TO_KEYS),
+                received_at=parse_paris(received),
+                keyword=_first(item, ("keyword",)),
+                provider=ctx.provider,
+                raw=reply,
+            )
+        )
+    return out[:limit] if limit is not None and limit >= 0 else out

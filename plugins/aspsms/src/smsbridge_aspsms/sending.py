@@ -1,0 +1,205 @@
+"""SendTextSMS / SendSimpleTextSMS: building the request, TRNs, per-message options.
+
+ASPSMS answers a send with ``{"StatusCode":"1","StatusInfo":"OK"}`` and no message id: the
+handle of a message is the transaction reference number (TRN) the client attaches to each
+recipient (``"+41790000000:TRN"``).  So every recipient gets one here (its
+``Recipient.reference``, the ``trn`` option, or 16 random ``[A-Za-z0-9]``) and the TRN is
+returned as that recipient's message id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import string
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from smsbridge.errors import InvalidMessageError, InvalidSenderError, Outcome, SmsBridgeError
+from smsbridge.models import Message, Receipt, ReceiptStatus, Recipient, SendResult
+from smsbridge.text import analyze
+
+from smsbridge_aspsms.config import originator_problem, resolve_zone, trn_problem, url_problem
+from smsbridge_aspsms.wire import call
+
+if TYPE_CHECKING:
+    from smsbridge.context import ProviderContext
+
+__all__ = ["MESSAGE_OPTIONS", "TRN_LENGTH", "deferred_time", "new_trn", "notification_fields", "send"]
+
+TRN_LENGTH = 16
+_TRN_ALPHABET = string.ascii_letters + string.digits
+
+# message.options key -> wire field (``trn`` is handled apart)
+MESSAGE_OPTIONS: dict[str, str] = {
+    "notify_buffered": "URLBufferedMessageNotification",
+    "notify_delivered": "URLDeliveryNotification",
+    "notify_not_delivered": "URLNonDeliveryNotification",
+    "affiliate_id": "AffiliateID",
+}
+_KNOWN_OPTIONS = (*MESSAGE_OPTIONS, "trn")
+
+
+def new_trn() -> str:
+    """A fresh transaction reference number: 16 random characters ``[A-Za-z0-9]``."""
+    return "".join(secrets.choice(_TRN_ALPHABET) for _ in range(TRN_LENGTH))
+
+
+def _invalid(ctx: ProviderContext, message: str, **kwargs: Any) -> InvalidMessageError:
+    return InvalidMessageError(message, provider=ctx.provider, before_request=True, **kwargs)
+
+
+def notification_fields(ctx: ProviderContext, overrides: Mapping[str, Any]) -> dict[str, str]:
+    """The notification URL and AffiliateID fields: account options, then ``overrides``.
+
+    An override of ``None`` or ``""`` removes the account's value for this message.
+    """
+    config = ctx.config
+    values: dict[str, Any] = {
+        "notify_buffered": config.notify_buffered,
+        "notify_delivered": config.notify_delivered,
+        "notify_not_delivered": config.notify_not_delivered,
+        "affiliate_id": config.affiliate_id,
+    }
+    values.update({k: v for k, v in overrides.items() if k in MESSAGE_OPTIONS})
+    fields: dict[str, str] = {}
+    for key, wire_name in MESSAGE_OPTIONS.items():
+        value = values.get(key)
+        if value is None or value == "":
+            continue
+        if not isinstance(value, str):
+            raise _invalid(ctx, f"option {key!r} must be text, not {type(value).__name__}")
+        if key != "affiliate_id":
+            problem = url_problem(key, value)
+            if problem:
+                raise _invalid(ctx, problem)
+        fields[wire_name] = value
+    return fields
+
+
+def deferred_time(ctx: ProviderContext, when: dt.datetime) -> str:
+    """DeferredDeliveryTime for an aware ``when``.
+
+    The JSON API's format is not published; the SOAP API's is ``ddMMyyyyHHmmss``, taken here
+    in Swiss time (``deferred_timezone``, default Europe/Zurich): an inference, see the docs.
+    """
+    try:
+        zone = resolve_zone(ctx.config.deferred_timezone)
+    except ValueError as exc:
+        raise _invalid(ctx, f"cannot write the schedule time: {exc}") from None
+    local = when.astimezone(zone)
+    if ctx.config.deferred_format == "iso8601":
+        return local.isoformat(timespec="seconds")
+    return local.strftime("%d%m%Y%H%M%S")
+
+
+def _check_options(ctx: ProviderContext, message: Message) -> None:
+    unknown = sorted(set(message.options) - set(_KNOWN_OPTIONS))
+    if unknown:
+        raise _invalid(
+            ctx, f"unknown message option(s) {', '.join(unknown)}; ASPSMS takes: {', '.join(_KNOWN_OPTIONS)}"
+        )
+    if ctx.config.simple:
+        used = [k for k in _KNOWN_OPTIONS if message.options.get(k) not in (None, "")]
+        if used or any(r.reference for r in message.recipients):
+            what = ", ".join(used) if used else "a recipient reference (TRN)"
+            raise _invalid(ctx, f"simple=yes (SendSimpleTextSMS) cannot send {what}")
+    if message.sender is not None:
+        problem = originator_problem(message.sender)
+        if problem:
+            raise InvalidSenderError(problem, provider=ctx.provider, before_request=True)
+
+
+def _trn_option(ctx: ProviderContext, message: Message) -> Mapping[str, str]:
+    """The ``trn`` option as ``{number: TRN}``: a text for a one-recipient message, or a mapping."""
+    option = message.options.get("trn")
+    if option is None:
+        return {}
+    if isinstance(option, str):
+        if len(message.recipients) != 1:
+            raise _invalid(ctx, "option 'trn' as text needs exactly one recipient; give a mapping number -> TRN")
+        return {message.recipients[0].number: option}
+    if isinstance(option, Mapping) and all(isinstance(k, str) and isinstance(v, str) for k, v in option.items()):
+        return option
+    raise _invalid(ctx, "option 'trn' must be a text or a mapping of numbers to texts")
+
+
+def _assign_trns(ctx: ProviderContext, message: Message) -> tuple[list[tuple[Recipient, str]], list[Receipt]]:
+    """A TRN for every recipient; those with an unusable TRN come back as rejected receipts."""
+    by_number = _trn_option(ctx, message)
+    planned: list[tuple[Recipient, str]] = []
+    rejected: list[Receipt] = []
+    for recipient in message.recipients:
+        trn = recipient.reference or by_number.get(recipient.number) or new_trn()
+        problem = trn_problem(trn)
+        if problem:
+            rejected.append(Receipt(recipient.number, ReceiptStatus.REJECTED, reason=problem, provider=ctx.provider))
+        else:
+            planned.append((recipient, trn))
+    if not planned:
+        raise _invalid(ctx, rejected[0].reason or "no usable transaction reference")
+    return planned, rejected
+
+
+def send(ctx: ProviderContext, message: Message) -> SendResult:
+    """Send ``message`` (1..1000 recipients): one request per distinct text.
+
+    The core hands over one text per chunk, except when ``send()`` gets several templated
+    recipients: those are grouped by their rendered text here.  Once a request was accepted,
+    a later one's failure becomes receipts instead of an exception, so no outcome is lost.
+    """
+    _check_options(ctx, message)
+    if ctx.config.simple:
+        planned: list[tuple[Recipient, str | None]] = [(r, None) for r in message.recipients]
+        receipts: list[Receipt] = []
+        extra: dict[str, Any] = {}
+        method = "SendSimpleTextSMS"
+    else:
+        with_trn, receipts = _assign_trns(ctx, message)
+        planned = list(with_trn)
+        extra = notification_fields(ctx, message.options)
+        if message.schedule is not None:
+            extra["DeferredDeliveryTime"] = deferred_time(ctx, message.schedule)
+        if message.flash:
+            extra["FlashingSMS"] = "true"
+        method = "SendTextSMS"
+    groups: dict[str, list[tuple[Recipient, str | None]]] = {}
+    for recipient, trn in planned:
+        groups.setdefault(message.text_for(recipient), []).append((recipient, trn))
+    raw = None
+    accepted_any = False
+    for text, members in groups.items():
+        fields: dict[str, Any] = {}
+        if message.sender:
+            fields["Originator"] = message.sender
+        if method == "SendTextSMS":
+            fields["Recipients"] = [f"{r.number}:{trn}" for r, trn in members]
+        else:  # SendSimpleTextSMS takes one string (inference: numbers joined with ';')
+            fields["Recipients"] = ";".join(r.number for r, _ in members)
+        fields["MessageText"] = text
+        fields.update(extra)
+        fields["ForceGSM7bit"] = analyze(text, encoding=message.encoding).encoding == "gsm7"
+        try:
+            answer = call(ctx, method, fields, effectful=True)
+        except SmsBridgeError as exc:
+            if not accepted_any:
+                raise
+            status = ReceiptStatus.REJECTED if exc.outcome is Outcome.NOT_SENT else ReceiptStatus.UNKNOWN
+            code = getattr(exc, "code", None)
+            receipts.extend(
+                Receipt(r.number, status, reason=str(exc), code=code, provider=ctx.provider) for r, _ in members
+            )
+            continue
+        accepted_any = True
+        raw = answer.raw
+        receipts.extend(
+            Receipt(r.number, ReceiptStatus.ACCEPTED, message_id=trn, provider=ctx.provider) for r, trn in members
+        )
+    return SendResult(
+        provider=ctx.provider,
+        receipts=tuple(receipts),
+        raw=raw,
+        client_ref=message.client_ref,
+        scheduled=message.schedule is not None,
+        details={"method": method, "requests": len(groups)},
+    )

@@ -1,0 +1,177 @@
+"""Requests to the ASPSMS JSON API and THE one mapping from a reply to data or a typed error.
+
+Every method is ``POST <base>/<Method>`` with a JSON object holding ``UserName`` (the userkey)
+and ``Password``; every reply is a JSON object whose values are strings, with a
+``StatusCode`` / ``StatusInfo`` envelope, and refusals come with HTTP 200 (REFERENCE.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from smsbridge.errors import (
+    AuthenticationError,
+    InsufficientCreditError,
+    InvalidMessageError,
+    InvalidRecipientError,
+    InvalidSenderError,
+    ProviderError,
+    RejectedError,
+    ServiceUnavailableError,
+    UnreadableReplyError,
+)
+from smsbridge.models import RawReply
+from smsbridge.wire import json_body, unreadable
+
+from smsbridge_aspsms import codes
+
+if TYPE_CHECKING:
+    from smsbridge.context import ProviderContext
+
+__all__ = ["Answer", "call", "code_of", "read_reply", "refusal", "text_of"]
+
+_OK = ("1",)
+
+
+@attrs.frozen
+class Answer:
+    """A reply the mapping accepted: its StatusCode (``None`` for the info methods' bare
+    objects), its StatusInfo, the decoded JSON and the raw reply."""
+
+    code: str | None
+    info: str | None
+    data: Any
+    raw: RawReply
+
+
+def text_of(value: Any) -> str | None:
+    """A reply value as text: strings as given, numbers in decimal, anything else ``None``."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def code_of(value: Any) -> str | None:
+    """A StatusCode as text (``"1"``; a number ``1`` is read the same), or ``None``."""
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def call(
+    ctx: ProviderContext,
+    method: str,
+    fields: Mapping[str, Any],
+    *,
+    auth: bool = True,
+    success: Collection[str] = _OK,
+    answers: Collection[str] = (),
+    effectful: bool = False,
+    envelope: bool = True,
+) -> Answer:
+    """POST ``fields`` (plus the credentials when ``auth``) to ``method``; map the reply."""
+    body: dict[str, Any] = {}
+    if auth:
+        body["UserName"] = ctx.config.userkey
+        body["Password"] = ctx.config.password
+    body.update(fields)
+    reply = ctx.http.request("POST", ctx.url(f"/{method}"), json=body)
+    return read_reply(
+        reply,
+        ctx.provider,
+        method,
+        success=success,
+        answers=answers,
+        effectful=effectful,
+        envelope=envelope,
+    )
+
+
+def read_reply(
+    reply: RawReply,
+    provider: str,
+    method: str,
+    *,
+    success: Collection[str] = _OK,
+    answers: Collection[str] = (),
+    effectful: bool = False,
+    envelope: bool = True,
+) -> Answer:
+    """The one mapping from a reply to an :class:`Answer` or a typed error.
+
+    ``success`` are the StatusCodes meaning OK for this method (``"0"`` and ``"1"`` for
+    InquireDeliveryNotifications); ``answers`` are codes that are results rather than
+    refusals for this method (``30``/``31`` for CheckOriginatorAuthorization...).
+    ``effectful``: the method sends or spends something, so StatusCode 6 ("time out")
+    leaves the outcome unknown.  ``envelope=False``: VersionInfo / ListAllStatusCodes, whose
+    documented reply is ``{}``: an object (or list) without StatusCode is accepted as is.
+    """
+    data = json_body(reply, provider, expect=dict if envelope else (dict, list))
+    if isinstance(data, list):
+        return Answer(None, None, data, reply)
+    if "StatusCode" not in data and not envelope:
+        return Answer(None, None, data, reply)
+    code = code_of(data.get("StatusCode"))
+    if code is None:
+        why = "no StatusCode in the reply" if "StatusCode" not in data else "a StatusCode that is not a code"
+        raise unreadable(reply, provider, f"{method}: {why}")
+    info = text_of(data.get("StatusInfo"))
+    if code in success or code in answers:
+        return Answer(code, info, data, reply)
+    raise refusal(reply, provider, method, code, info, effectful=effectful)
+
+
+def refusal(
+    reply: RawReply | None,
+    provider: str,
+    method: str,
+    code: str,
+    info: str | None,
+    *,
+    effectful: bool = False,
+) -> ProviderError:
+    """The typed error for a StatusCode that refuses ``method`` (built, not raised)."""
+    text = info or codes.STATUS_TEXT.get(code) or "unknown status"
+    message = f"{method} refused: {text} (StatusCode {code})"
+    common: dict[str, Any] = {
+        "provider": provider,
+        "http_status": reply.status if reply is not None else None,
+        "code": code,
+        "text": info or codes.STATUS_TEXT.get(code),
+        "raw": reply,
+    }
+    if code in codes.AUTHENTICATION:
+        return AuthenticationError(message, **common)
+    if code in codes.CREDIT:
+        return InsufficientCreditError(message, **common)
+    if code in codes.SENDER:
+        return InvalidSenderError(message, **common)
+    if code in codes.ORIGINATOR_REFUSED:
+        return InvalidSenderError(
+            message,
+            hint="a numeric originator must be unlocked first: admin SendOriginatorUnlockCode, then UnlockOriginator",
+            **common,
+        )
+    if code in codes.RECIPIENT:
+        return InvalidRecipientError(message, recipient=None, **common)
+    if code == "6" and effectful:
+        # ASPSMS gave up waiting on its own side: it may have taken the request.
+        return UnreadableReplyError(
+            f"{method}: the provider answered 'time out' (StatusCode 6): the request may have been taken",
+            hint="check delivery status with the TRNs before sending again",
+            **common,
+        )
+    if code in codes.TRANSIENT:
+        return ServiceUnavailableError(message, **common)
+    if code in codes.REQUEST:
+        option = codes.NOTIFICATION_URL_OPTION.get(code)
+        hint = f"check the option {option}" if option else None
+        return InvalidMessageError(message, hint=hint, **common)
+    return RejectedError(message, **common)

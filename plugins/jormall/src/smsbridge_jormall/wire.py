@@ -1,0 +1,270 @@
+"""Requests to JorMall and THE mapping from its replies to values or typed errors.
+
+What JorMall really answers (REFERENCE.md, JorMall): a sentence with HTTP 200 whatever the
+outcome.  The ASMX routes wrap it in an ASP.NET ``<string xmlns="http://tempuri.org/">``
+element with a CRLF before ``MsgID``; GetBalance answers a JSON string (``"9994"``); the REST
+and ``.cfm`` routes are read as bare text (their exact wrapping is UNKNOWN, so all three forms
+are accepted everywhere).  Anything else is ``UnreadableReplyError`` with the raw reply kept.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Literal
+
+from smsbridge.errors import (
+    AuthenticationError,
+    DuplicateError,
+    InvalidMessageError,
+    InvalidRecipientError,
+    InvalidSenderError,
+    ProviderError,
+    RateLimitedError,
+    RejectedError,
+    ServiceUnavailableError,
+)
+from smsbridge.models import RawReply
+from smsbridge.wire import looks_like_html, unreadable
+
+from smsbridge_jormall.codes import ACCEPTED, Phrase, match_phrase
+
+__all__ = [
+    "BULK_TIMEOUT",
+    "Expect",
+    "bulk_fields",
+    "interpret",
+    "msgs_document",
+    "msgs_fields",
+    "parse_balance",
+    "reply_text",
+    "single_fields",
+]
+
+#: ``requesttimeout`` as the document's gateway link and every observed client send it
+BULK_TIMEOUT = "5000000"
+
+Expect = Literal["msgid", "balance", "token"]
+
+_BEARER = re.compile(r"Bearer\s+(\S+)", re.IGNORECASE)
+_INTEGER = re.compile(r"[+-]?\d{1,18}")
+# characters XML 1.0 cannot carry at all, even escaped
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+# ---------------------------------------------------------------------------- requests
+
+
+def single_fields(
+    *,
+    number: str,
+    text: str,
+    sender: str,
+    client_ref: str,
+    password_route: bool,
+    accname: str = "",
+    accpass: str = "",
+) -> list[tuple[str, str]]:
+    """SendSMS fields: ``senderid, numbers, msg, id`` (+ ``AccName, AccPass`` on the older routes).
+
+    ``id`` is always present: the document says to pass it as an empty string when unused,
+    and smsbridge always has one (it de-duplicates retries).
+    """
+    fields = [("senderid", sender), ("numbers", number)]
+    if password_route:
+        fields += [("AccName", accname), ("AccPass", accpass)]
+    fields += [("msg", text), ("id", client_ref)]
+    return fields
+
+
+def bulk_fields(
+    *, numbers: Sequence[str], text: str, sender: str, password_route: bool, accname: str = "", accpass: str = ""
+) -> list[tuple[str, str]]:
+    """SendBulkMessages(3).cfm query: comma-joined numbers (at most 120), one text."""
+    fields = [("numbers", ",".join(numbers)), ("senderid", sender)]
+    if password_route:
+        fields += [("AccName", accname), ("AccPass", accpass)]
+    fields += [("msg", text), ("requesttimeout", BULK_TIMEOUT)]
+    return fields
+
+
+def msgs_document(items: Sequence[tuple[str, str]], *, provider: str) -> str:
+    """The ``msgs`` DocumentElement: one ``<msg>`` per (wire number, text), as the document shows.
+
+    Built with xmltodict so ``<``, ``&`` and ``]]>`` are escaped and come back unchanged on
+    the other side; a CR is written ``&#13;`` because XML parsers would otherwise turn CRLF
+    into LF.  A character XML cannot carry at all (most C0 controls) is refused before any
+    request.
+    """
+    import xmltodict
+
+    for _, text in items:
+        bad = _NOT_XML.search(text)
+        if bad:
+            raise InvalidMessageError(
+                f"the text holds the control character U+{ord(bad.group()):04X}, which the per-recipient "
+                "(msgs) form cannot carry",
+                provider=provider,
+                before_request=True,
+            )
+    document = {
+        "DocumentElement": {
+            "msg": [
+                {"SMS_ID": str(index), "SMS_BODY": text, "MOBILE_PHONE": number, "BULK_ID": "1"}
+                for index, (number, text) in enumerate(items, start=1)
+            ]
+        }
+    }
+    xml = xmltodict.unparse(document, full_document=False)
+    return xml.replace("\r", "&#13;")
+
+
+def msgs_fields(*, numbers: Sequence[str], sender: str, document: str) -> list[tuple[str, str]]:
+    """The document's per-recipient form: ``numbers`` (each followed by a comma), ``senderid``, ``msgs``."""
+    return [("numbers", "".join(f"{n}," for n in numbers)), ("senderid", sender), ("msgs", document)]
+
+
+# ---------------------------------------------------------------------------- replies
+
+
+def reply_text(reply: RawReply, provider: str) -> str:
+    """The sentence inside a reply: unwrapped from ``<string>`` or a JSON string, else as is."""
+    body = reply.body.strip().lstrip("\ufeff").strip()
+    if not body:
+        raise unreadable(reply, provider, "empty body")
+    if looks_like_html(reply):
+        raise unreadable(reply, provider, "an HTML page instead of a JorMall answer")
+    if body.startswith("<"):
+        return _xml_string(reply, body, provider)
+    if body.startswith('"'):
+        try:
+            value = json.loads(body)
+        except (ValueError, RecursionError):
+            raise unreadable(reply, provider, "a truncated or malformed quoted string") from None
+        if not isinstance(value, str):
+            raise unreadable(reply, provider, "a quoted value that is not a string")
+        return value
+    return body
+
+
+def _xml_string(reply: RawReply, body: str, provider: str) -> str:
+    from xml.parsers.expat import ExpatError
+
+    import xmltodict
+
+    try:
+        data = xmltodict.parse(body, disable_entities=True)
+    except (ExpatError, ValueError, RecursionError) as exc:
+        raise unreadable(reply, provider, f"invalid or truncated XML ({exc})") from None
+    if not isinstance(data, dict) or len(data) != 1:
+        raise unreadable(reply, provider, "XML of an unexpected shape")
+    ((name, value),) = data.items()
+    if str(name).rpartition(":")[2] != "string":
+        raise unreadable(reply, provider, f"XML element <{name}> instead of an ASMX <string>")
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        children = [k for k in value if not str(k).startswith("@")]
+        text = value.get("#text")
+        if children in ([], ["#text"]) and (text is None or isinstance(text, str)):
+            return text or ""
+    raise unreadable(reply, provider, "an ASMX <string> element with unexpected content")
+
+
+def interpret(
+    reply: RawReply,
+    *,
+    provider: str,
+    expect: Expect,
+    recipient: str | None = None,
+    bulk: bool = False,
+) -> str:
+    """THE mapping of a JorMall reply: the expected value, or the typed error the reply states.
+
+    :param expect: ``msgid`` (sends: the digits of ``MsgID = n``), ``balance`` (the integer of
+        GetBalance, as text), ``token`` (from the ``Bearer <token>`` line of the token routes).
+    :param recipient: the E.164 number of a single send, named by an invalid-number error.
+    :param bulk: a bulk request: "duplicate id" then means "nothing sent by this request"
+        (a bulk request is never a retry with an id), not "accepted earlier".
+    :raises ProviderError: a typed subclass for each known refusal; ``RateLimitedError`` for
+        HTTP 429; ``AuthenticationError`` for HTTP 401/403; ``UnreadableReplyError`` for
+        anything else (HTTP 3xx/5xx, HTML, empty or truncated bodies, unknown texts).
+    """
+    status = reply.status
+    if status >= 500 or 300 <= status < 400 or status < 200:
+        why = "server error" if status >= 500 else "unexpected HTTP status"
+        raise unreadable(reply, provider, f"{why} {status}")
+    if status == 429:
+        raise RateLimitedError(
+            "JorMall is throttling requests (HTTP 429)", provider=provider, http_status=status, raw=reply
+        )
+    try:
+        raw_text = reply_text(reply, provider)
+    except ProviderError:
+        if status in (401, 403):
+            raise _auth_status(reply, provider) from None
+        raise
+    text = " ".join(raw_text.split())
+    if 200 <= status < 300:
+        found = _expected(raw_text, text, expect)
+        if found is not None:
+            return found
+    phrase = match_phrase(text)
+    if phrase is not None:
+        raise _refusal(phrase, text, reply, provider, recipient=recipient, bulk=bulk)
+    if status in (401, 403):
+        raise _auth_status(reply, provider)
+    if not 200 <= status < 300:
+        raise unreadable(reply, provider, f"unexpected HTTP status {status}")
+    wanted = {"msgid": "'MsgID = n'", "balance": "a balance", "token": "a 'Bearer <token>' line"}[expect]
+    raise unreadable(reply, provider, f"neither {wanted} nor a known JorMall error text")
+
+
+def _expected(raw_text: str, text: str, expect: Expect) -> str | None:
+    if expect == "msgid":
+        match = ACCEPTED.fullmatch(text)
+        return match.group(1) if match else None
+    if expect == "balance":
+        return text if _INTEGER.fullmatch(text) else None
+    for line in raw_text.splitlines():
+        match = _BEARER.fullmatch(line.strip())
+        if match:
+            return match.group(1)
+    return None
+
+
+def _auth_status(reply: RawReply, provider: str) -> AuthenticationError:
+    return AuthenticationError(
+        f"JorMall refused the credentials or token (HTTP {reply.status})",
+        provider=provider,
+        http_status=reply.status,
+        code=f"http_{reply.status}",
+        raw=reply,
+    )
+
+
+def _refusal(
+    phrase: Phrase, text: str, reply: RawReply, provider: str, *, recipient: str | None, bulk: bool
+) -> ProviderError:
+    common = {"provider": provider, "http_status": reply.status, "code": phrase.code, "text": text, "raw": reply}
+    message = f"{phrase.meaning} (JorMall: {text!r})"
+    if phrase.kind == "sender":
+        return InvalidSenderError(message, **common)
+    if phrase.kind == "recipient":
+        return InvalidRecipientError(message, recipient=recipient, **common)
+    if phrase.kind == "auth":
+        return AuthenticationError(message, **common)
+    if phrase.kind == "duplicate":
+        if bulk:
+            return RejectedError(f"JorMall ignored the request as a duplicate (JorMall: {text!r})", **common)
+        return DuplicateError(message, **common)
+    return ServiceUnavailableError(message, **common)
+
+
+def parse_balance(value: str) -> Decimal:
+    """GetBalance's integer (already matched by ``interpret``) as a ``Decimal``."""
+    return Decimal(value)

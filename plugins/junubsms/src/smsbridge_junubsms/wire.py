@@ -1,0 +1,311 @@
+"""Requests to ``index.php?app=ws`` and THE mapping from a reply to data or a typed error.
+
+Every operation goes through :func:`call`: ``POST <base>?app=ws&op=<op>`` with ``u``, ``h`` and
+the operation's fields as a form body.  playSMS reads GET and POST alike; the form body keeps
+the token and the text out of web-server access logs and URL-length limits.
+
+:func:`read_reply` is the one place that decides what a reply is: HTTP 500 with an empty
+body, an empty body (unknown op), a ``FATAL ERROR`` page, HTML, truncated JSON or XML are
+``UnreadableReplyError`` (outcome unknown); ``"status":"ERR"`` becomes the typed error of its
+code; the listing operations' "no data" codes come back as an empty reply, not an error.
+JSON and XML (``format=xml``) are read into the same plain data.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import attrs
+
+from smsbridge.context import ProviderContext
+from smsbridge.errors import AuthenticationError, ConfigurationError, InvalidRecipientError, UnreadableReplyError
+from smsbridge.models import RawReply
+from smsbridge.wire import json_body, looks_like_html, unreadable, xml_body
+
+from smsbridge_junubsms import codes
+
+__all__ = [
+    "PLACEHOLDER_HOST",
+    "TOKEN_KEY",
+    "Reply",
+    "call",
+    "endpoint",
+    "error_code",
+    "items_of",
+    "read_reply",
+    "redacted",
+    "text_of",
+    "to_decimal",
+]
+
+#: the ``playsms`` spec's default host: a reserved name that is refused, since every
+#: playSMS server is somebody's own host
+PLACEHOLDER_HOST = "playsms.invalid"
+#: ``ctx.cache`` key of the token learnt from ``get_token`` or ``set_token``
+TOKEN_KEY = "playsms_token"
+
+_ENVELOPE = ("status", "error", "error_string", "timestamp")
+
+
+@attrs.frozen
+class Reply:
+    """A readable, non-error reply: its data (JSON or XML alike) and the raw reply.
+
+    ``no_data`` holds the ERR code (400/401/402/501) when a listing operation found nothing.
+    """
+
+    data: dict[str, Any]
+    raw: RawReply
+    no_data: str | None = None
+
+
+# ---------------------------------------------------------------------------- values
+
+
+def text_of(value: Any) -> str | None:
+    """A reply scalar as text: strings stripped, numbers as written; ``None`` for anything else."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return None
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return None
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    """A credit or amount (a JSON number, or a string such as ``"0"``) as ``Decimal``."""
+    text = text_of(value)
+    if not text:
+        return None
+    try:
+        number = Decimal(text.replace(",", "")) if len(text) <= 40 else None
+    except InvalidOperation:
+        return None
+    if number is None or not number.is_finite():
+        return None
+    return number
+
+
+def error_code(value: Any) -> str | None:
+    """``"100"``, ``100`` or ``"ERR 100"`` -> ``"100"``; ``None`` when there is no code."""
+    text = text_of(value)
+    if not text:
+        return None
+    text = re.sub(r"^ERR\s*", "", text, flags=re.I)
+    return text if text.isdigit() and len(text) <= 6 else None
+
+
+def items_of(value: Any) -> list[Any] | None:
+    """A ``data`` list (a single XML item may come as one mapping); ``None`` if it is no list."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict):
+        return [value] if value else []
+    return None
+
+
+def redacted(ctx: ProviderContext, reply: RawReply) -> RawReply:
+    """``reply`` with secrets learnt from it (a new token, a login key) redacted too."""
+    return attrs.evolve(reply, body=ctx.redact(reply.body), url=ctx.redact(reply.url))
+
+
+# ---------------------------------------------------------------------------- reading
+
+
+def _from_xml(reply: RawReply, provider: str) -> dict[str, Any]:
+    data = xml_body(reply, provider, force_list=("item",))
+    root = next(iter(data.values())) if len(data) == 1 else data
+    try:
+        plain = _unxml(root)
+    except RecursionError:
+        raise unreadable(reply, provider, "XML nested too deeply") from None
+    if not isinstance(plain, dict):
+        raise unreadable(reply, provider, "XML without a <response> element holding fields")
+    return plain
+
+
+def _unxml(node: Any) -> Any:
+    """xmltodict data -> the shape the JSON format has (lists for ``<item>`` runs)."""
+    if isinstance(node, list):
+        return [_unxml(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    keys = [k for k in node if not k.startswith("@")]
+    if keys == ["#text"]:
+        return node["#text"]
+    if keys == ["item"]:
+        return [_unxml(v) for v in items_of(node["item"]) or []]
+    return {k: _unxml(node[k]) for k in keys if k != "#text"}
+
+
+def _fatal(text: str) -> str | None:
+    """The first line of a PHP ``FATAL ERROR`` page, without tags."""
+    head = text[:2000]
+    if "FATAL ERROR" not in head.upper():
+        return None
+    plain = re.sub(r"<[^>]*>", " ", head)
+    line = next((ln.strip() for ln in plain.splitlines() if "FATAL ERROR" in ln.upper()), "FATAL ERROR")
+    return re.sub(r"\s+", " ", line)[:200]
+
+
+def read_reply(ctx: ProviderContext, reply: RawReply, op: str, *, no_data_ok: bool = False) -> Reply:
+    """Map one reply to its data, or raise the typed error it means (see the module doc)."""
+    provider = ctx.provider
+    text = reply.body.strip().lstrip("\ufeff").strip()
+    if reply.status >= 500 and not text:
+        raise UnreadableReplyError(
+            f"unreadable reply: HTTP {reply.status} with an empty body to op={op}",
+            provider=provider,
+            http_status=reply.status,
+            raw=reply,
+            hint=(
+                "playSMS answers this for a lack of credit or a destination that resolves to nothing "
+                "(an unknown #group or @user), but also for other server failures: the outcome is unknown, "
+                "check the delivery status before sending again"
+            ),
+        )
+    fatal = _fatal(text)
+    if fatal is not None:
+        raise UnreadableReplyError(
+            f"unreadable reply: the server failed ({fatal})",
+            provider=provider,
+            http_status=reply.status,
+            text=fatal,
+            raw=reply,
+        )
+    if reply.status == 200 and not text:
+        raise UnreadableReplyError(
+            f"unreadable reply: an empty body to op={op}",
+            provider=provider,
+            http_status=reply.status,
+            raw=reply,
+            hint="playSMS answers an empty body to an operation it does not know (an older server?); "
+            "the outcome is unknown",
+        )
+    if text.startswith("<") and not looks_like_html(reply):
+        data = _from_xml(reply, provider)
+    else:
+        data = json_body(reply, provider)
+    code = error_code(data.get("error"))
+    status = text_of(data.get("status"))
+    if (status or "").upper() == "ERR" or code not in (None, "0"):
+        if no_data_ok and code in codes.NO_DATA_CODES:
+            return Reply(data=data, raw=reply, no_data=code)
+        raise _error(ctx, reply, op, code, data)
+    return Reply(data=data, raw=reply)
+
+
+def _error(ctx: ProviderContext, reply: RawReply, op: str, code: str | None, data: dict[str, Any]) -> Exception:
+    cls = codes.error_class(code, op)
+    wording = text_of(data.get("error_string")) or codes.error_text(code)
+    hint = None
+    if code == "100":
+        hint = codes.AUTH_HINT
+    elif code == "600":
+        hint = "this operation needs an admin account's user and token"
+    elif code == "620" and op == "creditview":
+        hint = "playSMS answers ERR 620 when the balance is zero (or the user is unknown)"
+    kwargs: dict[str, Any] = {
+        "provider": ctx.provider,
+        "http_status": reply.status,
+        "code": code,
+        "text": wording,
+        "raw": reply,
+    }
+    if hint:
+        kwargs["hint"] = hint
+    if cls is InvalidRecipientError:
+        kwargs["recipient"] = None
+    return cls(f"op={op} refused: ERR {code or '?'} {wording}", **kwargs)
+
+
+# ---------------------------------------------------------------------------- requests
+
+
+def endpoint(ctx: ProviderContext) -> str:
+    """``https://host[:port]/path/index.php``; refuses ``playsms`` without a host."""
+    if ctx.settings.host is None and ctx.spec.default_host == PLACEHOLDER_HOST:
+        raise ConfigurationError(
+            f"{ctx.provider} needs the playSMS server's host in the URL",
+            provider=ctx.provider,
+            hint="e.g. playsms://USER:TOKEN@sms.example.org/playsms/index.php (for plain http in a LAN "
+            "add ?plain_http=yes); for JunubSMS use junubsms://USER:TOKEN@default",
+        )
+    base = ctx.url()
+    return base if base.rsplit("/", 1)[-1].lower().endswith(".php") else ctx.url("index.php")
+
+
+def _post(ctx: ProviderContext, op: str, fields: Iterable[tuple[str, str]]) -> RawReply:
+    url = endpoint(ctx)
+    body = list(fields)
+    if ctx.config.format == "xml":
+        body.append(("format", "xml"))
+    return ctx.http.request("POST", url, params=[("app", "ws"), ("op", op)], data=body)
+
+
+def _fetch_token(ctx: ProviderContext) -> str:
+    """``op=get_token`` with ``u`` + ``p``: the one call that tells ERR 104/105/106 apart."""
+    reply = _post(ctx, "get_token", [("u", ctx.config.username), ("p", ctx.config.token)])
+    answer = read_reply(ctx, reply, "get_token")
+    token = text_of(answer.data.get("token"))
+    if token:
+        ctx.add_secret(token)
+    if not token or (text_of(answer.data.get("status")) or "").upper() != "OK":
+        raise unreadable(redacted(ctx, reply), ctx.provider, "op=get_token answered no token")
+    return token
+
+
+def token(ctx: ProviderContext) -> str:
+    """The webservices token: learnt (get_token, set_token) or the URL's."""
+    with ctx.lock:
+        cached = ctx.cache.get(TOKEN_KEY)
+        if isinstance(cached, str) and cached:
+            return cached
+        if ctx.config.auth == "token":
+            return str(ctx.config.token)
+        learnt = _fetch_token(ctx)
+        ctx.cache[TOKEN_KEY] = learnt
+        return learnt
+
+
+def remember_token(ctx: ProviderContext, new: str) -> None:
+    """Use ``new`` from now on (after ``set_token`` the old token no longer works)."""
+    ctx.add_secret(new)
+    with ctx.lock:
+        ctx.cache[TOKEN_KEY] = new
+
+
+def call(
+    ctx: ProviderContext, op: str, fields: Iterable[tuple[str, str]] = (), *, no_data_ok: bool = False
+) -> Reply:
+    """Run ``op`` and read its reply.
+
+    With ``auth=password`` an ERR 100 drops the cached token and tries once more with a fresh
+    one (someone may have changed it with ``set_token``); ERR 100 means nothing was done, so
+    this is safe even for ``pv``.
+    """
+    fields = list(fields)
+    attempt = 0
+    while True:
+        attempt += 1
+        current = token(ctx)
+        reply = _post(ctx, op, [("u", ctx.config.username), ("h", current), *fields])
+        try:
+            return read_reply(ctx, reply, op, no_data_ok=no_data_ok)
+        except AuthenticationError as exc:
+            if attempt > 1 or ctx.config.auth != "password" or exc.code != "100":
+                raise
+            with ctx.lock:
+                if ctx.cache.get(TOKEN_KEY) == current:
+                    del ctx.cache[TOKEN_KEY]

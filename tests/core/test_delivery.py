@@ -1,0 +1,167 @@
+"""Retries and failover never send twice: they move on only when nothing was taken."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+import smsbridge
+from smsbridge.delivery import FailoverAccount, RetryPolicy
+from smsbridge.errors import (
+    AuthenticationError,
+    ConnectError,
+    DuplicateError,
+    InvalidRecipientError,
+    ReadTimeoutError,
+    ServiceUnavailableError,
+)
+from smsbridge.models import ReceiptStatus
+
+
+class Flaky:
+    def __init__(self, *outcomes: Any) -> None:
+        self.outcomes = list(outcomes)
+        self.calls = 0
+
+    def __call__(self) -> Any:
+        self.calls += 1
+        outcome = self.outcomes.pop(0)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+
+class Recorded(RetryPolicy):
+    @property
+    def delays(self) -> list[float]:
+        return self.sleep.__self__  # type: ignore[attr-defined,no-any-return]
+
+
+def policy(retries: int) -> Recorded:
+    delays: list[float] = []
+    return Recorded(retries=retries, backoff=0.5, sleep=delays.append)
+
+
+def test_retries_only_certainly_unsent_failures_with_backoff() -> None:
+    p = policy(3)
+    call = Flaky(ConnectError("refused"), ServiceUnavailableError("busy"), "ok")
+    assert p.run(call, provider="x") == "ok"
+    assert call.calls == 3
+    assert p.delays == [0.5, 1.0]
+
+
+@pytest.mark.parametrize("error", [ReadTimeoutError("t"), AuthenticationError("a")])
+def test_never_retries_unknown_outcomes_or_pointless_refusals(error: Exception) -> None:
+    call = Flaky(error, "ok")
+    with pytest.raises(type(error)):
+        policy(3).run(call, provider="x")
+    assert call.calls == 1
+
+
+def test_retries_zero_switches_it_off() -> None:
+    call = Flaky(ConnectError("refused"), "ok")
+    with pytest.raises(ConnectError):
+        policy(0).run(call, provider="x")
+    assert call.calls == 1
+
+
+def test_deduplicating_provider_retries_unknown_and_reads_duplicate_as_accepted() -> None:
+    call = Flaky(ReadTimeoutError("t"), DuplicateError("Message Ignored, Duplicate ID"))
+    result = policy(2).run(call, provider="x", dedup=True, on_duplicate=lambda: "accepted earlier")
+    assert result == "accepted earlier"
+    assert call.calls == 2
+
+
+def test_duplicate_on_a_first_attempt_is_an_error() -> None:
+    with pytest.raises(DuplicateError):
+        policy(2).run(Flaky(DuplicateError("dup")), provider="x", dedup=True, on_duplicate=lambda: "no")
+
+
+def test_reads_retry_after_transport_failures() -> None:
+    call = Flaky(ReadTimeoutError("t"), "balance")
+    assert policy(1).run(call, provider="x", idempotent=True) == "balance"
+
+
+def test_failover_moves_on_only_when_not_taken(sms_outbox: list[Any]) -> None:
+    group = smsbridge.connect("memory://first?fail=credit", "memory://second?fail=connect", "memory://")
+    result = group.send("+41791234567", "Hi")
+    assert result.ok and result.provider == "memory"
+    assert len(sms_outbox) == 1
+    assert smsbridge.connect("memory://first").admin("count").data["count"] == 0
+
+
+def test_failover_stops_on_unknown_outcome(sms_outbox: list[Any]) -> None:
+    group = smsbridge.connect("failover(memory://first?fail=timeout memory://)")
+    with pytest.raises(ReadTimeoutError):
+        group.send("+41791234567", "Hi")
+    assert sms_outbox == [], "after an unknown outcome the next provider must not be tried"
+
+
+def test_failover_all_refuse_raises_the_last_with_every_attempt() -> None:
+    group = smsbridge.connect("memory://a?fail=auth", "memory://b?fail=credit")
+    with pytest.raises(smsbridge.InsufficientCreditError) as info:
+        group.send("+41791234567", "Hi")
+    assert [type(e).__name__ for e in info.value.attempts] == ["AuthenticationError", "InsufficientCreditError"]  # type: ignore[attr-defined]
+
+
+def test_failover_cooldown_skips_then_retries(sms_outbox: list[Any]) -> None:
+    now = [0.0]
+    bad = smsbridge.connect("memory://bad?fail=connect&failures_before_cooldown=2&cooldown=60")
+    good = smsbridge.connect("memory://")
+    group = FailoverAccount([bad, good], clock=lambda: now[0])
+    bad_calls = []
+    original = bad.hooks.bulk_send
+
+    def counting(ctx: Any, message: Any) -> Any:
+        bad_calls.append(1)
+        return original(ctx, message)
+
+    bad.hooks.bulk_send = counting  # type: ignore[method-assign]
+    for _ in range(4):
+        assert group.send("+41791234567", "Hi").ok
+    assert len(bad_calls) == 2, "after two failures the bad account is skipped"
+    now[0] = 61.0
+    group.send("+41791234567", "Hi")
+    assert len(bad_calls) == 3, "after the cool-down it is tried again"
+
+
+def test_failover_all_cooling_down_still_tries_them_all() -> None:
+    now = [0.0]
+    a = smsbridge.connect("memory://a?fail=connect&failures_before_cooldown=1")
+    b = smsbridge.connect("memory://b?fail=connect&failures_before_cooldown=1")
+    group = FailoverAccount([a, b], clock=lambda: now[0])
+    for _ in range(3):
+        with pytest.raises(ConnectError) as info:
+            group.send("+41791234567", "Hi")
+        assert len(info.value.attempts) == 2  # type: ignore[attr-defined]
+
+
+def test_failover_invalid_input_for_one_provider_tries_the_next(spy: Any, sms_outbox: list[Any]) -> None:
+    # the spy refuses the sender "1x" by its rule before any request; memory takes it
+    group = smsbridge.connect("spy://u:p@default", "memory://")
+    assert group.send("+41791234567", "Hi", sender="1xy").provider == "memory"
+    with pytest.raises(InvalidRecipientError):
+        group.send("garbage", "Hi")
+
+
+def test_bulk_failover_per_chunk_every_recipient_once(sms_outbox: list[Any]) -> None:
+    numbers = [f"+4179100{i:04d}" for i in range(10)]
+    group = smsbridge.connect("memory://a?fail=credit&max_recipients=4", "memory://b?max_recipients=3")
+    summary = group.bulk_send(numbers, "Hi")
+    assert summary.total == 10 and summary.accepted == 10
+    from smsbridge.builtin import memory
+
+    assert sorted(m.to for m in memory.outbox("b")) == numbers
+    assert memory.outbox("a") == []
+
+
+def test_bulk_failover_never_resends_unknown_chunks() -> None:
+    from smsbridge.builtin import memory
+
+    memory.clear()
+    group = smsbridge.connect("memory://a?fail=timeout", "memory://b")
+    summary = group.bulk_send(["+41791000001", "+41791000002"], "Hi")
+    assert summary.unknown == 2
+    assert memory.outbox("b") == []
+    assert all(r.status is ReceiptStatus.UNKNOWN for r in summary.receipts or ())
