@@ -418,40 +418,40 @@ def run_bulk(
     reading = False  # True while our input generator runs: no request can be in flight then
 
     def wanted() -> Iterator[Any]:
+        # ``reading`` stays True if the input itself raises (Ctrl-C while reading): the
+        # handler below then knows no request was in flight.
         nonlocal reading
         reading = True
-        try:
-            for row in rows:
-                stats.rows += 1
-                try:
-                    recipient = account.recipient(row)
-                except SmsBridgeError:
-                    reading = False
-                    yield row  # the core rejects it with its reason; it goes to the report
-                    reading = True
-                    continue
-                key = recipient_key(recipient.number)
-                if key in state.accepted:
-                    stats.skipped_accepted += 1
-                    on_progress(1)
-                    continue
-                if key in pending:
-                    stats.skipped_duplicate += 1
-                    on_progress(1)
-                    continue
-                if key in state.unknown and not options.resend_unknown:
-                    stats.skipped_unknown += 1
-                    if len(stats.unknown_samples) < 10:
-                        stats.unknown_samples.append(recipient.number)
-                    on_progress(1)
-                    continue
-                pending[key] = pending.get(key, 0) + 1
-                pending_numbers[key] = recipient.number
+        for row in rows:
+            stats.rows += 1
+            try:
+                recipient = account.recipient(row)
+            except SmsBridgeError:
                 reading = False
-                yield recipient
+                yield row  # the core rejects it with its reason; it goes to the report
                 reading = True
-        finally:
+                continue
+            key = recipient_key(recipient.number)
+            if key in state.accepted:
+                stats.skipped_accepted += 1
+                on_progress(1)
+                continue
+            if key in pending:
+                stats.skipped_duplicate += 1
+                on_progress(1)
+                continue
+            if key in state.unknown and not options.resend_unknown:
+                stats.skipped_unknown += 1
+                if len(stats.unknown_samples) < 10:
+                    stats.unknown_samples.append(recipient.number)
+                on_progress(1)
+                continue
+            pending[key] = pending.get(key, 0) + 1
+            pending_numbers[key] = recipient.number
             reading = False
+            yield recipient
+            reading = True
+        reading = False
 
     results = account.iter_bulk_send(
         wanted(),
@@ -462,7 +462,7 @@ def run_bulk(
         encoding=options.encoding,
         workers=options.workers,
     )
-    workers = options.workers or getattr(account, "settings", None) and account.settings.workers or 1
+    workers = options.workers or getattr(getattr(account, "settings", None), "workers", 1)
     failed_in_a_row = 0
     abort_now = False
     with _StopSignal() as stop:

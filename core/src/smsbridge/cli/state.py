@@ -12,7 +12,7 @@ import enum
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
@@ -217,11 +217,15 @@ class State:
 
 
 def masked_url(account: Any) -> str:
-    """An account's URL, masked; a failover group shows every member masked."""
+    """An account's URL, masked; a failover group shows every member masked.
+
+    The ``stream=stderr`` the CLI adds to ``console://`` (see ``with_console_on_stderr``)
+    is left out: the user did not write it.
+    """
     members = getattr(account, "accounts", None)
-    if members is not None:
-        return f"failover({' '.join(m.url for m in members)})"
-    return str(account.url)
+    urls = [str(m.url) for m in members] if members is not None else [str(account.url)]
+    urls = [u.replace("?stream=stderr", "").replace("&stream=stderr", "") for u in urls]
+    return f"failover({' '.join(urls)})" if members is not None else urls[0]
 
 
 def exit_code_for(exc: SmsBridgeError) -> ExitCode:
@@ -342,10 +346,6 @@ def styled_status(status: Any) -> Any:
 
 def join(items: Iterable[str]) -> str:
     return ", ".join(items) or "-"
-
-
-def plain(data: Mapping[str, Any]) -> dict[str, Any]:
-    return dict(data)
 
 
 def stdin_text() -> str:
