@@ -216,3 +216,14 @@ def test_account_is_thread_safe(sms_outbox: list[Any]) -> None:
         results = list(pool.map(lambda n: account.send(n, "Hi"), numbers(200)))
     assert all(r.ok for r in results)
     assert len({m.id for m in sms_outbox}) == 200
+
+
+def test_template_rule_is_the_same_for_send_and_bulk(sms_outbox: list[Any]) -> None:
+    account = smsbridge.connect("memory://")
+    account.send("+41791234567", "JSON {{not a field}} and {} stay")
+    account.bulk_send(["+41791234568"], "JSON {{not a field}} and {} stay")
+    assert [m.text for m in sms_outbox] == ["JSON {{not a field}} and {} stay"] * 2
+    with pytest.raises(InvalidMessageError, match="needs field 'name'"):
+        account.send("+41791234567", "Hi {name}")
+    account.send(Recipient("+41791234567", params={"name": "Ann"}), "Hi {name} {{x}}")
+    assert sms_outbox[-1].text == "Hi Ann {x}"

@@ -165,3 +165,47 @@ def test_bulk_failover_never_resends_unknown_chunks() -> None:
     assert summary.unknown == 2
     assert memory.outbox("b") == []
     assert all(r.status is ReceiptStatus.UNKNOWN for r in summary.receipts or ())
+
+
+def test_account_retries_a_deduplicating_provider_with_the_same_id(registry: Any) -> None:
+    """Timeout on the first attempt, 'duplicate id' on the retry: accepted once, same id twice."""
+    from smsbridge.hookspecs import hookimpl
+    from smsbridge.models import Capabilities, ProviderSpec
+
+    from_attempts: list[str | None] = []
+
+    @attrs_define
+    class Config:
+        pass
+
+    spec = ProviderSpec("dedup", Config, Capabilities(deduplicates=True), default_host="dedup.example")
+
+    class Plugin:
+        @hookimpl
+        def smsbridge_providers(self) -> list[ProviderSpec]:
+            return [spec]
+
+        @hookimpl
+        def smsbridge_send(self, ctx: Any, message: Any) -> Any:
+            from_attempts.append(message.client_ref)
+            if len(from_attempts) == 1:
+                raise ReadTimeoutError("no answer", provider="dedup")
+            raise DuplicateError("Message Ignored, Duplicate ID", provider="dedup")
+
+    registry.register(Plugin(), name="dedup")
+    result = smsbridge.connect("dedup://?retries=1&backoff=0").send("+41791234567", "Hi")
+    assert result.ok
+    assert len(from_attempts) == 2 and from_attempts[0] == from_attempts[1] and from_attempts[0]
+    assert result.receipts[0].message_id == from_attempts[0]
+    assert "earlier attempt" in (result.receipts[0].reason or "")
+    # without retries the unknown outcome is reported as such, never as a failure to resend elsewhere
+    from_attempts.clear()
+    with pytest.raises(ReadTimeoutError):
+        smsbridge.connect("dedup://").send("+41791234567", "Hi")
+    assert len(from_attempts) == 1
+
+
+def attrs_define(cls: type) -> type:
+    import attrs
+
+    return attrs.define(kw_only=True)(cls)

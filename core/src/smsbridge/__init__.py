@@ -20,7 +20,7 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # the lazy names, for type checkers and IDEs
     from smsbridge.account import Account as Account
-    from smsbridge.connect import connect as connect
+    from smsbridge.connection import connect as connect
     from smsbridge.delivery import FailoverAccount as FailoverAccount
     from smsbridge.models import (
         Balance as Balance,
@@ -60,7 +60,7 @@ if TYPE_CHECKING:  # the lazy names, for type checkers and IDEs
     )
 
 _LAZY = {
-    "connect": "smsbridge.connect",
+    "connect": "smsbridge.connection",
     "Account": "smsbridge.account",
     "FailoverAccount": "smsbridge.delivery",
     "to_dict": "smsbridge.converters",

@@ -53,7 +53,7 @@ from smsbridge.models import (
     SendResult,
 )
 from smsbridge.plugins import ProviderHooks
-from smsbridge.text import analyze, render
+from smsbridge.text import analyze, is_template, render
 from smsbridge.transport import Redactor, Transport
 
 __all__ = ["Account", "RecipientLike"]
@@ -207,8 +207,10 @@ class Account:
                     + (f": {rule.description}" if rule.description else ""),
                     **self._error_kwargs(),
                 )
-        elif len(sender.lstrip("+")) > 16:
-            raise InvalidSenderError(f"sender {sender!r} is too long for a number", **self._error_kwargs())
+        elif len(sender.lstrip("+")) > rule.numeric_max_length:
+            raise InvalidSenderError(
+                f"sender {sender!r} has more than {rule.numeric_max_length} digits", **self._error_kwargs()
+            )
         return sender
 
     def _check_text(self, text: str, encoding: str | None) -> None:
@@ -291,7 +293,9 @@ class Account:
         Everything is validated first: an invalid number raises ``InvalidRecipientError`` and
         nothing is sent.  A refused request raises its typed error when nothing was accepted;
         once something was accepted, later failures become receipts instead, so no outcome
-        is lost.  ``client_ref`` travels to providers that keep one (JorMall ``id``,
+        is lost.  A text with ``{name}`` fields is a template filled from each recipient's
+        ``params`` (``{{`` is a literal brace there); any other text goes as written.
+        ``client_ref`` travels to providers that keep one (JorMall ``id``,
         AllMySMS CLIMSGID); for a provider that de-duplicates it is generated when missing.
         """
         items = [to] if isinstance(to, (str, Recipient, Mapping)) or not isinstance(to, Iterable) else list(to)
@@ -310,8 +314,8 @@ class Account:
             encoding=encoding,
             options=options,
         )
-        for r in recipients:
-            if r.params:
+        if is_template(message.text):
+            for r in recipients:
                 self._check_text(_render(message.text, r), encoding)
         if len(recipients) == 1:
             return self._send_one(message)
@@ -419,11 +423,11 @@ class Account:
     def _prepare_stream(
         self, recipients: Iterable[RecipientLike], template: Message
     ) -> Iterator[Recipient | _Rejected]:
-        render_here = template.is_templated or "{" in template.text
+        templated = is_template(template.text)
         for item in recipients:
             try:
                 recipient = self.recipient(item)
-                if render_here:
+                if templated:
                     self._check_text(_render(template.text, recipient), template.encoding)
             except SmsBridgeError as exc:
                 shown = exc.recipient if isinstance(exc, InvalidRecipientError) and exc.recipient else _shown(item)
@@ -445,6 +449,7 @@ class Account:
         """Group recipients into requests; pre-request rejections come out as their own results."""
         size = max(1, self.capabilities.max_recipients)
         own_templates = self.capabilities.templating
+        templated = is_template(template.text)
         batch: list[Recipient] = []
         batch_text: str | None = None
         rejected: list[Receipt] = []
@@ -465,7 +470,7 @@ class Account:
                 if len(rejected) >= size and not batch:
                     yield from flush()
                 continue
-            if not own_templates and ("{" in template.text or item.params):
+            if not own_templates and templated:
                 text = _render(template.text, item)
                 item = attrs.evolve(item, params={})
                 if batch and text != batch_text:
@@ -493,7 +498,8 @@ class Account:
         The iterable is read as the requests go: a generator of a million recipients is never
         held in memory.  Each recipient appears in exactly one yielded result.  Recipients
         may be numbers, ``Recipient`` objects or mappings (``{"to": ..., "name": ...}``) whose
-        other keys fill ``{name}`` fields of ``text``.  Invalid recipients are reported
+        other keys fill ``{name}`` fields of ``text`` (a literal brace is ``{{``; a recipient
+        missing a field is rejected, never sent a raw placeholder).  Invalid recipients are reported
         rejected; the others still go out.  ``workers`` > 1 sends that many requests at once.
         """
         template = self._message(

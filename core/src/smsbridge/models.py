@@ -105,11 +105,13 @@ class Message:
         return any(r.params for r in self.recipients)
 
     def text_for(self, recipient: Recipient) -> str:
-        """The text this recipient receives, with its ``{name}`` fields filled in."""
-        if not recipient.params:
-            return self.text
-        from smsbridge.text import render
+        """The text this recipient receives: a template (a text with ``{name}`` fields) filled
+        from its ``params``, any other text as written.  A missing field is a ``KeyError``
+        (the core rejects such recipients before any hook sees them)."""
+        from smsbridge.text import is_template, render
 
+        if not is_template(self.text):
+            return self.text
         return render(self.text, recipient.params)
 
 
@@ -313,6 +315,7 @@ class SenderRule:
     max_length: int = 11
     pattern: str | None = None  # regex an alphanumeric sender must match in full
     numeric_allowed: bool = True  # a phone number is accepted as sender
+    numeric_max_length: int = 16  # digits of a numeric sender (without "+")
     required: bool = False  # the provider needs a sender on every message
     description: str = ""
 

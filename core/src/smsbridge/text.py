@@ -13,7 +13,7 @@ from collections.abc import Mapping
 
 from smsbridge.models import TextInfo
 
-__all__ = ["GSM7_BASIC", "GSM7_EXTENSION", "analyze", "is_gsm7", "render", "template_fields"]
+__all__ = ["GSM7_BASIC", "GSM7_EXTENSION", "analyze", "is_gsm7", "is_template", "render", "template_fields"]
 
 GSM7_BASIC = frozenset(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
@@ -93,6 +93,17 @@ def template_fields(text: str) -> list[str]:
         if name:
             seen[name] = None
     return list(seen)
+
+
+def is_template(text: str) -> bool:
+    """A text is a template when it has ``{name}`` fields; then ``{{``/``}}`` are literal braces.
+
+    A text without fields (malformed braces included) is sent exactly as written.
+    """
+    try:
+        return bool(template_fields(text))
+    except ValueError:
+        return False
 
 
 def render(text: str, params: Mapping[str, str]) -> str:

@@ -19,6 +19,8 @@ from urllib.parse import quote, quote_plus
 from smsbridge.errors import (
     ConnectError,
     ConnectionLostError,
+    NotSentError,
+    OutcomeUnknownError,
     ReadTimeoutError,
     UnreadableReplyError,
 )
@@ -145,8 +147,24 @@ class Transport:
         data: Mapping[str, Any] | list[tuple[str, Any]] | bytes | str | None = None,
         json: Any = None,
         headers: Mapping[str, str] | None = None,
+        preparatory: bool = False,
     ) -> RawReply:
-        """Send one request; return its reply or raise a transport error.  Never retries."""
+        """Send one request; return its reply or raise a transport error.  Never retries.
+
+        ``preparatory=True`` marks a request that sends no message (fetching a token before a
+        send): losing its answer leaves the message certainly unsent, so the unknown-outcome
+        errors become ``NotSentError`` and failover may move on.
+        """
+        if preparatory:
+            try:
+                return self.request(method, url, params=params, data=data, json=json, headers=headers)
+            except OutcomeUnknownError as exc:
+                raise NotSentError(
+                    f"{exc.message}; this was a preparatory request, so no message was sent",
+                    provider=self.provider,
+                    url=exc.url,
+                    hint="safe to retry",
+                ) from None
         import requests
         from requests import exceptions as rexc
 

@@ -65,7 +65,7 @@ class AccountSource:
         if isinstance(self.value, Mapping):
             return [str(v) for v in self.value.values() if isinstance(v, str) and len(v) >= 4]
         found: list[str] = []
-        from smsbridge.connect import split_failover
+        from smsbridge.connection import split_failover
 
         for text in split_failover(self.value):
             try:
@@ -102,10 +102,10 @@ def load_config(path: Path | None = None) -> dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised on 3.10 only
-        import tomli as tomllib
+        import tomli as tomllib  # type: ignore[import-not-found, no-redef]
     try:
         with path.open("rb") as fh:
-            data = tomllib.load(fh)
+            data: dict[str, Any] = tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
         # the decoder names line and column, never the value: safe to show
         raise ConfigurationError(f"the config file {path} is not valid TOML: {exc}", hint=_EXAMPLE_HINT) from None
@@ -190,7 +190,7 @@ def with_console_on_stderr(source: str) -> str:
     it; the console provider's rendering of the SMS is for the eyes and belongs with the
     other diagnostics.  On a terminal both show, in order.
     """
-    from smsbridge.connect import split_failover
+    from smsbridge.connection import split_failover
 
     try:
         parts = split_failover(source)

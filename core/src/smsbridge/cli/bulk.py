@@ -291,17 +291,17 @@ def _csv_rows(lines: Iterable[str], column: str | None, source: str) -> Iterator
     dialect = _dialect_of(first)
     header = next(csv.reader([first], dialect=dialect))
     header = [h.strip().lstrip("\ufeff") for h in header]
-    number_column = _number_column(header, column, source)
+    number_key = number_column(header, column, source)
     reader = csv.reader(iterator, dialect=dialect)
     for row in reader:
         if not any(cell.strip() for cell in row):
             continue
-        record = dict(zip(header, row))
-        number = record.pop(number_column, "")
+        record = dict(zip(header, row, strict=False))  # short rows: missing fields
+        number = record.pop(number_key, "")
         yield {"to": number.strip(), **{k: v for k, v in record.items() if k}}
 
 
-def _number_column(header: list[str], column: str | None, source: str) -> str:
+def number_column(header: list[str], column: str | None, source: str) -> str:
     if column is not None:
         if column not in header:
             raise InputError(f"{source} has no column {column!r}; its columns: {', '.join(header)}")
@@ -322,7 +322,7 @@ def _jsonl_rows(lines: Iterable[str], column: str | None, source: str) -> Iterat
             continue
         try:
             item = json.loads(line)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             raise InputError(f"line {number} of {source} is not JSON ({exc.msg})") from None
         if isinstance(item, str):
             yield item
@@ -462,7 +462,7 @@ def run_bulk(
         encoding=options.encoding,
         workers=options.workers,
     )
-    workers = options.workers or getattr(getattr(account, "settings", None), "workers", 1)
+    workers = int(options.workers or getattr(getattr(account, "settings", None), "workers", 1) or 1)
     failed_in_a_row = 0
     abort_now = False
     with _StopSignal() as stop:

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    _ScheduleBase = click.ParamType[dt.datetime]
+else:  # click < 8.2 has no generic ParamType at run time
+    _ScheduleBase = click.ParamType
 
 __all__ = ["SCHEDULE", "ScheduleType", "parse_pairs"]
 
@@ -14,7 +19,7 @@ _RELATIVE = re.compile(r"^\+(\d+)\s*([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
-class ScheduleType(click.ParamType):
+class ScheduleType(_ScheduleBase):
     """``--at``: an ISO 8601 time (a time without offset is local time) or ``+30m``/``+2h``/``+1d``.
 
     The core wants a timezone-aware datetime; people type local times.  Converting here keeps

@@ -95,9 +95,7 @@ class State:
         if self._handler is None:
             from rich.logging import RichHandler
 
-            handler = RichHandler(
-                console=self.err_console, show_path=False, show_time=bool(self.verbose), markup=False
-            )
+            handler = RichHandler(console=self.err_console, show_path=False, show_time=bool(self.verbose), markup=False)
             handler.addFilter(_RedactingFilter(self))
             self._handler = handler
             for name in ("smsbridge", "urllib3"):
@@ -135,11 +133,12 @@ class State:
         source = self.source(required=required)
         if source is None:
             return None
-        import smsbridge
         from smsbridge.cli.accounts import with_console_on_stderr
 
+        from smsbridge.connection import connect
+
         value = with_console_on_stderr(source.value) if isinstance(source.value, str) else source.value
-        account = smsbridge.connect(value)
+        account = connect(value)
         for member in getattr(account, "accounts", [account]):
             self._redactors.append(member.ctx.redact)
         logging.getLogger("smsbridge.cli").debug("account %s (from %s)", masked_url(account), source.origin)
@@ -164,7 +163,7 @@ class State:
         if self._err_console is None:
             from rich.console import Console
 
-            self._err_console = Console(stderr=True, highlight=False)
+            self._err_console = Console(stderr=True, highlight=False, soft_wrap=True)
         return self._err_console
 
     def emit_json(self, data: Any) -> None:
@@ -250,6 +249,18 @@ def handle_errors(func: F) -> F:
             return func(*args, **kwargs)
         except SmsBridgeError as exc:
             state.fail(exc)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            # A plugin bug.  Python's own traceback would print unredacted text: log it
+            # through the redacting handler instead (shown with -v) and exit 1.
+            logging.getLogger("smsbridge.cli").debug("unexpected error", exc_info=True)
+            state.fail(
+                SmsBridgeError(
+                    f"unexpected {type(exc).__name__}: {exc}",
+                    hint="this is a bug in smsbridge or a plugin; -v shows the traceback",
+                )
+            )
 
     return wrapper  # type: ignore[return-value]
 
@@ -317,7 +328,7 @@ def table(*columns: str, title: str | None = None) -> Any:
     from rich import box
     from rich.table import Table
 
-    result = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", pad_edge=False)
+    result = Table(box=box.SIMPLE_HEAD, title=title, title_justify="left", pad_edge=False, show_edge=False)
     for column in columns:
         result.add_column(column, overflow="fold")
     return result

@@ -126,7 +126,7 @@ class FakeTransport(Transport):
 
 def fake_account(source: str | Mapping[str, Any], replies: Iterable[RawReply | BaseException] | Responder) -> Any:
     """``smsbridge.connect(source)`` with its transport replaced by a ``FakeTransport``."""
-    from smsbridge.connect import connect
+    from smsbridge.connection import connect
 
     account = connect(source)
     account.ctx.http = FakeTransport(account.ctx.http, replies)

@@ -23,10 +23,10 @@ from smsbridge.models import (
     RawReply,
     Receipt,
     ReceiptStatus,
+    Recipient,
     SenderRule,
     SendResult,
 )
-
 from smsbridge_jormall import routes, tokens
 from smsbridge_jormall.config import GATEWAYS, JorMallConfig
 from smsbridge_jormall.wire import (
@@ -62,6 +62,7 @@ SPEC = ProviderSpec(
         sender=SenderRule(
             min_length=1,
             max_length=MAX_SENDER,
+            numeric_max_length=MAX_SENDER,
             required=True,
             description="registered with JorMall; 11 characters at most, spaces included",
         ),
@@ -156,7 +157,7 @@ def smsbridge_bulk_send(ctx: Any, message: Message) -> SendResult:
     sender = _sender(ctx, message.sender)
     config: JorMallConfig = ctx.config
     numbers = [_wire(ctx, r.number) for r in message.recipients]
-    texts = [_checked_text(ctx, message.text_for(r)) for r in message.recipients]
+    texts = [_checked_text(ctx, _bulk_text(ctx, message, r)) for r in message.recipients]
 
     def read(reply: RawReply) -> str:
         return interpret(reply, provider=ctx.provider, expect="msgid", bulk=True)
@@ -184,7 +185,7 @@ def smsbridge_bulk_send(ctx: Any, message: Message) -> SendResult:
             raise InvalidMessageError(
                 "per-recipient texts need auth=token (the msgs form)", provider=ctx.provider, before_request=True
             )
-        document = msgs_document(list(zip(numbers, texts)), provider=ctx.provider)
+        document = msgs_document(list(zip(numbers, texts, strict=True)), provider=ctx.provider)
         fields = msgs_fields(numbers=numbers, sender=sender, document=document)
         url = ctx.url(routes.single_path("token", "asmx", gateway))
         msg_id, reply = tokens.authorised(ctx, _caller(ctx, True, url, fields), read)
@@ -235,9 +236,11 @@ def _gateway(ctx: Any, options: Mapping[str, Any]) -> str:
 
 
 def _sender(ctx: Any, sender: str | None) -> str:
-    # the core checks alphanumeric senders; numeric ones it lets through up to 16 digits
+    # the core checks the rule already; kept so the hook is safe when called directly
     if not sender:
-        raise InvalidSenderError("JorMall needs a sender id on every message", provider=ctx.provider, before_request=True)
+        raise InvalidSenderError(
+            "JorMall needs a sender id on every message", provider=ctx.provider, before_request=True
+        )
     if len(sender) > MAX_SENDER:
         raise InvalidSenderError(
             f"sender {sender!r} has {len(sender)} characters; JorMall takes at most {MAX_SENDER}",
@@ -255,6 +258,24 @@ def _checked_text(ctx: Any, text: str) -> str:
             "the text holds a lone surrogate, which cannot be sent", provider=ctx.provider, before_request=True
         ) from None
     return text
+
+
+def _bulk_text(ctx: Any, message: Message, recipient: Recipient) -> str:
+    """A recipient's text, by the core's rule (``Message.text_for``), so templating here
+    changes nothing for the user.  Accounts without ``templating`` (``auth=password``) get
+    texts the core already rendered.
+    """
+    templating = ctx.capabilities.templating if ctx.capabilities is not None else ctx.spec.capabilities.templating
+    if not templating:
+        return message.text
+    try:
+        return message.text_for(recipient)
+    except (KeyError, ValueError, IndexError) as exc:
+        raise InvalidMessageError(
+            f"the text is not a valid template for {recipient.number} ({type(exc).__name__}: {exc})",
+            provider=ctx.provider,
+            before_request=True,
+        ) from None
 
 
 def _wire(ctx: Any, number: str) -> str:

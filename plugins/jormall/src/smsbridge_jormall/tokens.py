@@ -15,7 +15,6 @@ import attrs
 
 from smsbridge.errors import AuthenticationError
 from smsbridge.models import RawReply
-
 from smsbridge_jormall import routes
 from smsbridge_jormall.wire import interpret
 
@@ -26,8 +25,12 @@ CACHE_KEY = "jormall.token"
 
 def fetch(ctx: Any, path: str = routes.GENERATE_TOKEN) -> tuple[str, RawReply]:
     """Ask GenerateToken (or GetToken) for a token; cache it and return it with the redacted reply."""
+    # preparatory: a token request sends no SMS, so a lost answer leaves the message unsent
     reply = ctx.http.request(
-        "GET", ctx.url(path), params=[("accname", ctx.config.accname), ("accpass", ctx.config.accpass)]
+        "GET",
+        ctx.url(path),
+        params=[("accname", ctx.config.accname), ("accpass", ctx.config.accpass)],
+        preparatory=True,
     )
     token = interpret(reply, provider=ctx.provider, expect="token")
     ctx.add_secret(token)

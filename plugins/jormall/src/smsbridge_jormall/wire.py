@@ -27,8 +27,7 @@ from smsbridge.errors import (
     ServiceUnavailableError,
 )
 from smsbridge.models import RawReply
-from smsbridge.wire import looks_like_html, unreadable
-
+from smsbridge.wire import unreadable
 from smsbridge_jormall.codes import ACCEPTED, Phrase, match_phrase
 
 __all__ = [
@@ -49,7 +48,7 @@ BULK_TIMEOUT = "5000000"
 Expect = Literal["msgid", "balance", "token"]
 
 _BEARER = re.compile(r"Bearer\s+(\S+)", re.IGNORECASE)
-_INTEGER = re.compile(r"[+-]?\d{1,18}")
+_NUMBER = re.compile(r"[+-]?\d{1,18}(?:\.\d{1,6})?")
 # characters XML 1.0 cannot carry at all, even escaped
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -134,7 +133,7 @@ def reply_text(reply: RawReply, provider: str) -> str:
     body = reply.body.strip().lstrip("\ufeff").strip()
     if not body:
         raise unreadable(reply, provider, "empty body")
-    if looks_like_html(reply):
+    if _html_page(body):
         raise unreadable(reply, provider, "an HTML page instead of a JorMall answer")
     if body.startswith("<"):
         return _xml_string(reply, body, provider)
@@ -147,6 +146,17 @@ def reply_text(reply: RawReply, provider: str) -> str:
             raise unreadable(reply, provider, "a quoted value that is not a string")
         return value
     return body
+
+
+def _html_page(body: str) -> bool:
+    """An HTML page by its body, not its Content-Type.
+
+    The ``.cfm`` routes are ColdFusion pages, whose default Content-Type is ``text/html`` even
+    for a bare ``MsgID = n`` (the real Content-Type of every reply is UNKNOWN), so the header
+    alone proves nothing.
+    """
+    head = body[:512].lower()
+    return head.startswith(("<!doctype", "<html")) or any(tag in head for tag in ("<html", "<body", "<head", "<title"))
 
 
 def _xml_string(reply: RawReply, body: str, provider: str) -> str:
@@ -185,7 +195,7 @@ def interpret(
 ) -> str:
     """THE mapping of a JorMall reply: the expected value, or the typed error the reply states.
 
-    :param expect: ``msgid`` (sends: the digits of ``MsgID = n``), ``balance`` (the integer of
+    :param expect: ``msgid`` (sends: the digits of ``MsgID = n``), ``balance`` (the number of
         GetBalance, as text), ``token`` (from the ``Bearer <token>`` line of the token routes).
     :param recipient: the E.164 number of a single send, named by an invalid-number error.
     :param bulk: a bulk request: "duplicate id" then means "nothing sent by this request"
@@ -229,7 +239,7 @@ def _expected(raw_text: str, text: str, expect: Expect) -> str | None:
         match = ACCEPTED.fullmatch(text)
         return match.group(1) if match else None
     if expect == "balance":
-        return text if _INTEGER.fullmatch(text) else None
+        return text if _NUMBER.fullmatch(text) else None
     for line in raw_text.splitlines():
         match = _BEARER.fullmatch(line.strip())
         if match:
@@ -250,21 +260,29 @@ def _auth_status(reply: RawReply, provider: str) -> AuthenticationError:
 def _refusal(
     phrase: Phrase, text: str, reply: RawReply, provider: str, *, recipient: str | None, bulk: bool
 ) -> ProviderError:
-    common = {"provider": provider, "http_status": reply.status, "code": phrase.code, "text": text, "raw": reply}
     message = f"{phrase.meaning} (JorMall: {text!r})"
-    if phrase.kind == "sender":
-        return InvalidSenderError(message, **common)
     if phrase.kind == "recipient":
-        return InvalidRecipientError(message, recipient=recipient, **common)
-    if phrase.kind == "auth":
-        return AuthenticationError(message, **common)
-    if phrase.kind == "duplicate":
-        if bulk:
-            return RejectedError(f"JorMall ignored the request as a duplicate (JorMall: {text!r})", **common)
-        return DuplicateError(message, **common)
-    return ServiceUnavailableError(message, **common)
+        return InvalidRecipientError(
+            message,
+            recipient=recipient,
+            provider=provider,
+            http_status=reply.status,
+            code=phrase.code,
+            text=text,
+            raw=reply,
+        )
+    error_class: type[ProviderError] = {
+        "sender": InvalidSenderError,
+        "auth": AuthenticationError,
+        "duplicate": RejectedError if bulk else DuplicateError,
+        "unavailable": ServiceUnavailableError,
+    }.get(phrase.kind, ServiceUnavailableError)
+    if error_class is RejectedError:
+        message = f"JorMall ignored the request as a duplicate (JorMall: {text!r})"
+    return error_class(message, provider=provider, http_status=reply.status, code=phrase.code, text=text, raw=reply)
 
 
 def parse_balance(value: str) -> Decimal:
-    """GetBalance's integer (already matched by ``interpret``) as a ``Decimal``."""
+    """GetBalance's number (already matched by ``interpret``: an integer as observed, a decimal
+    fraction accepted too) as a ``Decimal``."""
     return Decimal(value)

@@ -1,0 +1,809 @@
+"""The ``smsbridge`` commands.
+
+This module is imported for ``smsbridge --help``, so it imports only click and the cheap parts
+of smsbridge at the top; rich, the account machinery, requests and plugins load inside the
+commands that need them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import IO, Any
+
+import click
+
+from smsbridge.cli.params import SCHEDULE, parse_pairs
+from smsbridge.cli.state import (
+    ExitCode,
+    State,
+    cell,
+    common_options,
+    handle_errors,
+    join,
+    masked_url,
+    stdin_text,
+    styled_status,
+    table,
+)
+
+__all__ = ["cli", "main"]
+
+_LOOKS_LIKE_NUMBER = re.compile(r"^\+?[\d\s().-]{6,}$")
+_ENCODINGS = click.Choice(["gsm7", "ucs2"])
+
+EPILOG = """\b
+Account: --url URL, --account NAME (config file), or SMSBRIDGE_URL.
+Try things out with --url console:// (prints instead of sending).
+Exit codes: 0 all accepted, 1 provider or transport error,
+2 usage or configuration error, 3 some recipients rejected or unknown.
+"""
+
+
+class _Group(click.Group):
+    """Ctrl-C outside ``bulk`` (which handles it itself) exits 130, the shell convention."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            raise click.exceptions.Exit(int(ExitCode.INTERRUPTED)) from None
+
+
+@click.group(cls=_Group, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="smsbridge", prog_name="smsbridge")
+@common_options
+def cli() -> None:
+    """Send SMS through many providers, from the command line."""
+
+
+def _exit(code: ExitCode) -> None:
+    if code is not ExitCode.OK:
+        raise click.exceptions.Exit(int(code))
+
+
+def _counts(receipts: Any) -> dict[str, int]:
+    counts = {"accepted": 0, "rejected": 0, "unknown": 0}
+    for receipt in receipts:
+        counts[receipt.status.value] += 1
+    return counts
+
+
+# ---------------------------------------------------------------------------- providers
+
+_CAPABILITY_FLAGS = (
+    "bulk_send",
+    "balance",
+    "delivery_status",
+    "inbound",
+    "callbacks",
+    "estimate",
+    "scheduling",
+    "flash",
+    "unicode",
+    "templating",
+    "targets",
+    "deduplicates",
+)
+
+
+@cli.command()
+@common_options
+@handle_errors
+def providers() -> None:
+    """Installed providers: package, capabilities, limits, admin operations; broken plugins."""
+    from smsbridge.converters import to_dict
+    from smsbridge.plugins import get_registry
+
+    state = State.get()
+    registry = get_registry()
+    found = registry.providers()
+    broken = list(registry.broken)
+    if state.json:
+        state.emit_json(
+            {
+                "providers": [
+                    {
+                        "id": spec.id,
+                        "description": spec.description,
+                        "distribution": info.distribution,
+                        "version": info.version,
+                        "plugin": info.name,
+                        "default_host": spec.default_host,
+                        "docs_url": spec.docs_url,
+                        "capabilities": to_dict(spec.capabilities),
+                    }
+                    for spec, info in found
+                ],
+                "broken": [to_dict(b) for b in broken],
+            }
+        )
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    for spec, info in found:
+        caps = spec.capabilities
+        flags = [name for name in _CAPABILITY_FLAGS if getattr(caps, name)]
+        rule = caps.sender
+        limits = [
+            f"{caps.max_recipients} recipient{'s' if caps.max_recipients != 1 else ''} a request",
+            f"text up to {caps.max_text_length} characters" if caps.max_text_length else "no text limit",
+            f"sender {rule.min_length}-{rule.max_length} characters" + (" (required)" if rule.required else ""),
+        ]
+        heading = Text()
+        heading.append(spec.id, style="bold")
+        heading.append(f"  {info.distribution or info.name} {info.version or ''}".rstrip(), style="dim")
+        if spec.description:
+            heading.append(f"  {spec.description}")
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="dim", no_wrap=True)
+        grid.add_column()
+        grid.add_row(Text("  can"), cell(join(flags)))
+        grid.add_row(Text("  limits"), cell("; ".join(limits)))
+        grid.add_row(Text("  admin"), cell(join(op.name for op in caps.admin_operations)))
+        state.print(heading)
+        state.print(grid)
+        state.print()
+    if broken:
+        bad = table("Plugin", "Package", "Error", title="Plugins that failed to load")
+        for plugin in broken:
+            bad.add_row(
+                cell(plugin.name), cell(f"{plugin.distribution or '?'} {plugin.version or ''}"), cell(plugin.error)
+            )
+        state.print(bad)
+
+
+# ---------------------------------------------------------------------------- send
+
+
+def _split_send_args(args: tuple[str, ...], message: str | None, text_file: IO[str] | None) -> tuple[list[str], str]:
+    if message is not None and text_file is not None:
+        raise click.UsageError("give the text with -m or --text-file, not both")
+    if message is not None:
+        return list(args), message
+    if text_file is not None:
+        text = text_file.read()
+        return list(args), text[:-1] if text.endswith("\n") else text
+    if len(args) < 2:
+        raise click.UsageError(
+            "give the recipients and then the text, e.g. smsbridge send +41791234567 'Hello' "
+            "(use - as the text to read it from stdin)"
+        )
+    *recipients, text = args
+    if text == "-":
+        return recipients, stdin_text()
+    if _LOOKS_LIKE_NUMBER.match(text):
+        raise click.UsageError(
+            f"the last argument is the text, but {text!r} looks like a phone number; "
+            "did you forget the text?  (To send digits as the text, use -m TEXT.)"
+        )
+    return recipients, text
+
+
+@cli.command()
+@common_options
+@click.argument("args", nargs=-1, required=True, metavar="RECIPIENT... TEXT")
+@click.option("-m", "--message", help="The text; every argument is then a recipient.")
+@click.option("--text-file", type=click.File("r", encoding="utf-8"), help="Read the text from a file (- for stdin).")
+@click.option("-s", "--sender", help="Sender id (originator); defaults to the account's ?sender=.")
+@click.option("--at", "schedule", type=SCHEDULE, help="Schedule: 2030-01-31T09:00 (local), an ISO time, or +30m.")
+@click.option("--flash", is_flag=True, help="Flash SMS (shown at once, not stored), where the provider has it.")
+@click.option("--encoding", type=_ENCODINGS, help="Force an encoding instead of detecting it.")
+@click.option("--dry-run", is_flag=True, help="Send nothing; show what would go out and what it may cost.")
+@handle_errors
+def send(
+    args: tuple[str, ...],
+    message: str | None,
+    text_file: IO[str] | None,
+    sender: str | None,
+    schedule: Any,
+    flash: bool,
+    encoding: str | None,
+    dry_run: bool,
+) -> None:
+    """Send TEXT to one or more recipients; prints one receipt per recipient.
+
+    TEXT is the last argument (- reads it from stdin).  Every part is checked before anything
+    is sent: one invalid number and nothing goes out.
+    """
+    recipients, text = _split_send_args(args, message, text_file)
+    if not recipients:
+        raise click.UsageError("give at least one recipient")
+    state = State.get()
+    account = state.account()
+    if dry_run:
+        _dry_run(state, account, recipients, text, sender, schedule, flash, encoding)
+        return
+    result = account.send(
+        recipients if len(recipients) > 1 else recipients[0],
+        text,
+        sender=sender,
+        schedule=schedule,
+        flash=flash,
+        encoding=encoding,
+    )
+    counts = _counts(result.receipts)
+    if state.json:
+        from smsbridge.converters import to_dict
+
+        state.emit_json(
+            {
+                "account": masked_url(account),
+                "provider": result.provider,
+                "scheduled": result.scheduled,
+                "receipts": [to_dict(r) for r in result.receipts],
+                **counts,
+            }
+        )
+    else:
+        with_reason = any(r.reason for r in result.receipts)
+        shown = table("Recipient", "Status", "Message ID", *(["Reason"] if with_reason else []))
+        for r in result.receipts:
+            shown.add_row(
+                cell(r.recipient),
+                styled_status(r.status),
+                cell(r.message_id),
+                *([cell(r.reason)] if with_reason else []),
+            )
+        state.print(shown)
+        note = f"{counts['accepted']} of {len(result.receipts)} accepted by {result.provider}"
+        if result.scheduled and schedule is not None:
+            note += f", scheduled for {schedule.isoformat(timespec='minutes')}"
+        state.print(cell(note))
+    _exit(ExitCode.OK if counts["accepted"] == len(result.receipts) else ExitCode.PARTIAL)
+
+
+def _validated_message(account: Any, text: str, **options: Any) -> Any:
+    """The message as the account would send it (plugins' rewrites applied), fully checked.
+
+    Uses ``Account._message``, the same preparation ``send`` runs, so that a dry run refuses
+    exactly what a real send would: a bad sender, a past schedule, flash where there is none.
+    """
+    members = getattr(account, "accounts", [account])
+    prepared = None
+    for member in members:
+        prepared = member._message((), text, client_ref=None, options=None, **options)
+    return prepared
+
+
+def _dry_run(
+    state: State,
+    account: Any,
+    recipients: list[str],
+    text: str,
+    sender: str | None,
+    schedule: Any,
+    flash: bool,
+    encoding: str | None,
+) -> None:
+    from smsbridge.errors import InvalidRecipientError
+    from smsbridge.text import analyze
+
+    prepared = _validated_message(account, text, sender=sender, schedule=schedule, flash=flash, encoding=encoding)
+    rows: list[dict[str, Any]] = []
+    valid: list[str] = []
+    for raw in recipients:
+        try:
+            number = account.recipient(raw).number
+            wire = account.wire_number(raw)
+        except InvalidRecipientError as exc:
+            rows.append({"recipient": raw, "wire": None, "error": exc.message})
+            continue
+        valid.append(number)
+        rows.append({"recipient": number, "wire": wire, "error": None})
+    info = analyze(prepared.text, encoding=prepared.encoding)
+    estimate = account.estimate(text, valid, sender=sender, encoding=encoding) if valid else None
+    cost = estimate.provider_cost if estimate is not None else None
+    unit = estimate.cost_unit if estimate is not None else None
+    data = {
+        "dry_run": True,
+        "account": masked_url(account),
+        "provider": account.provider,
+        "sender": prepared.sender,
+        "schedule": schedule.isoformat() if schedule else None,
+        "flash": flash,
+        "text": prepared.text,
+        "encoding": info.encoding,
+        "characters": info.characters,
+        "segments": info.segments,
+        "unsupported_characters": list(info.unsupported) if info.encoding == "gsm7" else [],
+        "recipients": rows,
+        "segments_total": info.segments * len(valid),
+        "provider_cost": str(cost) if cost is not None else None,
+        "cost_unit": unit,
+        "provider_segments": estimate.provider_segments if estimate is not None else None,
+    }
+    invalid = [r for r in rows if r["error"]]
+    if state.json:
+        state.emit_json(data)
+    else:
+        shown = table("Recipient", "Provider receives", *(["Problem"] if invalid else []))
+        for row in rows:
+            shown.add_row(cell(row["recipient"]), cell(row["wire"]), *([cell(row["error"])] if invalid else []))
+        state.print(cell("Dry run: nothing was sent."))
+        state.print(shown)
+        lines = [
+            f"text      {info.encoding}, {info.characters} characters, {info.segments} segment"
+            f"{'s' if info.segments != 1 else ''} ({info.per_segment} per segment)",
+            f"total     {data['segments_total']} segment(s) to {len(valid)} recipient(s)",
+            f"sender    {prepared.sender or '(account default)'}",
+        ]
+        if schedule is not None:
+            lines.append(f"at        {schedule.isoformat(timespec='minutes')}")
+        if flash:
+            lines.append("flash     yes")
+        if cost is not None:
+            lines.append(f"cost      {cost} {unit or ''} (the provider's estimate)".rstrip())
+        else:
+            lines.append(f"cost      {account.provider} gives no cost estimate")
+        state.print(cell("\n".join(lines)))
+    _exit(ExitCode.USAGE if invalid else ExitCode.OK)
+
+
+# ---------------------------------------------------------------------------- bulk
+
+
+@cli.command()
+@common_options
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=str))
+@click.argument("text", required=False)
+@click.option(
+    "-r",
+    "--report",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Outcome report (*.csv or *.jsonl), appended per request; re-run with it to resume.",
+)
+@click.option("--text-file", type=click.File("r", encoding="utf-8"), help="Read the text from a file.")
+@click.option("--format", "input_format", type=click.Choice(["csv", "jsonl", "lines"]), help="Input format.")
+@click.option("--column", help="The CSV column or JSON key holding the number.")
+@click.option("-s", "--sender", help="Sender id (originator).")
+@click.option("--at", "schedule", type=SCHEDULE, help="Schedule every message (see `send --help`).")
+@click.option("--flash", is_flag=True, help="Flash SMS.")
+@click.option("--encoding", type=_ENCODINGS, help="Force an encoding.")
+@click.option("--workers", type=click.IntRange(1, 64), help="Concurrent requests (default: the account's).")
+@click.option(
+    "--resend-unknown",
+    is_flag=True,
+    help="Also send to recipients whose outcome the report marks unknown.  They may get the SMS twice.",
+)
+@click.option(
+    "--max-failed-requests",
+    type=click.IntRange(1),
+    default=5,
+    show_default=True,
+    help="Stop after this many failed requests in a row.",
+)
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
+@handle_errors
+def bulk(
+    file: str,
+    text: str | None,
+    report: Path,
+    text_file: IO[str] | None,
+    input_format: str | None,
+    column: str | None,
+    sender: str | None,
+    schedule: Any,
+    flash: bool,
+    encoding: str | None,
+    workers: int | None,
+    resend_unknown: bool,
+    max_failed_requests: int,
+    progress: bool | None,
+) -> None:
+    """Send TEXT to every recipient of FILE (CSV, JSONL or one number a line; - for stdin).
+
+    CSV columns and JSON keys other than the number fill {name} fields of TEXT.  The file is
+    streamed, never loaded whole.  Every outcome is appended to --report as it comes; running
+    the same command again resumes: accepted recipients are skipped, recipients with an
+    unknown outcome are listed and skipped unless --resend-unknown.
+    """
+    import itertools
+    import sys
+
+    from smsbridge.cli import bulk as b
+
+    if (text is None) == (text_file is None):
+        raise click.UsageError("give the text either as TEXT or with --text-file")
+    if text is None:
+        assert text_file is not None
+        text = text_file.read()
+        text = text[:-1] if text.endswith("\n") else text
+    state = State.get()
+    b.report_format(report)  # an unusable report name fails before anything else
+    account = state.account()
+
+    stream: IO[str] = sys.stdin if file == "-" else open(file, encoding="utf-8-sig", newline="")  # noqa: SIM115
+    try:
+        first = stream.readline()
+        fmt = b.input_format(file if file != "-" else "", first, input_format)
+        lines = itertools.chain([first] if first else [], stream)
+        source = "stdin" if file == "-" else Path(file).name
+        if fmt == "csv" and first:
+            header = b.csv_header([first])
+            number_col = b.number_column(header, column, source)
+            missing = b.template_check(text, [h for h in header if h != number_col])
+            if missing:
+                raise b.InputError(
+                    f"the text needs {', '.join(missing)}, which {source} has no column for",
+                    hint=f"its columns: {', '.join(header)}",
+                )
+        rows = b.read_rows(lines, fmt, column=column, source=source)
+        resume = _load_report(state, b, report, resend_unknown)
+        show_progress = progress if progress is not None else sys.stdout.isatty() and sys.stderr.isatty()
+        total = b.count_rows(Path(file), fmt, column) if show_progress and file != "-" else None
+        options = b.BulkOptions(
+            text=text,
+            sender=sender,
+            schedule=schedule,
+            flash=flash,
+            encoding=encoding,
+            workers=workers,
+            resend_unknown=resend_unknown,
+            max_failed_requests=max_failed_requests,
+        )
+        writer = b.ReportWriter(report)
+        try:
+            with _progress(state, show_progress, total) as advance:
+                stats = b.run_bulk(account, rows, options, resume, writer, on_progress=advance, warn=state.warn)
+        finally:
+            writer.close()
+    finally:
+        if file != "-":
+            stream.close()
+    _bulk_summary(state, account, report, stats)
+
+
+def _load_report(state: State, b: Any, report: Path, resend_unknown: bool) -> Any:
+    try:
+        resume = b.ResumeState.load(report)
+    except OSError as exc:
+        from smsbridge.errors import ConfigurationError
+
+        raise ConfigurationError(f"cannot read the report {report}: {exc.strerror}") from None
+    if resume.lines:
+        state.warn(
+            f"resuming from {report}: {len(resume.accepted)} accepted recipient(s) will be skipped"
+            + (f", {len(resume.unknown)} have an unknown outcome" if resume.unknown else "")
+        )
+    if resume.damaged:
+        state.warn(f"{resume.damaged} line(s) of {report} were damaged; readable ones count as unknown")
+    if resend_unknown and resume.unknown:
+        state.warn(
+            f"WARNING: --resend-unknown sends again to {len(resume.unknown)} recipient(s) whose outcome is "
+            "unknown. The provider may have taken those messages already: they may be received twice."
+        )
+    return resume
+
+
+class _Progress:
+    """rich's progress bar (done/total, rate, ETA) on stderr, or nothing at all."""
+
+    def __init__(self, state: State, enabled: bool, total: int | None) -> None:
+        self.state = state
+        self.enabled = enabled
+        self.total = total
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> Any:
+        if not self.enabled:
+            return lambda n: None
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            ProgressColumn,
+            Task,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+        from rich.text import Text
+
+        class RateColumn(ProgressColumn):
+            """Recipients per second (rich only ships a bytes-per-second column)."""
+
+            def render(self, task: Task) -> Text:
+                speed = task.finished_speed or task.speed
+                return Text(f"{speed:,.1f}/s" if speed else "-/s", style="progress.data.speed")
+
+        self._progress = Progress(
+            TextColumn("[progress.description]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            RateColumn(),
+            TimeRemainingColumn(),
+            console=self.state.err_console,
+        )
+        self._progress.__enter__()
+        self._task = self._progress.add_task("sending", total=self.total)
+        progress, task = self._progress, self._task
+        return lambda n: progress.advance(task, n)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(None, None, None)
+
+
+def _progress(state: State, enabled: bool, total: int | None) -> _Progress:
+    return _Progress(state, enabled, total)
+
+
+def _bulk_summary(state: State, account: Any, report: Path, stats: Any) -> None:
+    from smsbridge.cli.bulk import summary_dict
+
+    data = summary_dict(stats, {"account": masked_url(account), "report": str(report)})
+    if stats.skipped_unknown:
+        sample = ", ".join(stats.unknown_samples) + (
+            " ..." if stats.skipped_unknown > len(stats.unknown_samples) else ""
+        )
+        state.warn(
+            f"{stats.skipped_unknown} recipient(s) with an unknown outcome in the report were not sent again: "
+            f"{sample}. Check their delivery status; --resend-unknown sends to them again (possible duplicates)."
+        )
+    if stats.stopped:
+        state.warn(
+            f"stopped early: {stats.stopped}" + (f" (last error: {stats.last_error})" if stats.last_error else "")
+        )
+    if stats.interrupted:
+        state.warn(f"interrupted: what was sent is in {report}; run the same command again to resume")
+    if state.json:
+        state.emit_json(data)
+    else:
+        shown = table("Outcome", "Recipients", title=f"Bulk send via {data['account']}")
+        for label, value in (
+            ("accepted", stats.accepted),
+            ("rejected", stats.rejected),
+            ("unknown", stats.unknown),
+            ("skipped: already accepted", stats.skipped_accepted),
+            ("skipped: unknown outcome", stats.skipped_unknown),
+            ("skipped: duplicate row", stats.skipped_duplicate),
+        ):
+            shown.add_row(
+                styled_status(label) if label in ("accepted", "rejected", "unknown") else cell(label), cell(value)
+            )
+        state.print(shown)
+        state.print(cell(f"{stats.rows} row(s) read, {stats.requests} request(s); report: {report}"))
+    if stats.interrupted:
+        _exit(ExitCode.INTERRUPTED)
+    if stats.stopped:
+        _exit(ExitCode.ERROR)
+    _exit(ExitCode.PARTIAL if stats.rejected or stats.unknown or stats.skipped_unknown else ExitCode.OK)
+
+
+# ---------------------------------------------------------------------------- reads
+
+
+@cli.command()
+@common_options
+@handle_errors
+def balance() -> None:
+    """The account's credit, as the provider reports it."""
+    state = State.get()
+    account = state.account()
+    result = account.balance()
+    if state.json:
+        state.emit_json(
+            {
+                "account": masked_url(account),
+                "provider": result.provider or account.provider,
+                "amount": str(result.amount),
+                "unit": result.unit,
+            }
+        )
+        return
+    shown = table("Account", "Balance", "Unit")
+    shown.add_row(cell(masked_url(account)), cell(result.amount), cell(result.unit))
+    state.print(shown)
+
+
+@cli.command()
+@common_options
+@click.argument("message_ids", nargs=-1, required=True, metavar="ID...")
+@handle_errors
+def status(message_ids: tuple[str, ...]) -> None:
+    """Delivery reports for message ids (as printed by send and written to bulk reports)."""
+    from smsbridge.converters import to_dict
+
+    state = State.get()
+    account = state.account()
+    reports = account.delivery_status(list(message_ids))
+    if state.json:
+        state.emit_json({"account": masked_url(account), "reports": [to_dict(r) for r in reports]})
+        return
+    shown = table("Message ID", "Status", "Recipient", "Provider says", "Updated")
+    for r in reports:
+        said = " ".join(x for x in (r.provider_code, r.provider_text, r.reason) if x) or None
+        updated = r.updated_at or r.submitted_at
+        shown.add_row(
+            cell(r.message_id),
+            styled_status(r.status),
+            cell(r.recipient),
+            cell(said),
+            cell(updated.isoformat(timespec="seconds") if updated else None),
+        )
+    state.print(shown)
+
+
+@cli.command()
+@common_options
+@click.argument("text")
+@click.option("--to", "recipients", multiple=True, metavar="NUMBER", help="Recipient(s), for the provider's cost.")
+@click.option("-s", "--sender", help="Sender id (some providers price by it).")
+@click.option("--encoding", type=_ENCODINGS, help="Force an encoding.")
+@handle_errors
+def estimate(text: str, recipients: tuple[str, ...], sender: str | None, encoding: str | None) -> None:
+    """Encoding and segments of TEXT (- for stdin), and the provider's cost where it gives one.
+
+    Works without an account; with one (and --to) it asks the provider for its estimate.
+    """
+    from smsbridge.text import analyze
+
+    if text == "-":
+        text = stdin_text()
+    state = State.get()
+    account = state.account(required=bool(recipients))
+    if account is not None:
+        result = account.estimate(text, list(recipients), sender=sender, encoding=encoding)
+        info = result.text
+        cost, unit, provider_segments = result.provider_cost, result.cost_unit, result.provider_segments
+        total = result.segments_total
+    else:
+        info = analyze(text, encoding=encoding)
+        cost = unit = provider_segments = None
+        total = info.segments
+    data = {
+        "account": masked_url(account) if account is not None else None,
+        "encoding": info.encoding,
+        "characters": info.characters,
+        "units": info.units,
+        "segments": info.segments,
+        "per_segment": info.per_segment,
+        "unsupported_characters": list(info.unsupported) if info.encoding == "gsm7" else [],
+        "non_gsm_characters": list(info.unsupported),
+        "recipients": len(recipients),
+        "segments_total": total,
+        "provider_cost": str(cost) if cost is not None else None,
+        "cost_unit": unit,
+        "provider_segments": provider_segments,
+    }
+    if state.json:
+        state.emit_json(data)
+        return
+    shown = table("", "")
+    shown.show_header = False
+    shown.add_row(cell("encoding"), cell(info.encoding))
+    shown.add_row(cell("characters"), cell(f"{info.characters} ({info.units} units)"))
+    shown.add_row(cell("segments"), cell(f"{info.segments} ({info.per_segment} units per segment)"))
+    if info.unsupported:
+        label = "lost in GSM-7" if info.encoding == "gsm7" else "need UCS-2"
+        shown.add_row(cell(label), cell(" ".join(repr(c) for c in info.unsupported)))
+    if recipients:
+        shown.add_row(cell("recipients"), cell(f"{len(recipients)} ({total} segments in total)"))
+    if account is None:
+        shown.add_row(cell("cost"), cell("give an account and --to for the provider's estimate"))
+    elif cost is not None:
+        shown.add_row(cell("cost"), cell(f"{cost} {unit or ''}".strip()))
+    else:
+        shown.add_row(cell("cost"), cell(f"{account.provider} gives no cost estimate"))
+    state.print(shown)
+
+
+@cli.command()
+@common_options
+@click.option("--folder", default="inbox", show_default=True, help="Provider folder (inbox, sandbox, ...).")
+@click.option("--since-id", help="Only messages after this id.")
+@click.option("--limit", type=click.IntRange(1), help="At most this many messages.")
+@handle_errors
+def inbound(folder: str, since_id: str | None, limit: int | None) -> None:
+    """Messages received by the account, where the provider keeps them."""
+    from smsbridge.converters import to_dict
+
+    state = State.get()
+    account = state.account()
+    messages = account.inbound(folder, since_id=since_id, limit=limit)
+    if state.json:
+        state.emit_json({"account": masked_url(account), "messages": [to_dict(m) for m in messages]})
+        return
+    shown = table("ID", "From", "To", "Received", "Text")
+    for m in messages:
+        shown.add_row(
+            cell(m.id),
+            cell(m.sender),
+            cell(m.recipient),
+            cell(m.received_at.isoformat(timespec="seconds") if m.received_at else None),
+            cell(m.text),
+        )
+    state.print(shown)
+    if not messages:
+        state.print(cell(f"no messages in {folder}"))
+
+
+# ---------------------------------------------------------------------------- admin
+
+
+@cli.command()
+@common_options
+@click.argument("operation", required=False)
+@click.argument("params", nargs=-1, metavar="[KEY=VALUE]...")
+@click.option("--list", "list_operations", is_flag=True, help="List the provider's operations and parameters.")
+@handle_errors
+def admin(operation: str | None, params: tuple[str, ...], list_operations: bool) -> None:
+    """Run a named operation of the account's provider: smsbridge admin OPERATION key=value..."""
+    import json
+
+    from smsbridge.converters import to_dict
+
+    state = State.get()
+    account = state.account()
+    operations = account.capabilities.admin_operations
+    if list_operations or operation is None:
+        if operation is not None:
+            raise click.UsageError("--list takes no operation")
+        if state.json:
+            state.emit_json({"account": masked_url(account), "operations": [to_dict(op) for op in operations]})
+            return
+        shown = table("Operation", "Parameters", "Description", title=f"Admin operations of {account.provider}")
+        for op in operations:
+            described = [
+                f"{p.name}{'' if p.required else '?'}: {p.type}" + (f"  {p.description}" if p.description else "")
+                for p in op.params
+            ]
+            shown.add_row(cell(op.name), cell("\n".join(described) or None), cell(op.description))
+        state.print(shown)
+        if not operations:
+            state.print(cell(f"{account.provider} declares no admin operations"))
+        else:
+            state.print(cell("parameters marked ? are optional"))
+        return
+    declared = account.capabilities.admin_operation(operation)
+    types = {p.name: p.type for p in declared.params} if declared is not None else {}
+    result = account.admin(operation, **parse_pairs(params, types))
+    data = to_dict(result)
+    if state.json:
+        state.emit_json({"account": masked_url(account), **data})
+        return
+    shown = table("Key", "Value", title=f"{account.provider}: {operation}")
+    for key, value in data.get("data", {}).items():
+        shown.add_row(cell(key), cell(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)))
+    state.print(shown)
+
+
+# ---------------------------------------------------------------------------- accounts
+
+
+@cli.command()
+@common_options
+@handle_errors
+def accounts() -> None:
+    """The config file's named accounts (masked) and which account a command would use."""
+    from smsbridge.cli.accounts import config_path, load_config, resolve_source
+    from smsbridge.config import mask_url
+
+    state = State.get()
+    path = config_path()
+    data = load_config(path)
+    default = data.get("default")
+    named = []
+    for name, entry in sorted(data.get("accounts", {}).items()):
+        shown_url = mask_url(entry["url"]) if "url" in entry else f"{entry.get('provider', '?')}://(from dict)"
+        named.append({"name": name, "url": shown_url, "default": name == default})
+    source = resolve_source(state.url, state.account_name, required=False)
+    current = source.origin if source is not None else None
+    if state.json:
+        state.emit_json({"config": str(path), "exists": path.is_file(), "accounts": named, "current": current})
+        return
+    state.print(cell(f"config file: {path}" + ("" if path.is_file() else " (not created yet)")))
+    shown = table("Name", "URL", "Default")
+    for entry in named:
+        shown.add_row(cell(entry["name"]), cell(entry["url"]), cell("yes" if entry["default"] else ""))
+    state.print(shown)
+    state.print(cell(f"commands use: {current}" if current else "no account configured (see --help)"))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="smsbridge")
