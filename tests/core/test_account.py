@@ -227,3 +227,15 @@ def test_template_rule_is_the_same_for_send_and_bulk(sms_outbox: list[Any]) -> N
         account.send("+41791234567", "Hi {name}")
     account.send(Recipient("+41791234567", params={"name": "Ann"}), "Hi {name} {{x}}")
     assert sms_outbox[-1].text == "Hi Ann {x}"
+
+
+def test_send_renders_templates_for_providers_that_cannot(spy: Any, calls: list[Any]) -> None:
+    account = smsbridge.connect("spy://u:p@default?sender=Shop")
+    rows = [Recipient(n, params={"name": name}) for n, name in zip(numbers(3), ["Ann", "Bob", "{x}"], strict=True)]
+    result = account.send(rows, "Hi {name}")
+    assert result.ok
+    texts = [c[2].text for c in calls if c[0] in ("send", "bulk_send")]
+    assert texts == ["Hi Ann", "Hi Bob", "Hi {x}"]  # a value with braces is not rendered again
+    calls.clear()
+    account.send(Recipient(numbers(1)[0], params={"name": "Zoe"}), "Hi {name}")
+    assert [c[2].text for c in calls if c[0] == "send"] == ["Hi Zoe"]

@@ -317,11 +317,14 @@ class Account:
         if is_template(message.text):
             for r in recipients:
                 self._check_text(_render(message.text, r), encoding)
-        if len(recipients) == 1:
+        if len(recipients) == 1 and not (is_template(message.text) and not self.capabilities.templating):
             return self._send_one(message)
         results: list[SendResult] = []
-        for chunk in self._chunks_of(message):
-            if not results:
+        for chunk in self._bulk_messages(iter(message.recipients), message):
+            assert isinstance(chunk, Message)  # every recipient is valid here: no pre-request result
+            if len(chunk.recipients) == 1 and not results:
+                results.append(self._send_one(chunk))
+            elif not results:
                 results.append(self._request(chunk))
             else:
                 results.append(self._request_safe(chunk))
@@ -413,12 +416,6 @@ class Account:
         return attrs.evolve(result, receipts=tuple(ordered), details=details)
 
     # ------------------------------------------------------------------ bulk
-
-    def _chunks_of(self, message: Message) -> Iterator[Message]:
-        size = max(1, self.capabilities.max_recipients)
-        recipients = message.recipients
-        for i in range(0, len(recipients), size):
-            yield attrs.evolve(message, recipients=recipients[i : i + size])
 
     def _prepare_stream(
         self, recipients: Iterable[RecipientLike], template: Message

@@ -110,8 +110,8 @@ class Message:
         (the core rejects such recipients before any hook sees them)."""
         from smsbridge.text import is_template, render
 
-        if not is_template(self.text):
-            return self.text
+        if not recipient.params or not is_template(self.text):
+            return self.text  # not a template, or already rendered by the core
         return render(self.text, recipient.params)
 
 

@@ -553,7 +553,8 @@ def _bulk_summary(state: State, account: Any, report: Path, stats: Any) -> None:
     if state.json:
         state.emit_json(data)
     else:
-        shown = table("Outcome", "Recipients", title=f"Bulk send via {data['account']}")
+        state.print(cell(f"Bulk send via {data['account']}"))
+        shown = table("Outcome", "Recipients")
         for label, value in (
             ("accepted", stats.accepted),
             ("rejected", stats.rejected),
@@ -562,6 +563,8 @@ def _bulk_summary(state: State, account: Any, report: Path, stats: Any) -> None:
             ("skipped: unknown outcome", stats.skipped_unknown),
             ("skipped: duplicate row", stats.skipped_duplicate),
         ):
+            if label.startswith("skipped") and not value:
+                continue  # only the skips that happened
             shown.add_row(
                 styled_status(label) if label in ("accepted", "rejected", "unknown") else cell(label), cell(value)
             )

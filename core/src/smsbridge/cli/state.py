@@ -134,7 +134,6 @@ class State:
         if source is None:
             return None
         from smsbridge.cli.accounts import with_console_on_stderr
-
         from smsbridge.connection import connect
 
         value = with_console_on_stderr(source.value) if isinstance(source.value, str) else source.value

@@ -26,10 +26,15 @@ __all__ = ["Close", "FaultServer", "Reply", "Request", "Reset", "Stall", "body_t
 
 @attrs.frozen
 class Request:
+    """A request as the server saw it.  The script is asked twice per request: first with
+    ``complete=False`` once the headers are read (it may answer ``Reset(after_body=False)``),
+    then with ``complete=True`` and the body."""
+
     method: str
     target: str
     headers: dict[str, str]
     body: bytes
+    complete: bool = True
 
 
 @attrs.frozen
@@ -85,6 +90,7 @@ class FaultServer:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._threads: list[threading.Thread] = []
+        self._conns: list[socket.socket] = []
         self._acceptor = threading.Thread(target=self._accept, daemon=True, name="fault-server")
 
     @property
@@ -103,6 +109,12 @@ class FaultServer:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._acceptor.join(timeout=5)
+        with self._lock:
+            for conn in self._conns:  # wake handlers blocked on idle keep-alive connections
+                try:
+                    conn.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
         for thread in self._threads:
             thread.join(timeout=5)
         self._sock.close()
@@ -113,6 +125,8 @@ class FaultServer:
                 conn, _ = self._sock.accept()
             except (TimeoutError, OSError):
                 continue
+            with self._lock:
+                self._conns.append(conn)
             thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
             self._threads.append(thread)
             thread.start()
@@ -135,7 +149,7 @@ class FaultServer:
                     key, _, value = line.partition(":")
                     headers[key.strip().lower()] = value.strip()
                 length = int(headers.get("content-length", "0") or 0)
-                probe = Request(method, target, headers, b"")
+                probe = Request(method, target, headers, b"", complete=False)
                 action = self.script(probe)
                 if isinstance(action, Reset) and not action.after_body:
                     with self._lock:

@@ -20,7 +20,6 @@ from smsbridge.errors import (
 )
 from smsbridge.models import AdminOperation, AdminParam, AdminResult
 from smsbridge.wire import unreadable
-
 from smsbridge_aspsms.config import originator_problem, url_problem
 from smsbridge_aspsms.sending import MESSAGE_OPTIONS, notification_fields
 from smsbridge_aspsms.wire import Answer, call, text_of
@@ -227,7 +226,9 @@ def _send_token(ctx: ProviderContext, op: str, params: Mapping[str, Any]) -> Adm
     for key, wire_name in MESSAGE_OPTIONS.items():
         if wire_name in params:
             value = params[wire_name]
-            problem = url_problem(wire_name, value) if isinstance(value, str) and value and key != "affiliate_id" else None
+            problem = (
+                url_problem(wire_name, value) if isinstance(value, str) and value and key != "affiliate_id" else None
+            )
             if problem:
                 raise _invalid(ctx, op, problem)
             overrides[key] = value

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any
 from smsbridge.errors import InvalidMessageError, UnreadableReplyError
 from smsbridge.models import CallbackRequest, DeliveryReport, DeliveryStatus, RawReply
 from smsbridge.wire import unreadable
-
 from smsbridge_aspsms import codes
 from smsbridge_aspsms.config import SWISS_ZONE, resolve_zone, trn_problem
 from smsbridge_aspsms.wire import call, text_of
@@ -124,7 +123,9 @@ def inquire(ctx: ProviderContext, message_ids: Sequence[str]) -> list[DeliveryRe
                 provider=ctx.provider,
                 before_request=True,
             )
-    answer = call(ctx, "InquireDeliveryNotifications", {"TransactionReferenceNumbers": ";".join(trns)}, success=("0", "1"))
+    answer = call(
+        ctx, "InquireDeliveryNotifications", {"TransactionReferenceNumbers": ";".join(trns)}, success=("0", "1")
+    )
     entries = answer.data.get("DeliveryNotifications")
     if entries is None:
         entries = []

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 from smsbridge.errors import InvalidMessageError, InvalidSenderError, Outcome, SmsBridgeError
 from smsbridge.models import Message, Receipt, ReceiptStatus, Recipient, SendResult
 from smsbridge.text import analyze
-
 from smsbridge_aspsms.config import originator_problem, resolve_zone, trn_problem, url_problem
 from smsbridge_aspsms.wire import call
 

@@ -25,7 +25,6 @@ from smsbridge.errors import (
 )
 from smsbridge.models import RawReply
 from smsbridge.wire import json_body, unreadable
-
 from smsbridge_aspsms import codes
 
 if TYPE_CHECKING:
@@ -129,7 +128,7 @@ def read_reply(
 
 
 def refusal(
-    reply: RawReply | None,
+    reply: RawReply,
     provider: str,
     method: str,
     code: str,
@@ -142,7 +141,7 @@ def refusal(
     message = f"{method} refused: {text} (StatusCode {code})"
     common: dict[str, Any] = {
         "provider": provider,
-        "http_status": reply.status if reply is not None else None,
+        "http_status": reply.status,
         "code": code,
         "text": info or codes.STATUS_TEXT.get(code),
         "raw": reply,

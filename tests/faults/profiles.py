@@ -1,0 +1,62 @@
+"""How each provider plugin looks on the wire, for the fault-injection tests.
+
+A profile tells the loopback server which requests are sends (where faults are injected), what
+a success answer and any auxiliary answer (a token) look like, in each provider's real format
+(REFERENCE.md), and how many recipients one bulk request takes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import parse_qs, urlsplit
+
+import attrs
+
+from smsbridge.testing.server import Reply, Request
+
+
+@attrs.frozen
+class Profile:
+    id: str
+    url: str  # "{host}" is replaced by the server's 127.0.0.1:port
+    number: Callable[[int], str]  # the i-th valid recipient, E.164
+    is_send: Callable[[Request], bool]
+    ok: Callable[[Request], Reply]
+    auxiliary: Callable[[Request], Reply] = lambda request: Reply(404, "not found")
+    batch: int = 2  # recipients per bulk request in the bulk test (the URL sets it where it can)
+    deduplicates: bool = False
+
+
+def _form(request: Request) -> dict[str, list[str]]:
+    query = parse_qs(urlsplit(request.target).query)
+    body = parse_qs(request.body.decode("utf-8", "replace")) if request.body and b"=" in request.body else {}
+    return {**query, **body}
+
+
+# ------------------------------------------------------------------ JorMall (REFERENCE.md, JorMall)
+
+_ASMX_OK = '<?xml version="1.0" encoding="utf-8"?>\r\n<string xmlns="http://tempuri.org/">\r\nMsgID = {n}</string>'
+
+
+def _jormall_ok(request: Request) -> Reply:
+    return Reply(200, _ASMX_OK.format(n=4200 + len(request.body)), content_type="text/xml; charset=utf-8")
+
+
+def _jormall_aux(request: Request) -> Reply:
+    if "GenerateToken" in request.target:
+        return Reply(200, "\r\nBearer fault-test-token\r\n", content_type="text/html; charset=UTF-8")
+    return Reply(404, "<html>not found</html>", content_type="text/html")
+
+
+JORMALL = Profile(
+    id="jormall",
+    url="jormall://dummy-acc:dummy-pass@{host}?plain_http=yes&sender=Shop",
+    number=lambda i: f"+96279{1000001 + i:07d}",
+    is_send=lambda r: "SendSMS" in r.target or "SendBulkMessages" in r.target,
+    ok=_jormall_ok,
+    auxiliary=_jormall_aux,
+    batch=120,
+    deduplicates=True,
+)
+
+PROFILES: dict[str, Profile] = {"jormall": JORMALL}
