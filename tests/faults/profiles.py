@@ -7,6 +7,7 @@ a success answer and any auxiliary answer (a token) look like, in each provider'
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
@@ -59,4 +60,44 @@ JORMALL = Profile(
     deduplicates=True,
 )
 
-PROFILES: dict[str, Profile] = {"jormall": JORMALL}
+# ------------------------------------------------------------------ ASPSMS (REFERENCE.md, ASPSMS)
+
+ASPSMS = Profile(
+    id="aspsms",
+    url="aspsms://dummy-key:dummy-pass@{host}?plain_http=yes&sender=Shop",
+    number=lambda i: f"+4179{1000001 + i:07d}",
+    is_send=lambda r: r.target.startswith("/SendTextSMS"),
+    ok=lambda r: Reply(200, '{"StatusCode":"1","StatusInfo":"OK"}', content_type="application/json; charset=utf-8"),
+    batch=1000,
+)
+
+# ------------------------------------------------------------------ AllMySMS (REFERENCE.md, AllMySMS)
+
+
+def _allmysms_ok(request: Request) -> Reply:
+    flow = json.loads(_form(request).get("smsData", ["{}"])[0] or "{}")
+    phones = [sms.get("MOBILEPHONE") for sms in flow.get("DATA", {}).get("SMS", [])]
+    body = {
+        "status": 100,
+        "statusText": "Your messages have been sent",
+        "invalidNumbers": "",
+        "campaignId": "fault-campaign",
+        "credits": "340",
+        "creditsUsed": str(len(phones)),
+        "nbContacts": str(len(phones)),
+        "nbSms": str(len(phones)),
+        "smsIds": [{"phoneNumber": p, "smsId": f"00000000-0000-0000-0000-{i:012d}"} for i, p in enumerate(phones)],
+    }
+    return Reply(200, json.dumps(body), content_type="application/json; charset=utf-8")
+
+
+ALLMYSMS = Profile(
+    id="allmysms",
+    url="allmysms://dummy-login:dummy-key@{host}?plain_http=yes&sender=Shop&batch_size=3",
+    number=lambda i: f"+3361{1000001 + i:07d}",
+    is_send=lambda r: "/sendSms" in r.target,
+    ok=_allmysms_ok,
+    batch=3,
+)
+
+PROFILES: dict[str, Profile] = {"jormall": JORMALL, "aspsms": ASPSMS, "allmysms": ALLMYSMS}

@@ -17,7 +17,6 @@ from urllib.parse import parse_qsl
 
 from smsbridge.errors import InvalidMessageError, RejectedError, UnsupportedOperationError
 from smsbridge.models import AdminOperation, AdminParam, AdminResult
-
 from smsbridge_allmysms.results import decimal_of
 from smsbridge_allmysms.wire import RESERVED_FIELDS, call, text_of
 
@@ -65,7 +64,10 @@ def _extra_fields(ctx: Any, operation: str, value: Any) -> dict[str, str]:
     if value is None or value == "":
         return {}
     if isinstance(value, str):
-        pairs = parse_qsl(value, keep_blank_values=True)
+        try:
+            pairs = parse_qsl(value, keep_blank_values=True, strict_parsing=True)
+        except ValueError:
+            pairs = []
         if not pairs:
             raise _invalid(ctx, f"{operation}: fields must look like 'name=value&name2=value2'")
     elif isinstance(value, Mapping):

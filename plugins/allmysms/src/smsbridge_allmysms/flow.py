@@ -26,8 +26,7 @@ import attrs
 from smsbridge.errors import InvalidMessageError
 from smsbridge.models import Message
 from smsbridge.numbers import to_digits
-from smsbridge.text import render
-
+from smsbridge.text import is_template, render
 from smsbridge_allmysms.localtime import to_paris_text
 
 __all__ = ["MESSAGE_OPTIONS", "Flow", "build_flow", "encode_flow"]
@@ -59,7 +58,11 @@ def _invalid(message: str, ctx: Any, **kwargs: Any) -> InvalidMessageError:
 
 
 def _translate(text: str, ctx: Any) -> _Template:
-    """``Hi {name}`` -> ``Hi #param_1#`` with slot ``{name}``; literal ``{{`` becomes ``{``."""
+    """``Hi {name}`` -> ``Hi #param_1#`` with slot ``{name}``.
+
+    The core's rule (``smsbridge.text.is_template``): a text with ``{name}`` fields is a
+    template, where ``{{`` is a literal brace; any other text goes exactly as written.
+    """
     parts: list[str] = []
     slots: list[str] = []
     index: dict[str, int] = {}
@@ -70,10 +73,13 @@ def _translate(text: str, ctx: Any) -> _Template:
             index[key] = len(slots)
         return f"#param_{index[key]}#"
 
-    try:
-        parsed = list(string.Formatter().parse(text))
-    except ValueError as exc:
-        raise _invalid(f"the text is not a valid template ({exc}); write literal braces as {{{{ and }}}}", ctx)
+    if is_template(text):
+        try:
+            parsed = list(string.Formatter().parse(text))
+        except ValueError as exc:  # is_template said yes, so this cannot happen; stay typed anyway
+            raise _invalid(f"the text is not a valid template ({exc}); write literal braces as {{{{ and }}}}", ctx)
+    else:
+        parsed = [(text, None, None, None)]
     for literal, field, spec, conversion in parsed:
         # a literal #param_N# becomes a slot holding itself (prefix "=" marks a literal)
         pos = 0

@@ -28,7 +28,6 @@ from smsbridge.models import (
     SenderRule,
     SendResult,
 )
-
 from smsbridge_allmysms import admin, results
 from smsbridge_allmysms.config import DEFAULT_BATCH_SIZE, AllMySmsConfig
 from smsbridge_allmysms.flow import build_flow, encode_flow

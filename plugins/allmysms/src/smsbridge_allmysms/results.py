@@ -27,7 +27,6 @@ from smsbridge.models import (
 )
 from smsbridge.text import analyze
 from smsbridge.wire import unreadable
-
 from smsbridge_allmysms.codes import PARTIAL, SCHEDULED, ack_status
 from smsbridge_allmysms.flow import Flow
 from smsbridge_allmysms.localtime import parse_paris
@@ -148,7 +147,7 @@ def send_result(ctx: Any, message: Message, flow: Flow, reply: RawReply, data: A
     invalid = _listed_numbers(data.get("invalidNumbers"))
     shown_code = str(code)
     receipts = []
-    for recipient, number in zip(message.recipients, flow.numbers):
+    for recipient, number in zip(message.recipients, flow.numbers, strict=True):
         queue = ids.get(number)
         if queue:
             receipts.append(
@@ -204,8 +203,11 @@ def estimate(ctx: Any, message: Message, reply: RawReply, data: Any) -> Estimate
     credits = decimal_of(data.get("nbCredits")) if isinstance(data, dict) else None
     if credits is None:
         raise unreadable(reply, ctx.provider, "simulateCampaign gave no nbCredits")
-    first = message.recipients[0] if message.recipients else None
-    info = analyze(message.text_for(first) if first is not None else message.text, encoding=message.encoding)
+    try:  # the first recipient's text, as they will see it
+        text = message.text_for(message.recipients[0]) if message.recipients else message.text
+    except (KeyError, ValueError, IndexError, AttributeError, TypeError):
+        text = message.text
+    info = analyze(text, encoding=message.encoding)
     count = len(message.recipients)
     return Estimate(
         text=info,
@@ -249,7 +251,9 @@ def delivery_report(ctx: Any, item: Mapping[str, Any], fallback_id: str, raw: Ra
     )
 
 
-def delivery_reports(ctx: Any, requested: str, reply: RawReply, data: Any, *, by_campaign: bool) -> list[DeliveryReport]:
+def delivery_reports(
+    ctx: Any, requested: str, reply: RawReply, data: Any, *, by_campaign: bool
+) -> list[DeliveryReport]:
     """``getAckBySmsId`` (one report for the id) or ``getAcks`` (one per ack of a campaign)."""
     if isinstance(data, dict) and "acks" in data:
         acks = items_of(data.get("acks"))
@@ -292,6 +296,12 @@ def _first(item: Mapping[str, Any], keys: Iterable[str]) -> str | None:
     return None
 
 
+def _inbound_sender(sender: str) -> str:
+    """A number as E.164 (``33612345678`` -> ``+33612345678``); a name as it came."""
+    digits = phone_digits(sender)
+    return f"+{digits}" if digits and digits == sender.strip().lstrip("+") else sender
+
+
 def inbound_messages(ctx: Any, reply: RawReply, data: Any, limit: int | None) -> list[InboundMessage]:
     """``getPulls``: ``{"mos": [...]}``.  Item keys are not documented: read defensively."""
     if isinstance(data, dict) and "mos" in data:
@@ -313,7 +323,7 @@ def inbound_messages(ctx: Any, reply: RawReply, data: Any, limit: int | None) ->
         out.append(
             InboundMessage(
                 id=ident,
-                sender=_e164(sender) if phone_digits(sender) == sender.strip().lstrip("+") else sender,
+                sender=_inbound_sender(sender),
                 text=text,
                 recipient=_first(item, _TO_KEYS),
                 received_at=parse_paris(received),

@@ -22,7 +22,6 @@ from smsbridge.errors import (
 )
 from smsbridge.models import RawReply
 from smsbridge.wire import expect_ok_status, json_body, looks_like_html, unreadable, xml_body
-
 from smsbridge_allmysms.codes import ERRORS, PARTIAL, SUCCESS
 
 __all__ = ["RESERVED_FIELDS", "call", "read_reply", "status_code", "text_of"]
