@@ -274,6 +274,29 @@ class Account:
         self._check_options(message.schedule, message.flash, message.encoding)
         return message
 
+    def prepare(
+        self,
+        text: str,
+        *,
+        sender: str | None = None,
+        schedule: dt.datetime | None = None,
+        flash: bool = False,
+        encoding: str | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> Message:
+        """The message as ``send`` would hand it to the provider (rewrites applied, every
+        check made), without recipients and without sending: for dry runs and previews."""
+        return self._message(
+            (),
+            text,
+            sender=sender,
+            schedule=schedule,
+            flash=flash,
+            client_ref=None,
+            encoding=encoding,
+            options=options,
+        )
+
     # ------------------------------------------------------------------ sending
 
     def send(

@@ -258,13 +258,13 @@ def send(
 def _validated_message(account: Any, text: str, **options: Any) -> Any:
     """The message as the account would send it (plugins' rewrites applied), fully checked.
 
-    Uses ``Account._message``, the same preparation ``send`` runs, so that a dry run refuses
+    Uses ``Account.prepare``, the same preparation ``send`` runs, so that a dry run refuses
     exactly what a real send would: a bad sender, a past schedule, flash where there is none.
     """
     members = getattr(account, "accounts", [account])
     prepared = None
     for member in members:
-        prepared = member._message((), text, client_ref=None, options=None, **options)
+        prepared = member.prepare(text, **options)
     return prepared
 
 
