@@ -100,4 +100,26 @@ ALLMYSMS = Profile(
     batch=3,
 )
 
-PROFILES: dict[str, Profile] = {"jormall": JORMALL, "aspsms": ASPSMS, "allmysms": ALLMYSMS}
+# ------------------------------------------------------------------ playSMS (REFERENCE.md, JunubSMS = playSMS)
+
+
+def _playsms_ok(request: Request) -> Reply:
+    numbers = [n for n in _form(request).get("to", [""])[0].split(",") if n]
+    items = [
+        {"status": "OK", "error": "0", "smslog_id": str(30 + i), "queue": f"{i:032x}", "to": n}
+        for i, n in enumerate(numbers)
+    ]
+    body = {"data": items, "error_string": None, "timestamp": 1700000000}
+    return Reply(200, json.dumps(body), content_type="application/json")
+
+
+PLAYSMS = Profile(
+    id="playsms",
+    url="playsms://dummy-user:dummy-token@{host}/index.php?plain_http=yes&batch=2",
+    number=lambda i: f"+21191{i + 1000001:07d}",
+    is_send=lambda r: "op=pv" in r.target or b"op=pv" in r.body,
+    ok=_playsms_ok,
+    batch=2,
+)
+
+PROFILES: dict[str, Profile] = {"jormall": JORMALL, "aspsms": ASPSMS, "allmysms": ALLMYSMS, "playsms": PLAYSMS}

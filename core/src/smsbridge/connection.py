@@ -84,6 +84,12 @@ def _open(source: str | Mapping[str, Any], registry: Registry) -> Account:
         raise ConfigurationError(f"an account is a URL or a dict, not {type(source).__name__}")
     setting_values, provider_values = split_options(spec.config_class, values, where=where)
     settings = build_settings(setting_values)
+    if spec.host_required and settings.host is None:
+        raise ConfigurationError(
+            f"{spec.id} has no usual host: give the server in the URL, "
+            f"e.g. {spec.id}://USER:SECRET@sms.example.org/path",
+            provider=spec.id,
+        )
     if settings.plain_http and settings.host is None:
         raise ConfigurationError(
             f"plain_http=yes is refused for {spec.id}'s default host {spec.default_host}: real hosts use https",

@@ -371,6 +371,8 @@ class ProviderSpec:
     ``config_class`` is an attrs class built from the URL's credentials and options (see
     ``smsbridge.config``).  ``secret_fields`` names the wire fields (query, form, JSON/XML
     keys, headers) that carry credentials: the test kit filters them from cassettes.
+    ``host_required``: the provider is software people host themselves (playSMS), so
+    ``@default`` means nothing and ``connect`` refuses a URL without a host.
     """
 
     id: str
@@ -382,3 +384,4 @@ class ProviderSpec:
     default_region: str | None = None
     docs_url: str | None = None
     secret_fields: tuple[str, ...] = ()
+    host_required: bool = False  # no usual host (self-hosted software): the URL must name one

@@ -91,6 +91,17 @@ class FakeTransport(Transport):
         self._qlock = threading.Lock()
 
     def request(self, method: str, url: str, **kwargs: Any) -> RawReply:  # type: ignore[override]
+        if kwargs.pop("preparatory", False):
+            from smsbridge.errors import NotSentError, OutcomeUnknownError
+
+            try:
+                return self.request(method, url, **kwargs)
+            except OutcomeUnknownError as exc:
+                raise NotSentError(
+                    f"{exc.message}; this was a preparatory request, so no message was sent",
+                    provider=self.provider,
+                    hint="safe to retry",
+                ) from None
         sent = SentRequest(
             method=method,
             url=url,

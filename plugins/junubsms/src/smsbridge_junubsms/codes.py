@@ -20,6 +20,7 @@ from smsbridge.models import DeliveryStatus
 
 __all__ = [
     "AUTH_HINT",
+    "DS_EMPTY",
     "DS_STATUS",
     "ERRORS",
     "NO_DATA_CODES",
@@ -128,6 +129,11 @@ def error_text(code: str | None) -> str:
         return "error without a code"
     if code in ERRORS:
         return ERRORS[code]
-    families = {"1": "authentication or parameter error", "2": "sending error", "4": "delivery status error",
-                "5": "other error", "6": "administrative task error"}
+    families = {
+        "1": "authentication or parameter error",
+        "2": "sending error",
+        "4": "delivery status error",
+        "5": "other error",
+        "6": "administrative task error",
+    }
     return f"undocumented {families.get(code[:1], 'error')} {code}" if len(code) == 3 else f"undocumented error {code}"

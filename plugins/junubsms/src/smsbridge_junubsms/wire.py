@@ -24,8 +24,8 @@ import attrs
 from smsbridge.context import ProviderContext
 from smsbridge.errors import AuthenticationError, ConfigurationError, InvalidRecipientError, UnreadableReplyError
 from smsbridge.models import RawReply
+from smsbridge.transport import REDACTED
 from smsbridge.wire import json_body, looks_like_html, unreadable, xml_body
-
 from smsbridge_junubsms import codes
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "items_of",
     "read_reply",
     "redacted",
+    "secret_of",
     "text_of",
     "to_decimal",
 ]
@@ -47,8 +48,6 @@ __all__ = [
 PLACEHOLDER_HOST = "playsms.invalid"
 #: ``ctx.cache`` key of the token learnt from ``get_token`` or ``set_token``
 TOKEN_KEY = "playsms_token"
-
-_ENVELOPE = ("status", "error", "error_string", "timestamp")
 
 
 @attrs.frozen
@@ -113,6 +112,18 @@ def items_of(value: Any) -> list[Any] | None:
     if isinstance(value, dict):
         return [value] if value else []
     return None
+
+
+def secret_of(value: Any) -> str | None:
+    """A token or login key from a reply: 8+ visible characters (playSMS makes 32 hex), else None.
+
+    Anything shorter is no credential, and registering it as a secret would redact every
+    occurrence of, say, ``"1"`` from later replies.
+    """
+    text = text_of(value)
+    if not text or len(text) < 8 or len(text) > 512 or any(c.isspace() or not c.isprintable() for c in text):
+        return None
+    return text
 
 
 def redacted(ctx: ProviderContext, reply: RawReply) -> RawReply:
@@ -246,35 +257,58 @@ def endpoint(ctx: ProviderContext) -> str:
     return base if base.rsplit("/", 1)[-1].lower().endswith(".php") else ctx.url("index.php")
 
 
-def _post(ctx: ProviderContext, op: str, fields: Iterable[tuple[str, str]]) -> RawReply:
+def _post(ctx: ProviderContext, op: str, fields: Iterable[tuple[str, str]], *, preparatory: bool = False) -> RawReply:
     url = endpoint(ctx)
     body = list(fields)
     if ctx.config.format == "xml":
         body.append(("format", "xml"))
-    return ctx.http.request("POST", url, params=[("app", "ws"), ("op", op)], data=body)
+    params = [("app", "ws"), ("op", op)]
+    if preparatory:  # a lost answer here leaves the message certainly unsent
+        return ctx.http.request("POST", url, params=params, data=body, preparatory=True)
+    return ctx.http.request("POST", url, params=params, data=body)
 
 
-def _fetch_token(ctx: ProviderContext) -> str:
-    """``op=get_token`` with ``u`` + ``p``: the one call that tells ERR 104/105/106 apart."""
-    reply = _post(ctx, "get_token", [("u", ctx.config.username), ("p", ctx.config.token)])
+def _fetch_token(ctx: ProviderContext) -> str | None:
+    """``op=get_token`` with ``u`` + ``p``: the one call that tells ERR 104/105/106 apart.
+
+    ``None`` when the server gave back a token already known (the transport redacts known
+    secrets from replies before they are read): the token did not change.
+    """
+    reply = _post(ctx, "get_token", [("u", ctx.config.username), ("p", ctx.config.token)], preparatory=True)
     answer = read_reply(ctx, reply, "get_token")
-    token = text_of(answer.data.get("token"))
+    ok = (text_of(answer.data.get("status")) or "").upper() == "OK"
+    if ok and text_of(answer.data.get("token")) == REDACTED:
+        return None
+    token = secret_of(answer.data.get("token"))
     if token:
         ctx.add_secret(token)
-    if not token or (text_of(answer.data.get("status")) or "").upper() != "OK":
+    if not token or not ok:
         raise unreadable(redacted(ctx, reply), ctx.provider, "op=get_token answered no token")
     return token
 
 
-def token(ctx: ProviderContext) -> str:
-    """The webservices token: learnt (get_token, set_token) or the URL's."""
+def token(ctx: ProviderContext, *, refresh: bool = False) -> str | None:
+    """The webservices token: learnt (get_token, set_token) or the URL's.
+
+    ``refresh`` forgets a learnt token and asks again; ``None`` then means "unchanged".
+    """
     with ctx.lock:
         cached = ctx.cache.get(TOKEN_KEY)
-        if isinstance(cached, str) and cached:
+        if refresh:
+            ctx.cache.pop(TOKEN_KEY, None)
+        elif isinstance(cached, str) and cached:
             return cached
         if ctx.config.auth == "token":
             return str(ctx.config.token)
         learnt = _fetch_token(ctx)
+        if learnt is None:
+            if refresh and isinstance(cached, str):
+                ctx.cache[TOKEN_KEY] = cached
+                return None
+            raise UnreadableReplyError(
+                "unreadable reply: op=get_token answered a token that is a known secret",
+                provider=ctx.provider,
+            )
         ctx.cache[TOKEN_KEY] = learnt
         return learnt
 
@@ -286,9 +320,7 @@ def remember_token(ctx: ProviderContext, new: str) -> None:
         ctx.cache[TOKEN_KEY] = new
 
 
-def call(
-    ctx: ProviderContext, op: str, fields: Iterable[tuple[str, str]] = (), *, no_data_ok: bool = False
-) -> Reply:
+def call(ctx: ProviderContext, op: str, fields: Iterable[tuple[str, str]] = (), *, no_data_ok: bool = False) -> Reply:
     """Run ``op`` and read its reply.
 
     With ``auth=password`` an ERR 100 drops the cached token and tries once more with a fresh
@@ -296,16 +328,17 @@ def call(
     this is safe even for ``pv``.
     """
     fields = list(fields)
-    attempt = 0
+    current = token(ctx) or ""
+    refreshed = False
     while True:
-        attempt += 1
-        current = token(ctx)
         reply = _post(ctx, op, [("u", ctx.config.username), ("h", current), *fields])
         try:
             return read_reply(ctx, reply, op, no_data_ok=no_data_ok)
         except AuthenticationError as exc:
-            if attempt > 1 or ctx.config.auth != "password" or exc.code != "100":
+            if refreshed or ctx.config.auth != "password" or exc.code != "100":
                 raise
-            with ctx.lock:
-                if ctx.cache.get(TOKEN_KEY) == current:
-                    del ctx.cache[TOKEN_KEY]
+            refreshed = True
+            fresh = token(ctx, refresh=True)
+            if fresh is None or fresh == current:
+                raise
+            current = fresh
