@@ -43,4 +43,3 @@ def run() -> Any:
         )
 
     return invoke
-

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import types
-from decimal import Decimal
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -15,20 +15,20 @@ from smsbridge.config import credential
 from smsbridge.hookspecs import hookimpl
 from smsbridge.models import (
     AdminOperation,
+    AdminParam,
+    AdminResult,
     Balance,
+    Capabilities,
     DeliveryReport,
     DeliveryStatus,
     Estimate,
     InboundMessage,
-    AdminParam,
-    AdminResult,
-    Capabilities,
     Message,
     ProviderSpec,
     Receipt,
     ReceiptStatus,
-    SendResult,
     SenderRule,
+    SendResult,
 )
 
 
@@ -117,7 +117,9 @@ def make_spy(provider_id: str, calls: list[tuple[str, str, Any]], **caps: Any) -
             calls.append(("estimate", provider_id, message))
             from smsbridge.text import analyze
 
-            return Estimate(analyze(message.text), len(message.recipients), 0, provider_cost=Decimal("0.16"), cost_unit="EUR")
+            return Estimate(
+                analyze(message.text), len(message.recipients), 0, provider_cost=Decimal("0.16"), cost_unit="EUR"
+            )
 
         @hookimpl
         def smsbridge_admin(self, ctx: Any, operation: str, params: dict[str, Any]) -> AdminResult:

@@ -38,7 +38,13 @@ def test_memory_outbox(sms_outbox: list[Any]) -> None:
     result = account.send("+41791234567", "Hi", flash=True, schedule=FUTURE, client_ref="ref-1")
     assert result.ok and result.scheduled
     (sent,) = sms_outbox
-    assert (sent.to, sent.text, sent.sender, sent.flash, sent.client_ref) == ("+41791234567", "Hi", "Shop", True, "ref-1")
+    assert (sent.to, sent.text, sent.sender, sent.flash, sent.client_ref) == (
+        "+41791234567",
+        "Hi",
+        "Shop",
+        True,
+        "ref-1",
+    )
     assert sent.id == result.receipts[0].message_id
 
 
@@ -169,7 +175,7 @@ def test_send_after_partial_success_keeps_outcomes() -> None:
 def test_other_operations(sms_outbox: list[Any]) -> None:
     account = smsbridge.connect("memory://")
     sent = account.send("+41791234567", "Hi")
-    reports = account.delivery_status(sent.message_ids + ["nope"])
+    reports = account.delivery_status([*sent.message_ids, "nope"])
     assert [r.status.value for r in reports] == ["delivered", "unknown"]
     assert account.balance().amount == 1
     assert account.admin("count", to="+41791234567").data == {"count": 1}

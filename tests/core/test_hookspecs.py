@@ -67,8 +67,15 @@ class Recorder:
 def test_every_hook_is_exercised(registry: Any, spy: Any, calls: list[Any]) -> None:
     recorder = Recorder()
     # pluggy discovers hook implementations with dir(); give it the names explicitly
-    holder = type("RecorderPlugin", (), {name: getattr(recorder, name) for name in HOOKS
-                                         if name not in ("smsbridge_providers", "smsbridge_rewrite_message")})
+    holder = type(
+        "RecorderPlugin",
+        (),
+        {
+            name: getattr(recorder, name)
+            for name in HOOKS
+            if name not in ("smsbridge_providers", "smsbridge_rewrite_message")
+        },
+    )
     registry.register(holder, name="recorder")
     rewrites: list[str] = []
 

@@ -16,7 +16,6 @@ from smsbridge.hookspecs import hookimpl
 from smsbridge.models import Message
 
 
-
 def fake_ep(name: str, load: Any, dist: str = "smsbridge-fake", version: str = "9.9") -> Any:
     return types.SimpleNamespace(name=name, load=load, dist=types.SimpleNamespace(name=dist, version=version))
 
@@ -25,7 +24,9 @@ def _raise() -> Any:
     raise ImportError("No module named 'smsbridge_broken.missing'")
 
 
-def test_broken_plugins_are_reported_and_the_others_keep_working(monkeypatch: pytest.MonkeyPatch, make_provider: Any) -> None:
+def test_broken_plugins_are_reported_and_the_others_keep_working(
+    monkeypatch: pytest.MonkeyPatch, make_provider: Any
+) -> None:
     make_spy = make_provider
     calls: list[Any] = []
     good = make_spy("good", calls)
@@ -87,7 +88,9 @@ def test_loads_only_the_entry_point_it_needs(monkeypatch: pytest.MonkeyPatch, ma
 
     reg = plugins.Registry()
     monkeypatch.setattr(
-        reg, "_entry_points", lambda: [fake_ep("alpha", loader("alpha", a.plugin)), fake_ep("beta", loader("beta", b.plugin))]
+        reg,
+        "_entry_points",
+        lambda: [fake_ep("alpha", loader("alpha", a.plugin)), fake_ep("beta", loader("beta", b.plugin))],
     )
     assert loaded == []  # nothing at construction
     reg.provider("beta")
@@ -96,7 +99,9 @@ def test_loads_only_the_entry_point_it_needs(monkeypatch: pytest.MonkeyPatch, ma
     assert loaded == ["beta", "alpha"]
 
 
-def test_a_provider_under_another_entry_point_name_is_found(monkeypatch: pytest.MonkeyPatch, make_provider: Any) -> None:
+def test_a_provider_under_another_entry_point_name_is_found(
+    monkeypatch: pytest.MonkeyPatch, make_provider: Any
+) -> None:
     make_spy = make_provider
     main = make_spy("main", [])
     second = make_spy("second", [])

@@ -23,8 +23,18 @@ pytestmark = pytest.mark.slow
 
 def pip_install(source: Path, target: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--target", str(target),
-         str(source)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(source),
+        ],
         check=True,
         capture_output=True,
         text=True,
@@ -82,8 +92,12 @@ def test_third_party_plugin_is_discovered_and_used(site: Path) -> None:
         (request,) = server.requests
     result = json.loads(run.stdout)
     assert result["receipts"][0]["message_id"] == "4242"
-    assert json.loads(request.body) == {"key": "dummy-acme-key", "to": "41791234567",
-                                        "text": "Hello from a third-party plugin", "from": "Shop"}
+    assert json.loads(request.body) == {
+        "key": "dummy-acme-key",
+        "to": "41791234567",
+        "text": "Hello from a third-party plugin",
+        "from": "Shop",
+    }
 
 
 def test_broken_plugin_is_listed_and_the_others_still_work(site: Path) -> None:

@@ -69,16 +69,17 @@ def test_reset_before_the_body_is_read_is_still_unknown() -> None:
 
 
 def test_truncated_body_is_connection_lost() -> None:
-    with FaultServer(lambda r: Reply(200, '{"a": 1', declared_length=500)) as server:
-        with pytest.raises(ConnectionLostError):
-            transport().request("GET", f"http://{server.host_port}/")
+    with (
+        FaultServer(lambda r: Reply(200, '{"a": 1', declared_length=500)) as server,
+        pytest.raises(ConnectionLostError),
+    ):
+        transport().request("GET", f"http://{server.host_port}/")
 
 
 def test_oversized_reply_is_unreadable_and_kept_truncated() -> None:
     big = "x" * (3 * 1024 * 1024)
-    with FaultServer(lambda r: Reply(200, big)) as server:
-        with pytest.raises(UnreadableReplyError) as info:
-            transport(max_reply_bytes=64 * 1024).request("GET", f"http://{server.host_port}/")
+    with FaultServer(lambda r: Reply(200, big)) as server, pytest.raises(UnreadableReplyError) as info:
+        transport(max_reply_bytes=64 * 1024).request("GET", f"http://{server.host_port}/")
     assert info.value.raw is not None and info.value.raw.truncated
     assert len(info.value.raw.body) == 64 * 1024
 

@@ -24,7 +24,7 @@ from smsbridge.testing import SentRequest, fake_account, reply
 from smsbridge_junubsms import codes, reports
 from smsbridge_junubsms.sending import Item, match_items
 
-from .support import NUMBER, OTHER, QUEUE, THIRD, TS, err, ok, playsms_url, pv, pv_item, url, xml
+from .support import NUMBER, OTHER, QUEUE, TS, err, ok, playsms_url, pv, pv_item, url, xml
 
 A, B, C = "211912345678", "211922345678", "211952345678"
 TOKEN_FROM_SERVER = "0123456789abcdef0123456789abcdef"
@@ -563,9 +563,9 @@ def test_query_without_data_is_unreadable() -> None:
 def test_playsms_without_host_is_refused_before_any_request() -> None:
     from smsbridge.errors import ConfigurationError
 
-    for url in ("playsms://u:dummy-t@default", "playsms://u:dummy-t@"):
+    for source in ("playsms://u:dummy-t@default", "playsms://u:dummy-t@"):
         with pytest.raises(ConfigurationError, match="host"):
-            fake_account(url, [])
+            fake_account(source, [])
 
 
 def test_dict_form_of_a_self_hosted_server() -> None:

@@ -19,6 +19,7 @@ import struct
 import threading
 import time
 from collections.abc import Callable
+
 import attrs
 
 __all__ = ["Close", "FaultServer", "Reply", "Request", "Reset", "Stall", "body_text", "refused_port"]
@@ -143,7 +144,7 @@ class FaultServer:
                     buffer += chunk
                 head, _, buffer = buffer.partition(b"\r\n\r\n")
                 lines = head.decode("latin-1").split("\r\n")
-                method, target, _ = (lines[0].split(" ", 2) + ["", ""])[:3]
+                method, target, _ = ([*lines[0].split(" ", 2), "", ""])[:3]
                 headers = {}
                 for line in lines[1:]:
                     key, _, value = line.partition(":")
@@ -195,8 +196,15 @@ def _reset(conn: socket.socket) -> None:
     conn.close()
 
 
-_REASONS = {200: "OK", 302: "Found", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error",
-            502: "Bad Gateway", 503: "Service Unavailable"}
+_REASONS = {
+    200: "OK",
+    302: "Found",
+    404: "Not Found",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+}
 
 
 def _render(reply: Reply) -> bytes:
