@@ -129,14 +129,22 @@ def test_bulk_streams_the_input() -> None:
     assert consumed <= 11, "the generator must be read chunk by chunk, not materialised"
 
 
-def test_bulk_templates_rendered_by_the_core_when_the_provider_cannot(sms_outbox: list[Any]) -> None:
-    rows = [{"to": n, "name": name} for n, name in zip(numbers(4), ["Ann", "Ann", "Bob", "Ann"], strict=True)]
+def test_bulk_templates_rendered_by_the_core_when_the_provider_cannot(spy: Any, calls: list[Any]) -> None:
+    rows: list[Any] = [{"to": n, "name": name} for n, name in zip(numbers(4), ["Ann", "Ann", "Bob", "Ann"], strict=True)]
     rows.append({"to": numbers(1, 50)[0]})  # lacks the field
-    summary = smsbridge.connect("memory://").bulk_send(rows, "Hi {name}")
-    assert [m.text for m in sms_outbox] == ["Hi Ann", "Hi Ann", "Hi Bob", "Hi Ann"]
+    summary = smsbridge.connect("spy://u:p@default?sender=Shop").bulk_send(rows, "Hi {name}")
+    sent = [c[2] for c in calls if c[0] in ("send", "bulk_send")]
+    assert [(m.text, len(m.recipients)) for m in sent] == [("Hi Ann", 2), ("Hi Bob", 1), ("Hi Ann", 1)]
     assert summary.rejected == 1
-    assert "needs field 'name'" in next(r.reason for r in summary.receipts if r.status is ReceiptStatus.REJECTED)
+    assert "needs field 'name'" in next(r.reason for r in summary.receipts or () if r.status is ReceiptStatus.REJECTED)
     assert summary.requests == 3  # grouped by rendered text: Ann,Ann | Bob | Ann
+
+
+def test_bulk_templates_go_whole_to_providers_that_render(sms_outbox: list[Any]) -> None:
+    rows = [{"to": n, "name": name} for n, name in zip(numbers(3), ["Ann", "Bob", "Cy"], strict=True)]
+    summary = smsbridge.connect("memory://").bulk_send(rows, "Hi {name}")
+    assert summary.requests == 1
+    assert [m.text for m in sms_outbox] == ["Hi Ann", "Hi Bob", "Hi Cy"]
 
 
 def test_bulk_failed_request_marks_its_chunk_and_goes_on() -> None:

@@ -46,6 +46,7 @@ SPEC = ProviderSpec(
         scheduling=True,
         flash=True,
         targets=True,
+        templating=True,  # renders each recipient's text itself (Message.text_for)
     ),
 )
 

@@ -103,6 +103,7 @@ SPEC = ProviderSpec(
         scheduling=True,
         flash=True,
         targets=True,
+        templating=True,  # renders each recipient's text itself (Message.text_for)
         admin_operations=(
             AdminOperation("clear", "Empty this outbox."),
             AdminOperation(
