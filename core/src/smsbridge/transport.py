@@ -208,7 +208,7 @@ class Transport:
         except rexc.ConnectionError as exc:
             if _is_connect_failure(exc):
                 raise ConnectError(
-                    f"could not connect to {_host(shown_url)}: nothing was sent ({self.redact(_short(exc))})",
+                    f"could not connect to {_host(shown_url)} ({self.redact(_reason(exc))}): nothing was sent",
                     provider=self.provider,
                     url=shown_url,
                 ) from None
@@ -307,23 +307,43 @@ def _short(exc: BaseException) -> str:
     return text if len(text) < 300 else text[:297] + "..."
 
 
-def _is_connect_failure(exc: BaseException) -> bool:
-    """True when the failure happened before any byte of the request left."""
-    from urllib3.exceptions import NameResolutionError, NewConnectionError
-
-    seen: set[int] = set()
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and every exception behind it (causes, contexts, urllib3 reasons)."""
+    seen: list[BaseException] = []
     stack: list[BaseException | None] = [exc]
     while stack:
         current = stack.pop()
-        if current is None or id(current) in seen:
+        if current is None or any(current is s for s in seen):
             continue
-        seen.add(id(current))
-        if isinstance(current, (NewConnectionError, NameResolutionError, ConnectionRefusedError)):
-            return True
+        seen.append(current)
         reason = getattr(current, "reason", None)
         if isinstance(reason, BaseException):
             stack.append(reason)
         stack.extend(a for a in getattr(current, "args", ()) if isinstance(a, BaseException))
         stack.append(current.__cause__)
         stack.append(current.__context__)
-    return False
+    return seen
+
+
+def _reason(exc: BaseException) -> str:
+    """A short human reason for a connect failure, without urllib3's wrapping."""
+    from urllib3.exceptions import NameResolutionError
+
+    for current in _chain(exc):
+        if isinstance(current, ConnectionRefusedError) or "Connection refused" in str(current):
+            return "connection refused"
+        if isinstance(current, NameResolutionError) or "Name or service not known" in str(current):
+            return "the host name could not be resolved"
+        if "Network is unreachable" in str(current):
+            return "network unreachable"
+    return _short(exc)
+
+
+def _is_connect_failure(exc: BaseException) -> bool:
+    """True when the failure happened before any byte of the request left."""
+    from urllib3.exceptions import NameResolutionError, NewConnectionError
+
+    return any(
+        isinstance(current, (NewConnectionError, NameResolutionError, ConnectionRefusedError))
+        for current in _chain(exc)
+    )
