@@ -130,7 +130,9 @@ def test_bulk_streams_the_input() -> None:
 
 
 def test_bulk_templates_rendered_by_the_core_when_the_provider_cannot(spy: Any, calls: list[Any]) -> None:
-    rows: list[Any] = [{"to": n, "name": name} for n, name in zip(numbers(4), ["Ann", "Ann", "Bob", "Ann"], strict=True)]
+    rows: list[Any] = [
+        {"to": n, "name": name} for n, name in zip(numbers(4), ["Ann", "Ann", "Bob", "Ann"], strict=True)
+    ]
     rows.append({"to": numbers(1, 50)[0]})  # lacks the field
     summary = smsbridge.connect("spy://u:p@default?sender=Shop").bulk_send(rows, "Hi {name}")
     sent = [c[2] for c in calls if c[0] in ("send", "bulk_send")]
