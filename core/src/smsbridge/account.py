@@ -565,27 +565,7 @@ class Account:
         receipts are kept in the summary unless ``keep_receipts=False`` (the default when
         ``on_result`` is given, so memory stays flat for any number of recipients).
         """
-        keep = keep_receipts if keep_receipts is not None else on_result is None
-        kept: list[Receipt] = []
-        counts = {ReceiptStatus.ACCEPTED: 0, ReceiptStatus.REJECTED: 0, ReceiptStatus.UNKNOWN: 0}
-        requests = 0
-        for result in self.iter_bulk_send(recipients, text, **kwargs):
-            requests += int(result.details.get("requests", 1))
-            for receipt in result.receipts:
-                counts[receipt.status] += 1
-            if keep:
-                kept.extend(result.receipts)
-            if on_result is not None:
-                on_result(result)
-        return BulkSummary(
-            provider=self.provider,
-            total=sum(counts.values()),
-            accepted=counts[ReceiptStatus.ACCEPTED],
-            rejected=counts[ReceiptStatus.REJECTED],
-            unknown=counts[ReceiptStatus.UNKNOWN],
-            requests=requests,
-            receipts=tuple(kept) if keep else None,
-        )
+        return summarize(self.provider, self.iter_bulk_send(recipients, text, **kwargs), on_result, keep_receipts)
 
     # ------------------------------------------------------------------ other operations
 
@@ -705,6 +685,36 @@ class Account:
                     raw=theirs.raw,
                 )
         return estimate
+
+
+def summarize(
+    provider: str,
+    results: Iterable[SendResult],
+    on_result: Callable[[SendResult], None] | None = None,
+    keep_receipts: bool | None = None,
+) -> BulkSummary:
+    """Count the outcomes of a stream of results, passing each to ``on_result`` as it comes."""
+    keep = keep_receipts if keep_receipts is not None else on_result is None
+    kept: list[Receipt] = []
+    counts = dict.fromkeys(ReceiptStatus, 0)
+    requests = 0
+    for result in results:
+        requests += int(result.details.get("requests", 1))
+        for receipt in result.receipts:
+            counts[receipt.status] += 1
+        if keep:
+            kept.extend(result.receipts)
+        if on_result is not None:
+            on_result(result)
+    return BulkSummary(
+        provider=provider,
+        total=sum(counts.values()),
+        accepted=counts[ReceiptStatus.ACCEPTED],
+        rejected=counts[ReceiptStatus.REJECTED],
+        unknown=counts[ReceiptStatus.UNKNOWN],
+        requests=requests,
+        receipts=tuple(kept) if keep else None,
+    )
 
 
 def _render(text: str, recipient: Recipient) -> str:

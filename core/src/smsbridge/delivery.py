@@ -44,7 +44,7 @@ from smsbridge.errors import (
 
 if TYPE_CHECKING:
     from smsbridge.account import Account
-    from smsbridge.models import BulkSummary, Receipt, SendResult
+    from smsbridge.models import BulkSummary, SendResult
 
 __all__ = ["FailoverAccount", "RetryPolicy"]
 
@@ -220,32 +220,19 @@ class FailoverAccount:
         if batch:
             yield from flush()
 
-    def bulk_send(self, recipients: Iterable[Any], text: str, **kwargs: Any) -> BulkSummary:
-        from smsbridge.models import BulkSummary, ReceiptStatus
+    def bulk_send(
+        self,
+        recipients: Iterable[Any],
+        text: str,
+        *,
+        on_result: Callable[[SendResult], None] | None = None,
+        keep_receipts: bool | None = None,
+        **kwargs: Any,
+    ) -> BulkSummary:
+        """Like ``Account.bulk_send``, with failover per chunk (see ``iter_bulk_send``)."""
+        from smsbridge.account import summarize
 
-        on_result = kwargs.pop("on_result", None)
-        keep = kwargs.pop("keep_receipts", None)
-        keep = keep if keep is not None else on_result is None
-        kept: list[Receipt] = []
-        counts = dict.fromkeys(ReceiptStatus, 0)
-        requests = 0
-        for result in self.iter_bulk_send(recipients, text, **kwargs):
-            requests += int(result.details.get("requests", 1))
-            for r in result.receipts:
-                counts[r.status] += 1
-            if keep:
-                kept.extend(result.receipts)
-            if on_result:
-                on_result(result)
-        return BulkSummary(
-            provider=self.provider,
-            total=sum(counts.values()),
-            accepted=counts[ReceiptStatus.ACCEPTED],
-            rejected=counts[ReceiptStatus.REJECTED],
-            unknown=counts[ReceiptStatus.UNKNOWN],
-            requests=requests,
-            receipts=tuple(kept) if keep else None,
-        )
+        return summarize(self.provider, self.iter_bulk_send(recipients, text, **kwargs), on_result, keep_receipts)
 
     def balance(self) -> Any:
         return self._try(lambda a: a.balance())
