@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -62,6 +63,31 @@ class Redactor:
         return f"Redactor({len(self._needles)} secrets)"
 
 
+class _ThirdPartyLogFilter(logging.Filter):
+    """Redacts every live account's secrets from urllib3's own debug lines.
+
+    urllib3 logs each request line, query string included, at DEBUG: a host application that
+    turns on debug logging would otherwise see credentials that travel in a query (JorMall).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.redactors: weakref.WeakSet[Redactor] = weakref.WeakSet()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = message
+        for redactor in list(self.redactors):
+            redacted = redactor(redacted)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+_third_party_filter = _ThirdPartyLogFilter()
+logging.getLogger("urllib3.connectionpool").addFilter(_third_party_filter)
+
+
 class RateLimiter:
     """At most ``rate`` acquisitions a second, shared by every thread of an account."""
 
@@ -110,6 +136,7 @@ class Transport:
         self.provider = provider
         self.timeout = (connect_timeout, read_timeout)
         self.redact = redactor
+        _third_party_filter.redactors.add(redactor)
         self.limiter = RateLimiter(rate)
         self.max_reply_bytes = max_reply_bytes
         self.verify: str | bool = ca_bundle or True
