@@ -181,3 +181,14 @@ def test_bulk_under_fault_reports_every_recipient_once(provider: str, fault_name
         assert middle <= {ReceiptStatus.ACCEPTED, ReceiptStatus.UNKNOWN}
     else:
         assert middle <= {ReceiptStatus.UNKNOWN, ReceiptStatus.REJECTED}
+
+
+def test_rate_limit_spaces_an_accounts_requests() -> None:
+    profile = PROFILES["aspsms"]
+    with FaultServer(lambda r: profile.ok(r)) as server:
+        account = smsbridge.connect(_url(profile, server.host_port, "&rate=10&workers=3&retries=0"))
+        results = list(account.iter_bulk_send([profile.number(i) for i in range(3)], "rate", workers=3))
+        sent = account.send(profile.number(9), "one more")
+        assert server.count() == 2
+    assert all(r.receipts for r in results) and sent.ok
+    assert account.ctx.http.limiter.waited >= 0.05, "the second request must have waited for its slot"

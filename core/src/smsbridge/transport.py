@@ -95,6 +95,7 @@ class RateLimiter:
         self._interval = 1.0 / rate if rate else 0.0
         self._next = 0.0
         self._lock = threading.Lock()
+        self.waited = 0.0  # seconds spent waiting, in all
 
     def acquire(self) -> float:
         """Wait for a slot; returns the seconds waited."""
@@ -107,7 +108,9 @@ class RateLimiter:
         wait = start - now
         if wait > 0:
             time.sleep(wait)
-        return wait
+            with self._lock:
+                self.waited += wait
+        return max(wait, 0.0)
 
 
 def user_agent() -> str:
