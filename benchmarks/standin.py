@@ -1,0 +1,345 @@
+"""A stand-in for every provider's HTTP API, fast enough not to hide the framework's cost.
+
+Why not ``smsbridge.testing.server.FaultServer``: it runs a thread per connection and parses
+every header, which costs more per request than the client under test.  Here each server
+process runs one asyncio event loop with a hand-rolled HTTP/1.1 keep-alive parser that reads
+only the request line and ``Content-Length``.  Several processes can share the port
+(``SO_REUSEPORT``), each on its own core, so the server is never the bottleneck.
+
+It answers each provider's real success format (the cassettes under ``cassettes/<name>/``):
+
+* JorMall: ``GenerateToken.cfm`` (a ``Bearer`` line), the ASMX ``SendSMS`` (``<string>`` XML
+  with ``MsgID = n``) and ``SendBulkMessages3.cfm`` (``MsgID = n``);
+* ASPSMS: ``POST /SendTextSMS`` -> ``{"StatusCode":"1","StatusInfo":"OK"}``;
+* AllMySMS: ``POST /http/9.0/sendSms/`` -> status 100 with one ``smsIds`` entry per
+  ``MOBILEPHONE`` of the flow;
+* playSMS: ``POST /index.php?app=ws&op=pv`` -> one ``data`` item per number of ``to``.
+
+Counters (requests per provider, token requests, other requests, TCP connections) and the
+injected latency live in shared memory, so the parent reads and sets them without a control
+round trip.  The parent can also "arm" a capture: the next send request's raw bytes are copied
+to shared memory, which is how the byte-identity of smsbridge and the baseline is proven.
+Binds 127.0.0.1 only; the processes are the parent's children and stop with it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import multiprocessing
+import multiprocessing.sharedctypes
+import re
+import signal
+import socket
+import time
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["SLOTS", "StandIn"]
+
+#: counter slots, per server process
+SLOTS = ("jormall", "aspsms", "allmysms", "playsms", "token", "other", "connections")
+_INDEX = {name: i for i, name in enumerate(SLOTS)}
+_CAPTURE_BYTES = 1 << 20
+
+_ASMX = b'<?xml version="1.0" encoding="utf-8"?>\r\n<string xmlns="http://tempuri.org/">\r\nMsgID = %d</string>'
+_ASPSMS_OK = b'{"StatusCode":"1","StatusInfo":"OK"}'
+_TOKEN = b"\r\nBearer bench-token-0123456789\r\n\r\n"
+_ALLMYSMS_PHONE = re.compile(rb"MOBILEPHONE%22%3A%22(\d+)%22")
+_JSON = b"application/json; charset=utf-8"
+_HTML = b"text/html; charset=UTF-8"
+_XML = b"text/xml; charset=utf-8"
+
+
+def _response(body: bytes, content_type: bytes, status: bytes = b"200 OK") -> bytes:
+    return (
+        b"HTTP/1.1 "
+        + status
+        + b"\r\nContent-Type: "
+        + content_type
+        + b"\r\nContent-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+        + body
+    )
+
+
+def _form_value(body: bytes, name: bytes) -> bytes:
+    """The raw (still percent-encoded) value of form field ``name``."""
+    key = name + b"="
+    if body.startswith(key):
+        start = len(key)
+    else:
+        at = body.find(b"&" + key)
+        if at < 0:
+            return b""
+        start = at + 1 + len(key)
+    end = body.find(b"&", start)
+    return body[start:] if end < 0 else body[start:end]
+
+
+class _Shared:
+    """The shared-memory handles a server process needs (picklable for ``spawn``)."""
+
+    def __init__(self, ctx: Any, procs: int) -> None:
+        self.counters = ctx.Array("q", procs * len(SLOTS), lock=False)
+        self.latency_us = ctx.Value("q", 0, lock=False)
+        self.armed = ctx.Value("i", 0, lock=False)  # read on every request: no lock there
+        self.claim = ctx.Lock()  # only one process may claim an armed capture
+        self.capture = ctx.Array("c", _CAPTURE_BYTES, lock=False)
+        self.capture_len = ctx.Value("q", -1, lock=False)
+        self.ready = ctx.Value("i", 0)
+
+
+class _Handler(asyncio.Protocol):
+    """One keep-alive connection: split requests by ``Content-Length`` and answer each."""
+
+    def __init__(self, server: _Server) -> None:
+        self.server = server
+        self.buffer = b""
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.server.count("connections")
+
+    def data_received(self, data: bytes) -> None:
+        buffer = self.buffer + data if self.buffer else data
+        while True:
+            end = buffer.find(b"\r\n\r\n")
+            if end < 0:
+                break
+            at = buffer.find(b"\r\nContent-Length: ", 0, end)
+            if at < 0:
+                at = buffer[:end].lower().find(b"\r\ncontent-length:")
+            length = 0
+            if at >= 0:
+                stop = buffer.find(b"\r\n", at + 2)
+                stop = end if stop < 0 or stop > end else stop
+                length = int(buffer[at + 2 : stop].split(b":", 1)[1])
+            total = end + 4 + length
+            if len(buffer) < total:
+                break
+            request, buffer = buffer[:total], buffer[total:]
+            self.server.answer(self, request, end)
+        self.buffer = buffer
+
+    def write(self, data: bytes) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(data)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.transport = None
+
+
+class _Server:
+    """The request router of one server process."""
+
+    def __init__(self, shared: _Shared, index: int) -> None:
+        self.shared = shared
+        self.base = index * len(SLOTS)
+        self.next_id = 10_000_000 * (index + 1)
+        self.loop: asyncio.AbstractEventLoop | None = None
+
+    def count(self, slot: str) -> None:
+        self.shared.counters[self.base + _INDEX[slot]] += 1
+
+    def _id(self) -> int:
+        self.next_id += 1
+        return self.next_id
+
+    def route(self, target: bytes, body: bytes) -> tuple[str, bytes]:
+        """The counter slot and the full response for one request."""
+        if b"/SMSService.asmx/SendSMS" in target:
+            return "jormall", _response(_ASMX % self._id(), _XML)
+        if b"/sms/api/SendBulkMessages" in target:
+            return "jormall", _response(b"MsgID = %d" % self._id(), _HTML)
+        if b"/SendTextSMS" in target:
+            return "aspsms", _response(_ASPSMS_OK, _JSON)
+        if b"/sendSms/" in target:
+            phones = _ALLMYSMS_PHONE.findall(body)
+            first = self._id()
+            self.next_id += len(phones)
+            reply = {
+                "status": 100,
+                "statusText": "Your messages have been sent",
+                "invalidNumbers": "",
+                "campaignId": f"bench-{first}",
+                "credits": "1000000",
+                "creditsUsed": str(len(phones)),
+                "nbContacts": str(len(phones)),
+                "nbSms": str(len(phones)),
+                "smsIds": [{"phoneNumber": p.decode(), "smsId": f"sms-{first + i}"} for i, p in enumerate(phones)],
+            }
+            return "allmysms", _response(json.dumps(reply, separators=(",", ":")).encode(), _JSON)
+        if b"op=pv" in target:
+            numbers = _form_value(body, b"to").split(b"%2C")
+            first = self._id()
+            self.next_id += len(numbers)
+            items = b",".join(
+                b'{"status":"OK","error":"0","smslog_id":"%d","queue":"bench%d","to":"%s"}' % (first + i, first, n)
+                for i, n in enumerate(numbers)
+            )
+            body_out = b'{"data":[' + items + b'],"error_string":null,"timestamp":1700000000}'
+            return "playsms", _response(body_out, b"application/json")
+        if b"/GenerateToken.cfm" in target or b"/GetToken.cfm" in target:
+            return "token", _response(_TOKEN, _HTML)
+        return "other", _response(b"not found", b"text/plain", b"404 Not Found")
+
+    def answer(self, handler: _Handler, request: bytes, head_end: int) -> None:
+        line_end = request.find(b"\r\n")
+        parts = request[:line_end].split(b" ")
+        target = parts[1] if len(parts) > 1 else b"/"
+        slot, response = self.route(target, request[head_end + 4 :])
+        self.count(slot)
+        shared = self.shared
+        if shared.armed.value and slot not in ("token", "other"):
+            self._capture(request)
+        delay = shared.latency_us.value
+        if delay > 0 and self.loop is not None:
+            self.loop.call_later(delay / 1e6, handler.write, response)
+        else:
+            handler.write(response)
+
+    def _capture(self, request: bytes) -> None:
+        shared = self.shared
+        with shared.claim:
+            if not shared.armed.value:
+                return
+            shared.armed.value = 0
+        data = request[:_CAPTURE_BYTES]
+        shared.capture[: len(data)] = data
+        shared.capture_len.value = len(data)
+
+
+def _serve(shared: _Shared, index: int, port: int) -> None:
+    """A server process: one event loop on the shared port until the parent terminates it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    server = _Server(shared, index)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(("127.0.0.1", port))
+    sock.listen(512)
+
+    async def main() -> None:
+        loop = asyncio.get_running_loop()
+        server.loop = loop
+        srv = await loop.create_server(lambda: _Handler(server), sock=sock)
+        with shared.ready.get_lock():
+            shared.ready.value += 1
+        async with srv:
+            await srv.serve_forever()
+
+    asyncio.run(main())
+
+
+class StandIn:
+    """The stand-in server: ``procs`` processes on one loopback port.
+
+    >>> with StandIn() as server:
+    ...     url = f"aspsms://key:pass@{server.host_port}?plain_http=yes"
+    """
+
+    def __init__(self, procs: int = 1) -> None:
+        self.procs = max(1, procs)
+        ctx = multiprocessing.get_context("spawn")
+        self._shared = _Shared(ctx, self.procs)
+        self._ctx = ctx
+        self._processes: list[Any] = []
+        self.port = 0
+
+    @property
+    def host_port(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def __enter__(self) -> StandIn:
+        reserve = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        reserve.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        reserve.bind(("127.0.0.1", 0))  # held (not listening) until the servers listen
+        self.port = reserve.getsockname()[1]
+        try:
+            for index in range(self.procs):
+                process = self._ctx.Process(
+                    target=_serve, args=(self._shared, index, self.port), daemon=True, name=f"standin-{index}"
+                )
+                process.start()
+                self._processes.append(process)
+            deadline = time.monotonic() + 30
+            while self._shared.ready.value < self.procs:
+                if time.monotonic() > deadline or any(not p.is_alive() for p in self._processes):
+                    self.__exit__()
+                    raise RuntimeError("the stand-in server did not start")
+                time.sleep(0.02)
+        finally:
+            reserve.close()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for process in self._processes:
+            if process.is_alive():
+                process.terminate()
+        for process in self._processes:
+            process.join(timeout=5)
+        self._processes = []
+
+    # ------------------------------------------------------------------ control
+
+    def counts(self) -> dict[str, int]:
+        """Requests per slot, summed over the server processes."""
+        raw = self._shared.counters[:]
+        n = len(SLOTS)
+        return {name: sum(raw[p * n + i] for p in range(self.procs)) for i, name in enumerate(SLOTS)}
+
+    def delta(self, before: dict[str, int]) -> dict[str, int]:
+        now = self.counts()
+        return {k: now[k] - before.get(k, 0) for k in now}
+
+    def set_latency(self, seconds: float) -> None:
+        """Delay every answer by ``seconds`` (the connection stays free for nothing else)."""
+        self._shared.latency_us.value = int(seconds * 1e6)
+
+    def capture(self, send: Callable[[], object], timeout: float = 10.0) -> bytes:
+        """Run ``send`` with capture armed; return the raw bytes of its first send request."""
+        shared = self._shared
+        shared.capture_len.value = -1
+        with shared.claim:
+            shared.armed.value = 1
+        send()
+        deadline = time.monotonic() + timeout
+        while shared.capture_len.value < 0:
+            if time.monotonic() > deadline:
+                raise RuntimeError("no send request reached the stand-in server")
+            time.sleep(0.001)
+        with shared.claim:
+            shared.armed.value = 0
+        return bytes(shared.capture[: shared.capture_len.value])
+
+    def round_trips(self, request: bytes, count: int) -> float:
+        """Seconds per round trip of ``request`` over one raw keep-alive socket: the server's floor.
+
+        No HTTP library on the client side, so this is (nearly) all server and loopback time:
+        it shows how much of a measured request the stand-in itself accounts for.
+        """
+        with socket.create_connection(("127.0.0.1", self.port), timeout=10) as sock:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            start = time.perf_counter()
+            for _ in range(count):
+                sock.sendall(request)
+                data = b""
+                while True:
+                    end = data.find(b"\r\n\r\n")
+                    if end >= 0:
+                        at = data.find(b"Content-Length: ", 0, end)
+                        stop = data.find(b"\r\n", at)
+                        if len(data) >= end + 4 + int(data[at + 16 : stop]):
+                            break
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        raise RuntimeError("the stand-in server closed the connection")
+                    data += chunk
+            return (time.perf_counter() - start) / count

@@ -1,0 +1,116 @@
+"""The benchmarks run (at tiny sizes) and produce well-formed results.
+
+Not timed tests: no assertion here is about speed.  What must hold on any machine is asserted:
+the JSON shape, request counts equal to the minimum, byte-identical requests on both sides of
+every comparison, numeric memory figures, lazy provider imports.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.dont_write_bytecode = True  # the benchmark modules leave no cache in the tree
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks import providers, run, suite  # noqa: E402
+
+PROVIDERS = providers.PROVIDERS
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    output = tmp_path_factory.mktemp("bench") / "quick.json"
+    produced = run.run_all(quick=True, output=output)
+    written: dict[str, Any] = json.loads(output.read_text(encoding="utf-8"))
+    assert written == json.loads(json.dumps(produced))
+    return written
+
+
+def test_shape(results: dict[str, Any]) -> None:
+    assert results["schema"] == run.SCHEMA
+    assert results["mode"] == "quick"
+    for key in ("cpu", "cores", "ram_gb", "python", "os", "date"):
+        assert results["machine"][key], key
+    assert set(results["sections"]) == set(run.SECTIONS)
+    assert isinstance(results["checks"], dict) and results["checks"]
+    assert all(isinstance(v, bool) for v in results["checks"].values())
+
+
+def test_overhead_requests_are_byte_identical(results: dict[str, Any]) -> None:
+    section = results["sections"]["overhead"]
+    assert set(section["providers"]) == set(PROVIDERS)
+    for pid, p in section["providers"].items():
+        assert p["identical"], (pid, p["difference"])
+        assert p["requests"] == p["requests_expected"] == 2 * section["rounds"] * section["messages_per_block"]
+        assert len(p["wall_ratio"]["ratios"]) == section["rounds"]
+        for key in ("median", "q1", "q3", "min", "max"):
+            assert isinstance(p["wall_ratio"][key], float) and p["wall_ratio"][key] > 0
+        assert isinstance(p["meets_goal"], bool)
+        if not p["meets_goal"]:  # a ratio above the goal comes with its explanation
+            assert p["profile"]["smsbridge"]["by_category_us"]
+            assert p["profile"]["smsbridge"]["top_functions"]
+
+
+def test_bulk_uses_the_minimum_number_of_requests(results: dict[str, Any]) -> None:
+    section = results["sections"]["bulk"]
+    n = section["recipients"]
+    for pid, p in section["providers"].items():
+        minimum = math.ceil(n / PROVIDERS[pid].limit)
+        assert p["requests_min"] == minimum
+        assert p["requests"] == p["requests_reported"] == minimum, pid
+        assert p["baseline_requests"] == minimum, pid
+        assert p["requests_ok"] and p["accepted_ok"], pid
+        assert p["identical"], (pid, p["difference"])
+        assert p["smsbridge_msgs_per_s"] > 0 and p["baseline_msgs_per_s"] > 0
+
+
+def test_memory_figures_are_numbers(results: dict[str, Any]) -> None:
+    section = results["sections"]["memory"]
+    assert isinstance(section["floor_mb"], float) and section["floor_mb"] > 0
+    assert set(section["paths"]) == {"generator", "cli"}
+    for path, by_size in section["paths"].items():
+        assert [int(n) for n in by_size] == list(suite.QUICK.memory_sizes)
+        for n, figures in by_size.items():
+            assert figures["exit_code"] == 0, (path, n, figures.get("error"))
+            assert isinstance(figures["peak_rss_mb"], float) and figures["peak_rss_mb"] > 0
+            assert figures["report_lines"] == int(n), (path, n)
+            assert figures["accepted"] == int(n), (path, n)
+        assert isinstance(section[f"{path}_growth_mb"], float)
+
+
+def test_startup_imports_provider_modules_only_when_used(results: dict[str, Any]) -> None:
+    commands = results["sections"]["startup"]["commands"]
+    assert commands["python -c pass"]["ratio_to_pass"]["median"] == 1.0
+    assert commands["connect('console://')"]["provider_modules"] == []
+    assert commands["import smsbridge"]["provider_modules"] == []
+    assert commands["connect('aspsms://u:p@default')"]["provider_modules"] == ["smsbridge_aspsms"]
+    for c in commands.values():
+        assert c["median_ms"] > 0
+
+
+def test_latency_section(results: dict[str, Any]) -> None:
+    section = results["sections"]["latency"]
+    assert [int(w) for w in section["workers"]] == list(suite.QUICK.latency_workers)
+    for w in section["workers"].values():
+        assert w["requests_ok"] and w["accepted_ok"]
+        assert w["msgs_per_s"] > 0 and w["speedup"] > 0
+
+
+def test_command_line_quick(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    output = tmp_path / "cli.json"
+    code = run.main(["--quick", "--sections", "bulk", "--providers", "aspsms", "--output", str(output)])
+    assert code == 0
+    data = json.loads(output.read_text(encoding="utf-8"))
+    assert list(data["sections"]) == ["bulk"]
+    assert list(data["sections"]["bulk"]["providers"]) == ["aspsms"]
+    assert "2. Bulk" in capsys.readouterr().out
