@@ -191,3 +191,30 @@ def test_register_rejects_duplicate_provider_ids(registry: Any, spy: Any, make_p
     with pytest.raises(ValueError, match="already offered"):
         registry.register(make_spy("spy", []).plugin, name="spy2")
     assert "spy2" not in registry.plugins
+
+
+def test_an_alias_id_loads_only_its_own_package(monkeypatch: pytest.MonkeyPatch, make_provider: Any) -> None:
+    loaded: list[str] = []
+    second = make_provider("server2sms", [])
+    other = make_provider("jormall", [])
+
+    class Both:
+        @hookimpl
+        def smsbridge_providers(self) -> list[Any]:
+            return [make_provider("aspsms", []).spec, second.spec]
+
+    def load(name: str, plugin: Any) -> Any:
+        return lambda: loaded.append(name) or plugin
+
+    reg = plugins.Registry()
+    monkeypatch.setattr(
+        reg,
+        "_entry_points",
+        lambda: [
+            fake_ep("jormall", load("jormall", other.plugin), dist="smsbridge-jormall"),
+            fake_ep("aspsms", load("aspsms", Both()), dist="smsbridge-aspsms"),
+        ],
+    )
+    spec, _ = reg.provider("server2sms")
+    assert spec.id == "server2sms"
+    assert loaded == ["aspsms"], "only the package known to offer server2sms is imported"

@@ -117,3 +117,13 @@ def test_rate_limiter_spaces_requests() -> None:
     assert waited[0] == 0.0
     assert all(w > 0 for w in waited[1:]), "the 2nd and 3rd acquisitions must wait for their slot"
     assert RateLimiter(None).acquire() == 0.0
+
+
+def test_environment_proxies_are_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    with FaultServer(lambda r: Reply(200, "via proxy")) as proxy:
+        monkeypatch.setenv("HTTP_PROXY", f"http://{proxy.host_port}")
+        monkeypatch.setenv("NO_PROXY", "")
+        t = transport()
+        for _ in range(2):  # the second request uses the cached proxy settings
+            assert t.request("GET", "http://sms.example.invalid/send?x=1").body == "via proxy"
+        assert [r.target for r in proxy.requests] == ["http://sms.example.invalid/send?x=1"] * 2

@@ -248,9 +248,17 @@ class Registry:
             if provider_id in self._providers:
                 return self._providers[provider_id]
             if self._use_entry_points and not self._all_loaded:
-                for ep in self._entry_points():
-                    if ep.name == provider_id:
+                # the entry point named after the id, then those of the package known to offer
+                # it (server2sms comes with smsbridge-aspsms), and only then every plugin
+                package = KNOWN_PACKAGES.get(provider_id, "").lower()
+                eps = self._entry_points()
+                by_name = [ep for ep in eps if ep.name == provider_id]
+                by_package = [ep for ep in eps if package and _dist_name(ep) == package]
+                for group in (by_name, by_package):
+                    for ep in group:
                         self._load_entry_point(ep)
+                    if provider_id in self._providers:
+                        break
                 if provider_id not in self._providers:
                     self.load_all()
             return self._providers.get(provider_id)
@@ -283,6 +291,10 @@ class Registry:
             caller = self.pm.subset_hook_caller(hook_name, remove_plugins=others)
             self._subsets[key] = (self._generation, caller)
             return caller
+
+
+def _dist_name(ep: Any) -> str:
+    return str(getattr(getattr(ep, "dist", None), "name", "") or "").lower()
 
 
 def _dist_version(distribution: str) -> str | None:

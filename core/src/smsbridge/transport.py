@@ -145,6 +145,7 @@ class Transport:
         self.verify: str | bool = ca_bundle or True
         self._session: Any = None
         self._lock = threading.Lock()
+        self._proxies: dict[str, dict[str, str]] = {}
         self.requests_made = 0
 
     @property
@@ -213,7 +214,12 @@ class Transport:
             with self._lock:
                 self.requests_made += 1
             response = self.session.send(
-                prepared, timeout=self.timeout, verify=self.verify, allow_redirects=False, stream=True
+                prepared,
+                timeout=self.timeout,
+                verify=self.verify,
+                allow_redirects=False,
+                stream=True,
+                proxies=self._proxies_for(prepared),
             )
         except rexc.ConnectTimeout:
             raise ConnectError(
@@ -298,6 +304,25 @@ class Transport:
                 raw=reply,
             )
         return reply
+
+    def _proxies_for(self, prepared: Any) -> dict[str, str]:
+        """Proxy settings for the request's scheme and host, read from the environment once.
+
+        requests reads ``*_PROXY``/``NO_PROXY`` on every call (about 0.2 ms); an account talks to
+        one host, so the answer is kept per scheme and host for the account's lifetime.
+        """
+        from urllib.parse import urlsplit
+
+        from requests.utils import resolve_proxies
+
+        parts = urlsplit(prepared.url or "")
+        key = f"{parts.scheme}://{parts.netloc}"
+        found = self._proxies.get(key)
+        if found is None:
+            found = resolve_proxies(prepared, self.session.proxies, self.session.trust_env)
+            with self._lock:
+                self._proxies[key] = found
+        return found
 
     def _read(self, response: Any) -> tuple[bytes, bool]:
         limit = self.max_reply_bytes

@@ -153,12 +153,18 @@ def _digits(text: str) -> str:
 def match_items(wires: Sequence[str], items: Sequence[Item]) -> dict[int, list[int]]:
     """Which items (by index) belong to which recipient (by index of unique ``wires``)."""
     found: dict[int, list[int]] = {}
-    free = list(range(len(items)))
+    free = dict.fromkeys(range(len(items)))  # an ordered set: O(1) removal
     numbers = [i for i, w in enumerate(wires) if w[:1] not in ("@", "#")]
+    # indexes for the two exact rules, so a 500-recipient reply is matched in linear time
+    by_wire: dict[str, list[int]] = {}
+    by_digits: dict[str, list[int]] = {}
+    for r in numbers:
+        by_wire.setdefault(wires[r], []).append(r)
+        by_digits.setdefault(_digits(wires[r]), []).append(r)
 
     def take(r: int, it: int) -> None:
         found.setdefault(r, []).append(it)
-        free.remove(it)
+        del free[it]
 
     def names(echo: str, r: int) -> bool:
         """Whether an echoed ``to`` can be recipient ``r``'s number (the same, or its national part)."""
@@ -167,16 +173,19 @@ def match_items(wires: Sequence[str], items: Sequence[Item]) -> dict[int, list[i
             return True
         return len(national) >= _MIN_NATIONAL and len(theirs) > len(national) and theirs.endswith(national)
 
-    for rule in (
-        lambda echo, r: echo == wires[r],  # exact
-        lambda echo, r: _digits(echo) == _digits(wires[r]),  # the same digits: +211... for 211...
-        names,  # the national part: 0912345678 for 211912345678
-    ):
+    def candidates(rule: int, echo: str) -> list[int]:
+        if rule == 0:  # exact
+            return by_wire.get(echo, [])
+        if rule == 1:  # the same digits: +211... for 211...
+            return by_digits.get(_digits(echo), [])
+        return [r for r in numbers if names(echo, r)]  # the national part: 0912345678 for 211912345678
+
+    for rule in range(3):
         for it in list(free):
             echo = items[it].to
             if not echo or not _digits(echo):
                 continue
-            hits = [r for r in numbers if r not in found and rule(echo, r)]
+            hits = [r for r in candidates(rule, echo) if r not in found]
             if len(hits) == 1:
                 take(hits[0], it)
 
@@ -185,7 +194,7 @@ def match_items(wires: Sequence[str], items: Sequence[Item]) -> dict[int, list[i
         echo = items[it].to or ""
         return bool(echo) and any(names(echo, r) or _digits(wires[r]) in _digits(echo) for r in numbers)
 
-    free = [it for it in free if not foreign(it)]  # such an item is nobody else's
+    free = dict.fromkeys(it for it in free if not foreign(it))  # such an item is nobody else's
     left = [r for r in range(len(wires)) if r not in found]
     if not left or not free:
         return found
@@ -195,7 +204,7 @@ def match_items(wires: Sequence[str], items: Sequence[Item]) -> dict[int, list[i
             for it in list(free):  # a target expands to any number of items
                 take(r, it)
         elif len(free) == 1:  # the only recipient left and the only item left
-            take(r, free[0])
+            take(r, next(iter(free)))
         return found
     one_to_one = len(items) == len(wires) and len(numbers) == len(wires) and len(free) == len(left)
     statuses = {items[it].status for it in free}
