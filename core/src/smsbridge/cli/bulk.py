@@ -12,10 +12,9 @@ as a stream, into two sets of compact keys:
 Rejected recipients were certainly not taken, so a re-run sends them again.
 
 Memory: a key is an ``int`` (the digits of the E.164 number; a 56-bit hash for ``@user`` /
-``#group`` targets and unreadable entries) kept in an ``IntSet``, one flat array of 64-bit
-slots: 16-32 bytes per accepted recipient, against about 60 in a Python set and 100 for the
-number strings.  The input file itself is never held in memory; only the recipients of the
-requests in flight are.
+``#group`` targets and unreadable entries) kept in a ``KeySet``: a Python set up to 50,000
+keys, then an SQLite scratch file, so memory stays flat however large the run.  The input file
+itself is never held in memory; only the recipients of the requests in flight are.
 
 Interruptions: the first Ctrl-C lets the request in flight finish, records it and stops;
 a second one aborts at once, and the recipients of the interrupted request are recorded
@@ -34,7 +33,6 @@ import os
 import re
 import signal
 import threading
-from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import IO, Any
@@ -83,75 +81,73 @@ def recipient_key(number: str) -> int:
     if number.startswith("+") and number[1:].isdigit() and len(number) <= 19:
         return int(number[1:])
     digest = hashlib.blake2b(number.encode("utf-8"), digest_size=7).digest()
-    return -1 - int.from_bytes(digest, "big")  # within int64, as IntSet stores it
+    return -1 - int.from_bytes(digest, "big")  # within SQLite's 64-bit integers
 
 
-class IntSet:
-    """A set of 64-bit keys in one flat ``array('q')`` (open addressing, linear probing).
+class KeySet:
+    """Recipient keys: a Python ``set`` while small, an SQLite scratch file beyond ``spill_at``.
 
-    A Python ``set`` of ints costs about 60 bytes an entry (100 MB at 1.6 million); this
-    costs 16-32 bytes, so resuming a run of millions of recipients stays under 100 MB.
+    Resuming a run means remembering every accepted recipient.  In a ``set`` that costs about
+    60 bytes each (60 MB a million), so memory would grow with the run; past ``spill_at``
+    keys (a few MB) they move to a temporary SQLite file with a 2 MB page cache, and peak
+    memory stays flat however many recipients there are.  Used from one thread.
     """
 
-    _EMPTY = -(2**63)
-    _DELETED = -(2**63) + 1
-
-    def __init__(self) -> None:
-        self._slots = array("q", [self._EMPTY]) * 1024
-        self._mask = 1023
-        self._used = 0  # live entries and tombstones: what the load factor counts
+    def __init__(self, spill_at: int = 50_000) -> None:
+        self._memory: set[int] | None = set()
+        self._db: Any = None
         self._size = 0
+        self._spill_at = spill_at
 
     def __len__(self) -> int:
-        return self._size
-
-    def __iter__(self) -> Iterator[int]:
-        return (v for v in self._slots if v not in (self._EMPTY, self._DELETED))
-
-    def _find(self, key: int) -> tuple[int, bool]:
-        """The slot holding ``key`` (True), or the slot to insert it in (False)."""
-        slots, mask = self._slots, self._mask
-        index = (key * 0x9E3779B97F4A7C15 >> 16) & mask
-        insert_at = -1
-        while True:
-            value = slots[index]
-            if value == key:
-                return index, True
-            if value == self._EMPTY:
-                return (insert_at if insert_at >= 0 else index), False
-            if value == self._DELETED and insert_at < 0:
-                insert_at = index
-            index = (index + 1) & mask
+        return len(self._memory) if self._memory is not None else self._size
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, int) and self._find(key)[1]
+        if self._memory is not None:
+            return key in self._memory
+        return self._db.execute("SELECT 1 FROM k WHERE key = ?", (key,)).fetchone() is not None
+
+    def __iter__(self) -> Iterator[int]:
+        if self._memory is not None:
+            return iter(list(self._memory))
+        return (row[0] for row in self._db.execute("SELECT key FROM k").fetchall())
 
     def add(self, key: int) -> None:
-        index, present = self._find(key)
-        if present:
+        if self._memory is not None:
+            self._memory.add(key)
+            if len(self._memory) > self._spill_at:
+                self._spill()
             return
-        if self._slots[index] == self._EMPTY:
-            self._used += 1
-        self._slots[index] = key
-        self._size += 1
-        if self._used * 2 > len(self._slots):
-            self._grow()
+        self._size += self._db.execute("INSERT OR IGNORE INTO k VALUES (?)", (key,)).rowcount
 
     def discard(self, key: int) -> None:
-        index, present = self._find(key)
-        if present:
-            self._slots[index] = self._DELETED
-            self._size -= 1
+        if self._memory is not None:
+            self._memory.discard(key)
+        else:
+            self._size -= self._db.execute("DELETE FROM k WHERE key = ?", (key,)).rowcount
 
-    def _grow(self) -> None:
-        old = self._slots
-        capacity = len(old) * (2 if self._size * 4 > len(old) else 1)
-        self._slots = array("q", [self._EMPTY]) * capacity
-        self._mask = capacity - 1
-        self._used = self._size = 0
-        for value in old:
-            if value not in (self._EMPTY, self._DELETED):
-                self.add(value)
+    @property
+    def on_disk(self) -> bool:
+        return self._db is not None
+
+    def _spill(self) -> None:
+        import sqlite3
+        import tempfile
+
+        assert self._memory is not None
+        fd, path = tempfile.mkstemp(prefix="smsbridge-keys-", suffix=".sqlite")
+        os.close(fd)
+        db = sqlite3.connect(path, isolation_level=None)
+        with contextlib.suppress(OSError):
+            os.unlink(path)  # POSIX keeps the open file; nothing is left behind
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", "cache_size=-2000", "temp_store=FILE"):
+            db.execute(f"PRAGMA {pragma}")
+        db.execute("CREATE TABLE k (key INTEGER PRIMARY KEY)")
+        db.execute("BEGIN")  # one long transaction: a scratch file needs no commits
+        db.executemany("INSERT INTO k VALUES (?)", ((k,) for k in self._memory))
+        self._size = len(self._memory)
+        self._memory = None
+        self._db = db
 
 
 # ---------------------------------------------------------------------------- report
@@ -173,8 +169,8 @@ def report_format(path: Path) -> str:
 class ResumeState:
     """What an existing report says: who was accepted, whose outcome is unknown."""
 
-    accepted: IntSet = attrs.field(factory=IntSet)
-    unknown: IntSet = attrs.field(factory=IntSet)
+    accepted: KeySet = attrs.field(factory=KeySet)
+    unknown: KeySet = attrs.field(factory=KeySet)
     lines: int = 0
     damaged: int = 0  # lines that could not be read in full (a crash mid-write)
 
