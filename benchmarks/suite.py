@@ -236,7 +236,7 @@ def _decompose(provider: Provider, account: Any, client: Any, n: int, rounds: in
     def cached_proxies() -> None:
         own = transport.session
         send = own.send
-        own.send = lambda prepared, **options: send(prepared, proxies=proxies, **options)
+        own.send = lambda prepared, **options: send(prepared, **{**options, "proxies": proxies})
         try:
             for _ in range(n):
                 real(method, url, **kwargs)
