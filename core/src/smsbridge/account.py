@@ -522,16 +522,7 @@ class Account:
         missing a field is rejected, never sent a raw placeholder).  Invalid recipients are reported
         rejected; the others still go out.  ``workers`` > 1 sends that many requests at once.
         """
-        template = self._message(
-            (),
-            text,
-            sender=sender,
-            schedule=schedule,
-            flash=flash,
-            client_ref=None,
-            encoding=encoding,
-            options=options,
-        )
+        template = self.prepare(text, sender=sender, schedule=schedule, flash=flash, encoding=encoding, options=options)
         stream = self._bulk_messages(self._prepare_stream(recipients, template), template)
         workers = workers or self.settings.workers
         if workers <= 1:
