@@ -139,6 +139,15 @@ class Account:
 
     def recipient(self, item: RecipientLike) -> Recipient:
         """Normalise one recipient (E.164, provider rules) or raise ``InvalidRecipientError``."""
+        return self._recipient_and_wire(item)[0]
+
+    def wire_number(self, number: str) -> str:
+        """``number`` as the provider will receive it on the wire."""
+        recipient, wire = self._recipient_and_wire(number)
+        return wire or _numbers.to_digits(recipient.number)
+
+    def _recipient_and_wire(self, item: RecipientLike) -> tuple[Recipient, str | None]:
+        """The normalised recipient and the provider's wire form (``None``: the default)."""
         if isinstance(item, Recipient):
             raw, params, ref = item.number, dict(item.params), item.reference
         elif isinstance(item, Mapping):
@@ -167,17 +176,12 @@ class Account:
         region = self.settings.region or self.spec.default_region
         number = _numbers.normalize(raw, region=region, provider=self.provider, targets=self.capabilities.targets)
         try:
-            self.hooks.check_recipient(self.ctx, number)
+            wire = self.hooks.check_recipient(self.ctx, number)
         except InvalidRecipientError as exc:
             if exc.recipient is None:
                 exc.recipient = raw
             raise
-        return Recipient(number=number, params=params, reference=str(ref) if ref is not None else None)
-
-    def wire_number(self, number: str) -> str:
-        """``number`` as the provider will receive it on the wire."""
-        e164 = self.recipient(number).number
-        return self.hooks.check_recipient(self.ctx, e164) or _numbers.to_digits(e164)
+        return Recipient(number=number, params=params, reference=str(ref) if ref is not None else None), wire
 
     def _check_sender(self, sender: str | None) -> str | None:
         import re

@@ -32,20 +32,20 @@ def normalize(number: str, *, region: str | None = None, provider: str | None = 
             provider=provider,
             before_request=True,
         )
-    e164, problem = _parse(raw, region.upper() if region else None)
+    e164, problem, unparsed = _parse(raw, region.upper() if region else None)
     if e164 is None:
         hint = (
-            None
-            if region or "valid" in problem
-            else "use +<country code>..., or set a default region (URL option region=XX)"
+            "use +<country code>..., or set a default region (URL option region=XX)"
+            if unparsed and not region
+            else None
         )
         raise InvalidRecipientError(problem, recipient=raw, provider=provider, before_request=True, hint=hint)
     return e164
 
 
 @functools.lru_cache(maxsize=8192)
-def _parse(raw: str, region: str | None) -> tuple[str | None, str]:
-    """``(E.164, "")`` or ``(None, why)``.  Cached: phonenumbers takes ~20 µs a number, and a
+def _parse(raw: str, region: str | None) -> tuple[str | None, str, bool]:
+    """``(E.164, "", False)`` or ``(None, why, unparsed)``.  Cached: phonenumbers takes ~20 µs a number, and a
     bulk run checks each number more than once (the CLI before the core, failover per account)."""
     import phonenumbers  # imported here: ~50 ms, not needed at `import smsbridge`
 
@@ -53,10 +53,10 @@ def _parse(raw: str, region: str | None) -> tuple[str | None, str]:
     try:
         parsed = phonenumbers.parse(candidate, region)
     except phonenumbers.NumberParseException as exc:
-        return None, f"{raw!r} is not a phone number ({exc._msg})"
+        return None, f"{raw!r} is not a phone number ({exc._msg})", True
     if not phonenumbers.is_valid_number(parsed):
-        return None, f"{raw!r} is not a valid phone number"
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), ""
+        return None, f"{raw!r} is not a valid phone number", False
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), "", False
 
 
 def to_digits(e164: str) -> str:

@@ -63,6 +63,16 @@ class Redactor:
         return f"Redactor({len(self._needles)} secrets)"
 
 
+def preparatory_failure(exc: OutcomeUnknownError, provider: str | None) -> NotSentError:
+    """A lost answer to a request that sends no message (a token fetch): certainly not sent."""
+    return NotSentError(
+        f"{exc.message}; this was a preparatory request, so no message was sent",
+        provider=exc.provider or provider,
+        url=exc.url,
+        hint="safe to retry",
+    )
+
+
 class _ThirdPartyLogFilter(logging.Filter):
     """Redacts every live account's secrets from urllib3's own debug lines.
 
@@ -190,12 +200,7 @@ class Transport:
             try:
                 return self.request(method, url, params=params, data=data, json=json, headers=headers)
             except OutcomeUnknownError as exc:
-                raise NotSentError(
-                    f"{exc.message}; this was a preparatory request, so no message was sent",
-                    provider=self.provider,
-                    url=exc.url,
-                    hint="safe to retry",
-                ) from None
+                raise preparatory_failure(exc, self.provider) from None
         import requests
         from requests import exceptions as rexc
 

@@ -92,16 +92,13 @@ class FakeTransport(Transport):
 
     def request(self, method: str, url: str, **kwargs: Any) -> RawReply:  # type: ignore[override]
         if kwargs.pop("preparatory", False):
-            from smsbridge.errors import NotSentError, OutcomeUnknownError
+            from smsbridge.errors import OutcomeUnknownError
+            from smsbridge.transport import preparatory_failure
 
             try:
                 return self.request(method, url, **kwargs)
             except OutcomeUnknownError as exc:
-                raise NotSentError(
-                    f"{exc.message}; this was a preparatory request, so no message was sent",
-                    provider=self.provider,
-                    hint="safe to retry",
-                ) from None
+                raise preparatory_failure(exc, self.provider) from None
         sent = SentRequest(
             method=method,
             url=url,

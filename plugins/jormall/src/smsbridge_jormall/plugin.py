@@ -236,16 +236,10 @@ def _gateway(ctx: Any, options: Mapping[str, Any]) -> str:
 
 
 def _sender(ctx: Any, sender: str | None) -> str:
-    # the core checks the rule already; kept so the hook is safe when called directly
+    # the core has checked the rule (required, 1-11 characters) before any hook runs
     if not sender:
         raise InvalidSenderError(
             "JorMall needs a sender id on every message", provider=ctx.provider, before_request=True
-        )
-    if len(sender) > MAX_SENDER:
-        raise InvalidSenderError(
-            f"sender {sender!r} has {len(sender)} characters; JorMall takes at most {MAX_SENDER}",
-            provider=ctx.provider,
-            before_request=True,
         )
     return sender
 
