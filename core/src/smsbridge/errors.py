@@ -16,6 +16,8 @@ failure: *was the message taken or not?*  Every error carries an ``outcome``:
     │       └── ConnectionLostError ... reset or closed after the request left
     └── ProviderError ................. the provider answered (or would answer) "no"
         ├── AuthenticationError ....... credentials refused (NOT_SENT)
+        ├── PermissionDeniedError ..... valid credentials, operation not allowed (NOT_SENT)
+        ├── NotFoundError ............. no such message id, user, group, campaign (NOT_SENT)
         ├── InsufficientCreditError ... out of credit (NOT_SENT)
         ├── InvalidRecipientError ..... a number the provider cannot take (NOT_SENT)
         ├── InvalidSenderError ........ sender id / originator refused (NOT_SENT)
@@ -53,9 +55,11 @@ __all__ = [
     "InvalidMessageError",
     "InvalidRecipientError",
     "InvalidSenderError",
+    "NotFoundError",
     "NotSentError",
     "Outcome",
     "OutcomeUnknownError",
+    "PermissionDeniedError",
     "ProviderError",
     "RateLimitedError",
     "ReadTimeoutError",
@@ -215,6 +219,22 @@ class ProviderError(SmsBridgeError):
 
 class AuthenticationError(ProviderError):
     default_hint = "check the credentials in the account URL"
+
+
+class PermissionDeniedError(ProviderError):
+    """The credentials are valid but this operation is not allowed for them.
+
+    E.g. a non-admin token on an admin operation, an originator the account may not use, a
+    request from an address the account does not allow.  Nothing was done.
+    """
+
+    default_hint = "the account may not do this: check its rights, its allowed addresses or its sender ids"
+
+
+class NotFoundError(ProviderError):
+    """The thing the operation names does not exist: a message id, user, group or campaign."""
+
+    default_hint = "check the id or name; it may have been deleted or belong to another account"
 
 
 class InsufficientCreditError(ProviderError):
