@@ -12,6 +12,8 @@ from smsbridge.testing.pytest_plugin import *  # noqa: F403  (fixtures: vcr_conf
 
 
 @pytest.fixture(autouse=True)
-def _no_env_account(monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_env_account(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
     monkeypatch.delenv("SMSBRIDGE_URL", raising=False)
     monkeypatch.delenv("SMSBRIDGE_DISABLE_PLUGINS", raising=False)
+    # bulk sends write a ledger: a fresh file per test, never the user's own
+    monkeypatch.setenv("SMSBRIDGE_LEDGER", str(tmp_path_factory.mktemp("ledger") / "ledger.db"))

@@ -53,6 +53,7 @@ class FakeBehaviour:
     sent: list[tuple[str, str]] = attrs.field(factory=list)  # (number, text) it took
     requests: int = 0
     sigint_at_request: int | None = None  # deliver SIGINT to this process during request N
+    signal_at_request: tuple[int, int] | None = None  # (N, signal): deliver it during request N
     keyboard_interrupt_at_request: int | None = None  # raise KeyboardInterrupt in request N, after taking it
     leak_secret_in_error: bool = False  # a careless plugin putting the password in an error text
     bug_in_balance: bool = False  # a plugin bug: an exception outside the smsbridge error tree
@@ -122,6 +123,8 @@ class FakePlugin:
             )
         if FAKE.sigint_at_request == FAKE.requests:
             os.kill(os.getpid(), signal.SIGINT)  # as if the user pressed Ctrl-C now
+        if FAKE.signal_at_request is not None and FAKE.signal_at_request[0] == FAKE.requests:
+            os.kill(os.getpid(), FAKE.signal_at_request[1])
         if FAKE.keyboard_interrupt_at_request == FAKE.requests:
             raise KeyboardInterrupt  # Ctrl-C before the reply was read: the messages were taken
         return SendResult(provider="clifake", receipts=tuple(receipts))

@@ -1,12 +1,13 @@
-"""``smsbridge bulk``: inputs, templates, the report, and resuming without sending twice."""
+"""``smsbridge bulk``: inputs, templates, the ledger, and resuming without sending twice."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import os
+import signal
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +15,7 @@ import pytest
 from cli_fakes import FAKE, FAKE_URL
 
 from smsbridge.builtin import memory
-from smsbridge.cli.bulk import (
-    BulkOptions,
-    ReportWriter,
-    ResumeState,
-    recipient_key,
-    run_bulk,
-)
-from smsbridge.connection import connect
+from smsbridge.ledger import open_ledger
 
 NUMBERS = [f"+4179123{i:04d}" for i in range(10)]
 
@@ -45,6 +39,11 @@ def sent_counts() -> Counter[str]:
     return Counter(number for number, _ in FAKE.sent)
 
 
+def ledger_states(job: str) -> dict[str, str]:
+    with open_ledger() as ledger:
+        return {row.number: row.state.value for row in ledger.rows(job)}
+
+
 # ---------------------------------------------------------------------------- inputs and report
 
 
@@ -56,10 +55,11 @@ def test_csv_with_template_fields_and_csv_report(run: Any, tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     assert sorted((m.to, m.text) for m in memory.outbox()) == [(NUMBERS[0], "Hi Ann!"), (NUMBERS[1], "Hi Bob!")]
     rows = report_rows(tmp_path / "out.csv")
-    assert list(rows[0]) == ["recipient", "outcome", "message_id", "reason", "code", "provider", "time"]
+    assert list(rows[0])[:4] == ["row", "recipient", "outcome", "state"]
     assert [(r["recipient"], r["outcome"]) for r in rows] == [(NUMBERS[0], "accepted"), (NUMBERS[1], "accepted")]
     assert all(r["message_id"].startswith("mem-") for r in rows)
     assert "accepted" in result.stdout and "report: out.csv" in result.stdout
+    assert "Job list-" in result.stdout  # the job is named after the file
 
 
 def test_jsonl_input_jsonl_report_and_json_summary(run: Any, tmp_path: Path) -> None:
@@ -73,8 +73,8 @@ def test_jsonl_input_jsonl_report_and_json_summary(run: Any, tmp_path: Path) -> 
     assert result.exit_code == 3  # one row was rejected
     summary = json.loads(result.stdout)
     assert summary["account"] == "memory://"
-    assert (summary["rows"], summary["accepted"], summary["rejected"], summary["unknown"]) == (3, 1, 2, 0)
-    assert summary["skipped"] == {"already_accepted": 0, "unknown_not_resent": 0, "duplicate_rows": 0}
+    assert (summary["rows_read"], summary["accepted"], summary["rejected"], summary["unknown"]) == (3, 1, 2, 0)
+    assert summary["pending"] == 0 and summary["duplicates"] == 0 and summary["total"] == 3
     assert summary["stopped"] is None and summary["interrupted"] is False
     rows = {r["recipient"]: r for r in report_rows(tmp_path / "out.jsonl")}
     assert rows[NUMBERS[0]]["outcome"] == "accepted"
@@ -84,9 +84,11 @@ def test_jsonl_input_jsonl_report_and_json_summary(run: Any, tmp_path: Path) -> 
     assert [m.text for m in memory.outbox()] == ["Code A1"]
 
 
-def test_stdin_one_number_a_line(run: Any) -> None:
+def test_stdin_one_number_a_line_needs_a_job_name(run: Any) -> None:
     text = "# customers\n" + "\n".join(NUMBERS[:3]) + "\n"
-    result = run("bulk", "--url", "memory://", "-", "Sale!", "-r", "out.csv", input=text)
+    refused = run("bulk", "--url", "memory://", "-", "Sale!", input=text)
+    assert refused.exit_code == 2 and "--job" in refused.stderr
+    result = run("bulk", "--url", "memory://", "-", "Sale!", "--job", "sale", input=text)
     assert result.exit_code == 0, result.output
     assert sorted(m.to for m in memory.outbox()) == NUMBERS[:3]
 
@@ -102,51 +104,77 @@ def test_missing_template_column_stops_before_sending(run: Any, tmp_path: Path) 
 
 def test_csv_without_number_column_and_column_option(run: Any, tmp_path: Path) -> None:
     source = write_csv(tmp_path / "list.csv", [{"handy": NUMBERS[0], "name": "Ann"}])
-    result = run("bulk", "--url", "memory://", str(source), "Hi", "-r", "out.csv")
+    result = run("bulk", "--url", "memory://", str(source), "Hi")
     assert result.exit_code == 2
     assert "--column" in result.stderr
-    result = run("bulk", "--url", "memory://", str(source), "Hi {name}", "-r", "out.csv", "--column", "handy")
+    result = run("bulk", "--url", "memory://", str(source), "Hi {name}", "--column", "handy", "--job", "j2")
     assert result.exit_code == 0
     assert [m.text for m in memory.outbox()] == ["Hi Ann"]
 
 
-def test_bad_jsonl_line_stops_with_exit_2_and_the_rest_resumes(run: Any, tmp_path: Path) -> None:
+def test_bad_jsonl_line_stops_with_exit_2_and_the_fixed_file_resumes(run: Any, tmp_path: Path) -> None:
     source = tmp_path / "list.jsonl"
     source.write_text(f'"{NUMBERS[0]}"\n{{broken\n"{NUMBERS[1]}"\n', encoding="utf-8")
-    result = run("bulk", "--url", FAKE_URL, str(source), "Hi", "-r", "out.csv")
+    result = run("bulk", "--url", FAKE_URL, str(source), "Hi")
     assert result.exit_code == 2
     assert "line 2" in result.stderr
+    assert sent_counts() == Counter()  # the input is checked batch by batch before it is sent
     source.write_text(f'"{NUMBERS[0]}"\n"{NUMBERS[1]}"\n', encoding="utf-8")
-    assert run("bulk", "--url", FAKE_URL, str(source), "Hi", "-r", "out.csv").exit_code == 0
+    assert run("bulk", "--url", FAKE_URL, str(source), "Hi").exit_code == 0
     assert sent_counts() == Counter(NUMBERS[:2])
 
 
-def test_report_needs_a_known_extension(run: Any, tmp_path: Path) -> None:
+def test_missing_input_and_report_folder_are_usage_errors(run: Any, tmp_path: Path) -> None:
     source = write_csv(tmp_path / "list.csv", [{"to": NUMBERS[0]}])
-    result = run("bulk", "--url", "memory://", str(source), "Hi", "-r", "out.txt")
-    assert result.exit_code == 2
-    assert "*.csv or *.jsonl" in result.stderr
-    assert run("bulk", "--url", "memory://", str(source), "Hi").exit_code == 2  # --report is required
+    missing = run("bulk", "--url", "memory://", str(tmp_path / "nosuch.csv"), "Hi")
+    assert missing.exit_code == 2 and "does not exist" in missing.stderr
+    bad_report = run("bulk", "--url", "memory://", str(source), "Hi", "-r", str(tmp_path / "no" / "dir" / "r.csv"))
+    assert bad_report.exit_code == 2 and "does not exist" in bad_report.stderr
+    wrong_suffix = run("bulk", "--url", "memory://", str(source), "Hi", "-r", "out.txt")
+    assert wrong_suffix.exit_code == 2 and "*.csv or *.jsonl" in wrong_suffix.stderr
+    assert memory.outbox() == []
+    assert run("bulk", "--url", "memory://", str(source), "Hi").exit_code == 0  # --report is optional
 
 
 def test_no_progress_bar_in_a_pipe_and_one_when_asked(run: Any, tmp_path: Path) -> None:
     source = write_csv(tmp_path / "list.csv", [{"to": n} for n in NUMBERS[:4]])
-    quiet = run("bulk", "--url", "memory://", str(source), "Hi", "-r", "a.csv")
+    quiet = run("bulk", "--url", "memory://", str(source), "Hi", "--job", "a")
     assert quiet.exit_code == 0
     assert quiet.stderr == ""
-    shown = run("bulk", "--url", "memory://", str(source), "Hi", "-r", "b.csv", "--progress")
+    shown = run("bulk", "--url", "memory://", str(source), "Hi", "--job", "b", "--progress")
     assert shown.exit_code == 0
     assert "sending" in shown.stderr and "4/4" in shown.stderr
 
 
-def test_duplicate_rows_are_sent_once(run: Any, tmp_path: Path) -> None:
+def test_duplicate_rows_are_sent_once_and_a_rerun_sends_nothing(run: Any, tmp_path: Path) -> None:
     source = write_csv(tmp_path / "list.csv", [{"to": n} for n in [NUMBERS[0], "0041791230000", NUMBERS[1]]])
     result = run("bulk", "--url", FAKE_URL, "--json", str(source), "Hi", "-r", "out.csv")
-    assert result.exit_code == 0
+    assert result.exit_code == 0, result.output
     assert sent_counts() == Counter(NUMBERS[:2])  # 0041... is +41791230000 again
-    assert json.loads(result.stdout)["skipped"]["duplicate_rows"] == 1
-    again = run("bulk", "--url", FAKE_URL, "--json", str(source), "Hi", "-r", "out.csv")
-    assert json.loads(again.stdout)["skipped"]["already_accepted"] == 3
+    summary = json.loads(result.stdout)
+    assert summary["duplicates"] == 1 and summary["accepted"] == 3
+    duplicate = report_rows(tmp_path / "out.csv")[1]
+    assert duplicate["state"] == "duplicate" and duplicate["outcome"] == "accepted"
+    assert "row 1" in duplicate["reason"]
+    again = run("bulk", "--url", FAKE_URL, "--json", str(source), "Hi")
+    assert "resuming" in again.stderr
+    assert json.loads(again.stdout)["requests"] == 0
+    assert sent_counts() == Counter(NUMBERS[:2])
+    repeats = run("bulk", "--url", FAKE_URL, str(source), "Hi", "--job", "again", "--allow-repeats")
+    assert repeats.exit_code == 0
+    assert sent_counts()[NUMBERS[0]] == 3  # asked for: twice more, in a new job
+
+
+def test_another_text_under_the_same_job_is_refused(run: Any, tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "list.csv", [{"to": n} for n in NUMBERS[:2]])
+    assert run("bulk", "--url", FAKE_URL, str(source), "Hi").exit_code == 0
+    other = run("bulk", "--url", FAKE_URL, str(source), "Hello")
+    assert other.exit_code == 2
+    assert "another text" in other.stderr and "--job" not in other.stdout
+    assert sent_counts() == Counter(NUMBERS[:2])
+    changed = write_csv(tmp_path / "list.csv", [{"to": n} for n in NUMBERS[5:7]])
+    differs = run("bulk", "--url", FAKE_URL, str(changed), "Hi")
+    assert differs.exit_code == 2 and "differ" in differs.stderr
     assert sent_counts() == Counter(NUMBERS[:2])
 
 
@@ -160,15 +188,27 @@ def test_ctrl_c_finishes_the_request_in_flight_then_resume_sends_each_once(run: 
     assert first.exit_code == 130
     assert "interrupted" in first.stderr and "run the same command again" in first.stderr
     assert sent_counts() == Counter(NUMBERS[:4])  # request 2 was finished and recorded
-    assert [r["outcome"] for r in report_rows(tmp_path / "out.jsonl")] == ["accepted"] * 4
+    assert [r["outcome"] for r in report_rows(tmp_path / "out.jsonl")] == ["accepted"] * 4 + ["pending"] * 6
 
     FAKE.sigint_at_request = None
     second = run("bulk", "--url", FAKE_URL, "--json", str(source), "Hi", "-r", "out.jsonl")
     assert second.exit_code == 0, second.output
     assert "resuming" in second.stderr
-    assert json.loads(second.stdout)["skipped"]["already_accepted"] == 4
+    assert json.loads(second.stdout)["this_run"]["accepted"] == 6
     assert sent_counts() == Counter(NUMBERS)  # everyone exactly once
     assert Counter(r["recipient"] for r in report_rows(tmp_path / "out.jsonl")) == Counter(NUMBERS)
+
+
+def test_sigterm_is_handled_like_ctrl_c(run: Any, tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    source = write_csv(tmp_path / "list.csv", [{"to": n} for n in NUMBERS])
+    FAKE.signal_at_request = (2, signal.SIGTERM)
+    first = run("bulk", "--url", FAKE_URL, str(source), "Hi")
+    assert first.exit_code == 130
+    assert "SIGTERM: stopping after the requests in flight" in capfd.readouterr().err  # written to fd 2
+    assert sent_counts() == Counter(NUMBERS[:4])
+    FAKE.signal_at_request = None
+    assert run("bulk", "--url", FAKE_URL, str(source), "Hi").exit_code == 0
+    assert sent_counts() == Counter(NUMBERS)
 
 
 def test_abort_during_a_request_records_unknown_and_never_resends_silently(run: Any, tmp_path: Path) -> None:
@@ -177,22 +217,29 @@ def test_abort_during_a_request_records_unknown_and_never_resends_silently(run: 
     first = run("bulk", "--url", FAKE_URL, str(source), "Hi", "-r", "out.csv")
     assert first.exit_code == 130
     outcomes = {r["recipient"]: r["outcome"] for r in report_rows(tmp_path / "out.csv")}
-    assert outcomes == {NUMBERS[0]: "accepted", NUMBERS[1]: "accepted", NUMBERS[2]: "unknown", NUMBERS[3]: "unknown"}
+    assert outcomes == {
+        NUMBERS[0]: "accepted",
+        NUMBERS[1]: "accepted",
+        NUMBERS[2]: "unknown",
+        NUMBERS[3]: "unknown",
+        NUMBERS[4]: "pending",  # never sent: a resume sends them, they are not "unknown"
+        NUMBERS[5]: "pending",
+    }
 
     FAKE.keyboard_interrupt_at_request = None
     second = run("bulk", "--url", FAKE_URL, str(source), "Hi", "-r", "out.csv")
     assert second.exit_code == 3  # unknown ones were skipped: not everything is known to be accepted
-    assert "2 recipient(s) with an unknown outcome" in second.stderr
+    assert "2 recipient(s)" in second.stderr and "unknown outcome" in second.stderr
     assert NUMBERS[2] in second.stderr and "--resend-unknown" in second.stderr
     assert sent_counts() == Counter(NUMBERS[:6])  # nothing twice
 
     third = run("bulk", "--url", FAKE_URL, str(source), "Hi", "-r", "out.csv", "--resend-unknown")
     assert third.exit_code == 0
-    assert "may be received twice" in third.stderr
+    assert "may receive it twice" in third.stderr
     assert sent_counts()[NUMBERS[2]] == 2  # what the user explicitly asked for
     assert sent_counts()[NUMBERS[0]] == 1
     fourth = run("bulk", "--url", FAKE_URL, str(source), "Hi", "-r", "out.csv")
-    assert fourth.exit_code == 0  # now every recipient is accepted in the report
+    assert fourth.exit_code == 0  # now every recipient is accepted
     assert sum(sent_counts().values()) == 8
 
 
@@ -213,16 +260,14 @@ class _InterruptingInput(io.RawIOBase):
         return len(data)
 
 
-def test_ctrl_c_while_reading_input_loses_nothing_and_marks_nothing_unknown(run: Any, tmp_path: Path) -> None:
+def test_ctrl_c_while_reading_input_loses_nothing_and_marks_nothing_unknown(run: Any) -> None:
     lines = [n + "\n" for n in NUMBERS[:5]]
     first = run(
-        "bulk", "--url", FAKE_URL, "-", "Hi", "-r", "out.csv", input=io.BufferedReader(_InterruptingInput(lines))
+        "bulk", "--url", FAKE_URL, "-", "Hi", "--job", "piped", input=io.BufferedReader(_InterruptingInput(lines))
     )
     assert first.exit_code == 130
-    recorded = report_rows(tmp_path / "out.csv")
-    assert {r["outcome"] for r in recorded} == {"accepted"}
-    assert len(recorded) == len(FAKE.sent) == 4  # the 5th row was read but not yet sent
-    second = run("bulk", "--url", FAKE_URL, "-", "Hi", "-r", "out.csv", input="".join(lines))
+    assert set(ledger_states("piped").values()) == {"pending"}  # read in, nothing sent, nothing unknown
+    second = run("bulk", "--url", FAKE_URL, "-", "Hi", "--job", "piped", input="".join(lines))
     assert second.exit_code == 0
     assert sent_counts() == Counter(NUMBERS[:5])
 
@@ -232,96 +277,66 @@ def test_fatal_account_error_stops_at_once_and_rerun_sends_everything(run: Any, 
     failed = run("bulk", "--url", "memory://?fail=auth&max_recipients=1", str(source), "Hi", "-r", "out.csv")
     assert failed.exit_code == 1
     assert "stopped early" in failed.stderr and "AuthenticationError" in failed.stderr
-    assert [r["outcome"] for r in report_rows(tmp_path / "out.csv")] == ["rejected"]  # one request, then stop
+    assert [r["outcome"] for r in report_rows(tmp_path / "out.csv")] == ["rejected", "pending", "pending"]
+    assert report_rows(tmp_path / "out.csv")[0]["state"] == "not_sent"  # refused whole: a resume sends it
     fixed = run("bulk", "--url", "memory://", str(source), "Hi", "-r", "out.csv")
-    assert fixed.exit_code == 0
+    assert fixed.exit_code == 0, fixed.output
     assert sorted(m.to for m in memory.outbox()) == NUMBERS[:3]
 
 
 def test_repeated_request_failures_stop_the_run(run: Any, tmp_path: Path) -> None:
     source = write_csv(tmp_path / "list.csv", [{"to": n} for n in NUMBERS])
     result = run(
-        "bulk", "--url", "memory://?fail=unavailable&max_recipients=1", "--json", str(source), "Hi", "-r", "o.csv",
+        "bulk", "--url", "memory://?fail=unavailable&max_recipients=1", "--json", str(source), "Hi",
         "--max-failed-requests", "3",
     )  # fmt: skip
     assert result.exit_code == 1
     summary = json.loads(result.stdout)
-    assert summary["requests"] == 3 and summary["rejected"] == 3
+    assert summary["requests"] == 3 and summary["rejected"] == 3 and summary["not_sent"] == 3
+    assert summary["pending"] == 7
     assert "3 requests in a row failed" in summary["stopped"]
 
 
 def test_unknown_outcomes_from_the_provider_are_listed_on_rerun(run: Any, tmp_path: Path) -> None:
     source = write_csv(tmp_path / "list.csv", [{"to": n} for n in NUMBERS[:2]])
     url = "memory://?unknown=%2B41791230001"
-    assert run("bulk", "--url", url, str(source), "Hi", "-r", "out.csv").exit_code == 3
-    again = run("bulk", "--url", "memory://", "--json", str(source), "Hi", "-r", "out.csv")
+    assert run("bulk", "--url", url, str(source), "Hi").exit_code == 3
+    again = run("bulk", "--url", "memory://", "--json", str(source), "Hi")
     assert again.exit_code == 3
     summary = json.loads(again.stdout)
-    assert summary["skipped"] == {"already_accepted": 1, "unknown_not_resent": 1, "duplicate_rows": 0}
-    assert summary["unknown_not_resent_sample"] == [NUMBERS[1]]
+    assert (summary["accepted"], summary["unknown"], summary["requests"]) == (1, 1, 0)
+    assert summary["unknown_sample"] == [NUMBERS[1]]
     assert [m.to for m in memory.outbox()] == [NUMBERS[0]]
 
 
-# ---------------------------------------------------------------------------- report details
+def test_a_second_run_of_a_running_job_is_refused_or_waits(run: Any, tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "list.csv", [{"to": n} for n in NUMBERS[:2]])
+    assert run("bulk", "--url", FAKE_URL, str(source), "Hi", "--job", "busy", "--allow-repeats").exit_code == 0
+    with open_ledger() as ledger:  # another machine's run holds the job
+        assert ledger.acquire_lease("busy", "elsewhere/4242/1/abcd", ttl=60) is None
+    refused = run("bulk", "--url", FAKE_URL, str(source), "Hi", "--job", "busy", "--allow-repeats")
+    assert refused.exit_code == 2
+    assert "process 4242 on elsewhere" in refused.stderr and "--wait" in refused.stderr
+    waited = run("bulk", "--url", FAKE_URL, str(source), "Hi", "--job", "busy", "--allow-repeats", "--wait", "0.2")
+    assert waited.exit_code == 2  # still held after 0.2 s
+    with open_ledger() as ledger:
+        ledger.release_lease("busy", "elsewhere/4242/1/abcd")
+    assert run("bulk", "--url", FAKE_URL, str(source), "Hi", "--job", "busy", "--allow-repeats").exit_code == 0
+    assert sent_counts() == Counter(NUMBERS[:2])
 
 
-def test_damaged_last_line_counts_as_unknown_and_is_not_glued_to(tmp_path: Path) -> None:
-    report = tmp_path / "r.jsonl"
-    good = json.dumps({"recipient": NUMBERS[0], "outcome": "accepted"})
-    report.write_text(good + "\n" + '{"recipient": "' + NUMBERS[1] + '", "outc', encoding="utf-8")
-    state = ResumeState.load(report)
-    assert set(state.accepted) == {recipient_key(NUMBERS[0])}
-    assert set(state.unknown) == {recipient_key(NUMBERS[1])}
-    assert state.damaged == 1
-    writer = ReportWriter(report)
-    writer.close()
-    assert report.read_text(encoding="utf-8").endswith("\n")
+def test_a_killed_run_of_this_machine_frees_its_job_at_once(run: Any, tmp_path: Path) -> None:
+    source = write_csv(tmp_path / "list.csv", [{"to": n} for n in NUMBERS[:2]])
+    assert run("bulk", "--url", FAKE_URL, str(source), "Hi", "--job", "k").exit_code == 0
+    import socket
+    import subprocess
+    import sys
 
-
-def test_latest_outcome_wins_but_accepted_is_final(tmp_path: Path) -> None:
-    report = tmp_path / "r.csv"
-    report.write_text(
-        "recipient,outcome\n"
-        f"{NUMBERS[0]},unknown\n{NUMBERS[0]},rejected\n"  # resent after unknown: certainly not taken
-        f"{NUMBERS[1]},accepted\n{NUMBERS[1]},unknown\n"
-        f"{NUMBERS[2]},unknown\n",
-        encoding="utf-8",
-    )
-    state = ResumeState.load(report)
-    assert set(state.accepted) == {recipient_key(NUMBERS[1])}
-    assert set(state.unknown) == {recipient_key(NUMBERS[2])}
-
-
-def test_recipient_keys_are_compact_and_distinct() -> None:
-    assert recipient_key("+41791234567") == 41791234567
-    assert recipient_key("+41791234567") != recipient_key("+4179123456")
-    assert recipient_key("@team") < 0 and recipient_key("@team") != recipient_key("#team")
-
-
-def test_the_input_is_streamed_not_loaded(tmp_path: Path) -> None:
-    """A large input is read as requests go: never more than a request's worth ahead."""
-    consumed = 0
-    consumed_at_first_write: list[int] = []
-
-    def numbers() -> Iterator[str]:
-        nonlocal consumed
-        for i in range(20_000):
-            consumed += 1
-            yield f"+4179{i:07d}"
-
-    class SpyWriter(ReportWriter):
-        def write(self, receipts: Any, *, reason: str | None = None) -> None:
-            if not consumed_at_first_write:
-                consumed_at_first_write.append(consumed)
-            super().write(receipts, reason=reason)
-
-    account = connect("memory://?max_recipients=500")
-    writer = SpyWriter(tmp_path / "r.jsonl")
-    stats = run_bulk(account, numbers(), BulkOptions(text="Hi"), ResumeState(), writer)
-    writer.close()
-    assert stats.accepted == 20_000 and stats.requests == 40
-    assert consumed_at_first_write[0] <= 501
-    memory.clear()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    owner = f"{socket.gethostname()}/{dead.stdout.strip()}/-/dead"
+    with open_ledger() as ledger:
+        assert ledger.acquire_lease("k", owner, ttl=3600) is None
+    assert run("bulk", "--url", FAKE_URL, str(source), "Hi", "--job", "k").exit_code == 0
 
 
 @pytest.mark.parametrize("workers", [2])
@@ -331,3 +346,4 @@ def test_concurrent_workers_send_each_once(run: Any, tmp_path: Path, workers: in
     assert result.exit_code == 0
     assert sent_counts() == Counter(NUMBERS)
     assert Counter(r["recipient"] for r in report_rows(tmp_path / "out.csv")) == Counter(NUMBERS)
+    assert os.environ["SMSBRIDGE_LEDGER"].endswith("ledger.db")

@@ -56,11 +56,13 @@ from smsbridge.plugins import ProviderHooks
 from smsbridge.text import analyze, is_template, render
 from smsbridge.transport import Redactor, Transport
 
-__all__ = ["Account", "RecipientLike"]
+__all__ = ["Account", "ChunkSender", "LedgerLike", "RecipientLike", "bulk_run", "summarize", "summarize_run"]
 
 log = logging.getLogger("smsbridge")
 
 RecipientLike = str | Recipient | Mapping[str, Any]
+#: a ``Ledger``, a ledger URL, ``None`` (``SMSBRIDGE_LEDGER`` or the default file) or ``False`` (none)
+LedgerLike = Any
 
 _RECIPIENT_KEYS = ("to", "number", "recipient", "phone")
 
@@ -505,6 +507,24 @@ class Account:
                 yield from flush()
         yield from flush()
 
+    def chunk_sender(
+        self,
+        text: str,
+        *,
+        sender: str | None = None,
+        schedule: dt.datetime | None = None,
+        flash: bool = False,
+        encoding: str | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> ChunkSender:
+        """What the ledger drives: one request-sized chunk of recipients at a time.
+
+        The text and options are checked (and rewritten by plugins) once, here.
+        """
+        template = self.prepare(text, sender=sender, schedule=schedule, flash=flash, encoding=encoding, options=options)
+        given = {"sender": sender, "schedule": schedule, "flash": flash, "encoding": encoding, "options": options}
+        return ChunkSender(self, template, text=text, options=given)
+
     def iter_bulk_send(
         self,
         recipients: Iterable[RecipientLike],
@@ -516,24 +536,69 @@ class Account:
         encoding: str | None = None,
         options: Mapping[str, Any] | None = None,
         workers: int | None = None,
+        job: str | None = None,
+        ledger: LedgerLike = None,
+        allow_repeats: bool = False,
+        resend_unknown: bool = False,
+        wait: float | None = None,
     ) -> Iterator[SendResult]:
-        """Send to any iterable of recipients, lazily; yield one ``SendResult`` per request.
+        """Send to any iterable of recipients; yield one ``SendResult`` per request.
 
-        The iterable is read as the requests go: a generator of a million recipients is never
-        held in memory.  Each recipient appears in exactly one yielded result.  Recipients
-        may be numbers, ``Recipient`` objects or mappings (``{"to": ..., "name": ...}``) whose
-        other keys fill ``{name}`` fields of ``text`` (a literal brace is ``{{``; a recipient
-        missing a field is rejected, never sent a raw placeholder).  Invalid recipients are reported
-        rejected; the others still go out.  ``workers`` > 1 sends that many requests at once.
+        Recipients may be numbers, ``Recipient`` objects or mappings (``{"to": ..., "name": ...}``)
+        whose other keys fill ``{name}`` fields of ``text`` (a literal brace is ``{{``; a
+        recipient missing a field is rejected, never sent a raw placeholder).  Invalid
+        recipients are reported rejected; the others still go out.  ``workers`` > 1 sends that
+        many requests at once.
+
+        Every bulk send goes through the send ledger (``smsbridge.ledger``): the recipients are
+        recorded first (streamed, never held in memory), each request's recipients are
+        claimed in the ledger before the request leaves and get their outcome after it, so a
+        crash or a kill never leads to a second SMS.  ``job`` names the job (generated when
+        not given); running the same job again resumes it: recipients with an outcome are not
+        sent again, those whose request was in flight at a crash become ``unknown`` (resent
+        only through a provider that de-duplicates, with the same client id), unless
+        ``resend_unknown``.  The same number with the same text is sent once per job unless
+        ``allow_repeats``.  ``ledger``: a ``Ledger``, a ledger URL, ``None`` for
+        ``SMSBRIDGE_LEDGER`` or the default file, or ``False`` for no ledger at all (no crash
+        safety, no de-duplication: for throw-away sends only).  ``wait``: seconds to wait for
+        another run of the same job to finish instead of refusing at once.
+
+        Yields the results of the requests this call makes (and of the rejections it finds);
+        recipients settled by an earlier run of the job are not yielded again.
         """
-        template = self.prepare(text, sender=sender, schedule=schedule, flash=flash, encoding=encoding, options=options)
-        stream = self._bulk_messages(self._prepare_stream(recipients, template), template)
-        workers = workers or self.settings.workers
-        if workers <= 1:
-            for item in stream:
-                yield item if isinstance(item, SendResult) else self._request_safe(item)
-            return
-        yield from self._concurrent(stream, workers)
+        yield from self._bulk_run(
+            recipients,
+            text,
+            sender=sender,
+            schedule=schedule,
+            flash=flash,
+            encoding=encoding,
+            options=options,
+            workers=workers,
+            job=job,
+            ledger=ledger,
+            allow_repeats=allow_repeats,
+            resend_unknown=resend_unknown,
+            wait=wait,
+        )
+
+    def _bulk_run(
+        self,
+        recipients: Iterable[RecipientLike],
+        text: str,
+        *,
+        sender: str | None = None,
+        schedule: dt.datetime | None = None,
+        flash: bool = False,
+        encoding: str | None = None,
+        options: Mapping[str, Any] | None = None,
+        workers: int | None = None,
+        **job: Any,
+    ) -> Iterable[SendResult]:
+        chunks = self.chunk_sender(
+            text, sender=sender, schedule=schedule, flash=flash, encoding=encoding, options=options
+        )
+        return bulk_run(chunks, recipients, workers=workers or self.settings.workers, **job)
 
     def _concurrent(self, stream: Iterator[Message | SendResult], workers: int) -> Iterator[SendResult]:
         pending: deque[Future[SendResult] | SendResult] = deque()
@@ -554,13 +619,14 @@ class Account:
         keep_receipts: bool | None = None,
         **kwargs: Any,
     ) -> BulkSummary:
-        """Send to every recipient and sum up.
+        """Send to every recipient and sum up (see ``iter_bulk_send`` for the options).
 
-        ``on_result`` sees each request's result as it completes (write a report there);
-        receipts are kept in the summary unless ``keep_receipts=False`` (the default when
-        ``on_result`` is given, so memory stays flat for any number of recipients).
+        ``on_result`` sees each request's result as it completes; receipts are kept in the
+        summary unless ``keep_receipts=False`` (the default when ``on_result`` is given, so
+        memory stays flat for any number of recipients).  With a ledger the summary counts
+        the whole job, earlier runs included, and its receipts come from the ledger.
         """
-        return summarize(self.provider, self.iter_bulk_send(recipients, text, **kwargs), on_result, keep_receipts)
+        return summarize_run(self.provider, self._bulk_run(recipients, text, **kwargs), on_result, keep_receipts)
 
     # ------------------------------------------------------------------ other operations
 
@@ -680,6 +746,98 @@ class Account:
                     raw=theirs.raw,
                 )
         return estimate
+
+
+class ChunkSender:
+    """Sends one request-sized chunk of recipients through an account: the unit the ledger claims.
+
+    ``size`` is the most recipients one request takes; when ``groups_by_text`` every
+    recipient of a chunk must receive the same text (the provider fills no per-recipient
+    fields, so the core renders them and groups equal texts).  ``deduplicates``: a resend
+    with the same ``client_ref`` is ignored by the provider (single sends only).
+    """
+
+    def __init__(
+        self, account: Account, template: Message, *, text: str | None = None, options: Mapping[str, Any] | None = None
+    ) -> None:
+        self.account = account
+        self.template = template
+        self.text = template.text if text is None else text  # as the caller gave it (a job's identity)
+        self.options = dict(options or {})
+        caps = account.capabilities
+        self.provider = account.provider
+        self.account_url = account.url
+        self.workers = account.settings.workers
+        self.size = max(1, caps.max_recipients)
+        self.groups_by_text = not caps.templating and is_template(template.text)
+        self.deduplicates = caps.deduplicates
+
+    def text_for(self, recipient: Recipient) -> str:
+        """The text ``recipient`` receives (the template filled in)."""
+        return _render(self.template.text, recipient) if is_template(self.template.text) else self.template.text
+
+    def validate(self, items: Iterable[RecipientLike]) -> Iterator[Recipient | Receipt]:
+        """One answer per item, in order: the normalised recipient, or the receipt rejecting it."""
+        for item in self.account._prepare_stream(items, self.template):
+            yield item.receipt if isinstance(item, _Rejected) else item
+
+    def __call__(
+        self, recipients: Sequence[Recipient], *, client_ref: str | None = None, validated: bool = True
+    ) -> list[SendResult]:
+        """Send ``recipients`` (at most ``size``, one text when ``groups_by_text``): one result a request.
+
+        ``validated``: the recipients were checked by this account already (skip it again).
+        ``client_ref`` travels with a single recipient (a de-duplicating provider's id).
+        Never raises for a provider or transport failure: it becomes receipts.
+        """
+        account = self.account
+        template = self.template if client_ref is None else attrs.evolve(self.template, client_ref=client_ref)
+        stream: Iterator[Recipient | _Rejected] = (
+            iter(recipients) if validated else account._prepare_stream(recipients, template)
+        )
+        return [
+            item if isinstance(item, SendResult) else account._request_safe(item)
+            for item in account._bulk_messages(stream, template)
+        ]
+
+    def stream(self, recipients: Iterable[RecipientLike], workers: int) -> Iterator[SendResult]:
+        """Send to ``recipients`` without a ledger, streaming: no crash safety, no de-duplication."""
+        account = self.account
+        messages = account._bulk_messages(account._prepare_stream(recipients, self.template), self.template)
+        if workers <= 1:
+            for item in messages:
+                yield item if isinstance(item, SendResult) else account._request_safe(item)
+            return
+        yield from account._concurrent(messages, workers)
+
+
+def bulk_run(
+    chunks: Any,
+    recipients: Iterable[RecipientLike],
+    *,
+    workers: int,
+    ledger: LedgerLike = None,
+    **job: Any,
+) -> Iterable[SendResult]:
+    """The results of a bulk send through ``chunks`` (a ``ChunkSender`` or a failover group's),
+    through the ledger unless ``ledger is False``."""
+    if ledger is False:
+        return chunks.stream(recipients, workers)  # type: ignore[no-any-return]
+    from smsbridge.ledger.runner import JobRun
+
+    return JobRun(chunks, recipients, workers=workers, ledger=ledger, **job)
+
+
+def summarize_run(
+    provider: str,
+    results: Iterable[SendResult],
+    on_result: Callable[[SendResult], None] | None = None,
+    keep_receipts: bool | None = None,
+) -> BulkSummary:
+    """``summarize`` the results of a run; a ledgered run's summary then describes its whole job."""
+    summary = summarize(provider, results, on_result, keep_receipts)
+    job_summary = getattr(results, "job_summary", None)
+    return job_summary(summary) if callable(job_summary) else summary
 
 
 def summarize(

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from smsbridge.account import Account
     from smsbridge.models import BulkSummary, SendResult
 
-__all__ = ["FailoverAccount", "RetryPolicy"]
+__all__ = ["FailoverAccount", "FailoverChunks", "RetryPolicy"]
 
 log = logging.getLogger("smsbridge.delivery")
 T = TypeVar("T")
@@ -71,8 +71,15 @@ class RetryPolicy:
         dedup: bool = False,
         on_duplicate: Callable[[], T] | None = None,
     ) -> T:
+        """Call ``call`` until it succeeds or may not be retried; raise the final error.
+
+        Once an attempt may have been taken (its outcome is unknown), the call's outcome can
+        never again be "certainly not sent", whatever later attempts answer: a later refusal
+        then raises the first unknown-outcome error, with every attempt in ``attempts``.
+        """
         delay = self.backoff
         attempt = 0
+        failures: list[SmsBridgeError] = []
         while True:
             attempt += 1
             try:
@@ -83,8 +90,12 @@ class RetryPolicy:
                     return on_duplicate()
                 raise
             except SmsBridgeError as exc:
+                failures.append(exc)
                 if attempt > self.retries or not self.retryable(exc, idempotent=idempotent, dedup=dedup):
-                    raise
+                    final = _final(failures)
+                    if final is exc:
+                        raise
+                    raise final
                 log.warning(
                     "%s: attempt %d failed (%s); retrying in %.2fs", provider, attempt, type(exc).__name__, delay
                 )
@@ -98,6 +109,26 @@ class RetryPolicy:
         if idempotent and isinstance(exc, (TransportError, UnreadableReplyError)):
             return True
         return dedup and exc.outcome is Outcome.UNKNOWN
+
+
+def _final(failures: list[SmsBridgeError]) -> SmsBridgeError:
+    """The error a sequence of failed attempts ends with.
+
+    The last one, unless an earlier attempt may have been taken and the last says "not
+    sent": then the earlier one, because "not sent" would let failover send it again.
+    """
+    last = failures[-1]
+    if last.outcome is Outcome.NOT_SENT and not getattr(last, "before_request", False):
+        first_unknown = next((f for f in failures if f.outcome is Outcome.UNKNOWN), None)
+        if first_unknown is not None:
+            first_unknown.hint = (
+                f"{first_unknown.hint}; a later attempt was refused ({type(last).__name__}: {last.message}), "
+                "which does not undo the first"
+            ).lstrip("; ")
+            last = first_unknown
+    if len(failures) > 1:
+        last.attempts = list(failures)  # type: ignore[attr-defined]
+    return last
 
 
 @attrs.define
@@ -188,37 +219,30 @@ class FailoverAccount:
         """Send through the first account that takes it; ``result.provider`` says which."""
         return self._try(lambda account: account.send(to, text, **kwargs))
 
-    def iter_bulk_send(self, recipients: Iterable[Any], text: str, **kwargs: Any) -> Iterator[SendResult]:
-        """Bulk with failover per chunk.
+    def chunk_sender(self, text: str, **options: Any) -> FailoverChunks:
+        """Chunks for the ledger: each goes to the first account that takes it (see ``iter_bulk_send``)."""
+        return FailoverChunks(self, text, options)
+
+    def iter_bulk_send(
+        self, recipients: Iterable[Any], text: str, *, workers: int | None = None, **kwargs: Any
+    ) -> Iterator[SendResult]:
+        """Bulk with failover per chunk, through the ledger like ``Account.iter_bulk_send``.
 
         Recipients go in chunks no larger than the smallest ``max_recipients`` of the group.
         A chunk that an account took nothing of, because its request was refused
         certainly-unsent, goes whole to the next account; a chunk with anything accepted or
         unknown is final.  Every recipient ends with exactly one receipt.
         """
-        size = min(a.capabilities.max_recipients for a in self.accounts)
-        batch: list[Any] = []
+        yield from self._bulk_run(recipients, text, workers=workers, **kwargs)
 
-        def flush() -> Iterator[SendResult]:
-            chunk = list(batch)
-            batch.clear()
-            results: list[SendResult] = []
-            for index in self._order():
-                account = self.accounts[index]
-                results = list(account.iter_bulk_send(chunk, text, **kwargs))
-                if not _refused_whole(results):
-                    self._succeeded(index)
-                    break
-                self._failed(index)
-                log.warning("failover: %s refused a chunk of %d; trying the next", account.url, len(chunk))
-            yield from results
+    def _bulk_run(
+        self, recipients: Iterable[Any], text: str, *, workers: int | None = None, **kwargs: Any
+    ) -> Iterable[SendResult]:
+        from smsbridge.account import bulk_run
 
-        for item in recipients:
-            batch.append(item)
-            if len(batch) >= size:
-                yield from flush()
-        if batch:
-            yield from flush()
+        send_options = {k: kwargs.pop(k) for k in _SEND_OPTIONS if k in kwargs}
+        chunks = self.chunk_sender(text, **send_options)
+        return bulk_run(chunks, recipients, workers=workers or self.accounts[0].settings.workers, **kwargs)
 
     def bulk_send(
         self,
@@ -230,9 +254,9 @@ class FailoverAccount:
         **kwargs: Any,
     ) -> BulkSummary:
         """Like ``Account.bulk_send``, with failover per chunk (see ``iter_bulk_send``)."""
-        from smsbridge.account import summarize
+        from smsbridge.account import summarize_run
 
-        return summarize(self.provider, self.iter_bulk_send(recipients, text, **kwargs), on_result, keep_receipts)
+        return summarize_run(self.provider, self._bulk_run(recipients, text, **kwargs), on_result, keep_receipts)
 
     def balance(self) -> Any:
         return self._try(lambda a: a.balance())
@@ -244,10 +268,108 @@ class FailoverAccount:
         return getattr(self.accounts[0], name)
 
 
+_SEND_OPTIONS = ("sender", "schedule", "flash", "encoding", "options")
+
+
+class FailoverChunks:
+    """A failover group's ``ChunkSender``: a chunk goes to the first account that takes it.
+
+    Each member checks (and rewrites) the text with its own rules, on first use.  A member
+    that cannot take the message at all (its rules refuse the sender, say) counts as a
+    refusal of the chunk, certainly not sent, and the next one is tried.
+    """
+
+    def __init__(self, group: FailoverAccount, text: str, options: dict[str, Any]) -> None:
+        self.group = group
+        self._text = text
+        self._options = options
+        self._members: dict[int, Any] = {}
+        first = self._member(0)
+        if isinstance(first, SmsBridgeError):
+            raise first
+        self.template = first.template
+        self.text = text
+        self.options = first.options
+        self.provider = group.provider
+        self.account_url = repr(group)[len("FailoverAccount(") : -1]
+        self.workers = group.accounts[0].settings.workers
+        self.size = min(max(1, a.capabilities.max_recipients) for a in group.accounts)
+        self.groups_by_text = _templated(first) and any(not a.capabilities.templating for a in group.accounts)
+        self.deduplicates = False  # the chunk may have gone to any member: never resent
+
+    def _member(self, index: int) -> Any:
+        if index not in self._members:
+            try:
+                self._members[index] = self.group.accounts[index].chunk_sender(self._text, **self._options)
+            except SmsBridgeError as exc:
+                self._members[index] = exc
+        return self._members[index]
+
+    def text_for(self, recipient: Any) -> str:
+        return self._member(0).text_for(recipient)  # type: ignore[no-any-return]
+
+    def validate(self, items: Iterable[Any]) -> Iterator[Any]:
+        return self._member(0).validate(items)  # type: ignore[no-any-return]
+
+    def __call__(
+        self, recipients: Sequence[Any], *, client_ref: str | None = None, validated: bool = True
+    ) -> list[SendResult]:
+        group = self.group
+        results: list[SendResult] = []
+        for index in group._order():
+            member = self._member(index)
+            account = group.accounts[index]
+            if isinstance(member, SmsBridgeError):
+                results = [_refusal(account.provider, recipients, member)]
+            else:
+                results = member(recipients, validated=validated and index == 0)
+            if not _refused_whole(results):
+                group._succeeded(index)
+                return results
+            group._failed(index)
+            log.warning("failover: %s refused a chunk of %d; trying the next", account.url, len(recipients))
+        return results
+
+    def stream(self, recipients: Iterable[Any], workers: int) -> Iterator[SendResult]:
+        """Without a ledger: chunks of the group's size, each through ``__call__``."""
+        batch: list[Any] = []
+        for item in recipients:
+            batch.append(item)
+            if len(batch) >= self.size:
+                yield from self(batch, validated=False)
+                batch = []
+        if batch:
+            yield from self(batch, validated=False)
+
+
+def _templated(chunks: Any) -> bool:
+    from smsbridge.text import is_template
+
+    return is_template(chunks.template.text)
+
+
+def _refusal(provider: str, recipients: Sequence[Any], exc: SmsBridgeError) -> SendResult:
+    from smsbridge.models import Receipt, ReceiptStatus, SendResult
+
+    def number(r: Any) -> str:
+        return str(getattr(r, "number", r))
+
+    return SendResult(
+        provider=provider,
+        receipts=tuple(
+            Receipt(
+                number(r), ReceiptStatus.REJECTED, reason=str(exc), code=getattr(exc, "code", None), provider=provider
+            )
+            for r in recipients
+        ),
+        details={"error": type(exc).__name__, "requests": 0},
+    )
+
+
 def _refused_whole(results: list[SendResult]) -> bool:
     """True when a request was refused certainly-unsent and nothing was accepted or unknown."""
     from smsbridge.models import ReceiptStatus
 
-    refused = any(r.details.get("error") and r.details.get("requests") for r in results)
+    refused = any(r.details.get("error") for r in results)
     clean = all(rc.status is ReceiptStatus.REJECTED for r in results for rc in r.receipts)
     return refused and clean

@@ -8,6 +8,11 @@ failure: *was the message taken or not?*  Every error carries an ``outcome``:
     SmsBridgeError
     ├── ConfigurationError ............ bad URL, unknown option, unknown provider (NOT_SENT)
     │   └── UnknownProviderError
+    ├── LedgerError ................... the send ledger refused or failed (NOT_SENT unless said)
+    │   ├── LedgerUnavailableError .... cannot open / reach / write the ledger database
+    │   ├── JobNotFoundError .......... no job of that id
+    │   ├── JobBusyError .............. another runner holds the job's lease
+    │   └── JobMismatchError .......... an existing job differs (text, options, input)
     ├── TransportError
     │   ├── NotSentError .............. the request never left (NOT_SENT)
     │   │   └── ConnectError .......... refused, DNS failure, connect timeout
@@ -55,6 +60,11 @@ __all__ = [
     "InvalidMessageError",
     "InvalidRecipientError",
     "InvalidSenderError",
+    "JobBusyError",
+    "JobMismatchError",
+    "JobNotFoundError",
+    "LedgerError",
+    "LedgerUnavailableError",
     "NotFoundError",
     "NotSentError",
     "Outcome",
@@ -133,6 +143,51 @@ class UnknownProviderError(ConfigurationError):
         self.provider_id = provider_id
         self.installed = sorted(installed)
         self.package = package
+
+
+class LedgerError(SmsBridgeError):
+    """The send ledger (``smsbridge.ledger``) refused an operation or could not do it.
+
+    Raised before any request of the operation left, so nothing was sent, unless
+    ``outcome`` says otherwise (a ledger that fails while recording an outcome).
+    """
+
+    default_hint = "see docs/ledger.md"
+
+    def __init__(
+        self, message: str, *, provider: str | None = None, hint: str | None = None, outcome: Outcome | None = None
+    ) -> None:
+        super().__init__(message, provider=provider, hint=hint)
+        if outcome is not None:
+            self.outcome = outcome
+
+
+class LedgerUnavailableError(LedgerError):
+    """The ledger database cannot be opened, reached or written."""
+
+    default_hint = (
+        "check the ledger URL (--ledger / SMSBRIDGE_LEDGER), the file's folder and permissions, or the server"
+    )
+
+
+class JobNotFoundError(LedgerError):
+    default_hint = "`smsbridge jobs` lists the jobs of this ledger"
+
+
+class JobBusyError(LedgerError):
+    """Another runner holds the job's lease: two runs of one job never send at the same time."""
+
+    default_hint = "wait for the other run to finish, or pass --wait to wait for it"
+
+    def __init__(self, message: str, *, holder: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.holder = holder
+
+
+class JobMismatchError(LedgerError):
+    """A job of this id exists with another text, other options or another input."""
+
+    default_hint = "use a new job name for a different send, or the same text, options and input to resume"
 
 
 class TransportError(SmsBridgeError):

@@ -178,7 +178,16 @@ class SendResult:
 
 @attrs.frozen
 class BulkSummary:
-    """The outcome of a whole bulk send: counts always, receipts when they were kept."""
+    """The outcome of a whole bulk send: counts always, receipts when they were kept.
+
+    With a ledger (the default) the counts describe the whole job ``job``, earlier runs
+    included: ``total == accepted + rejected + unknown + pending``.  ``rejected`` counts every
+    recipient certainly not taken; ``not_sent`` is the part of it whose request was refused
+    as a whole (credit, credentials, rate limit, ...), which resuming the job sends again.
+    ``pending`` recipients were not tried yet (the run stopped early).  ``duplicates`` rows
+    repeated an earlier row's number and text: they were sent once and count with that row's
+    outcome.  ``requests`` counts this run's provider requests.
+    """
 
     provider: str
     total: int
@@ -187,6 +196,10 @@ class BulkSummary:
     unknown: int
     requests: int
     receipts: tuple[Receipt, ...] | None = None
+    pending: int = 0
+    not_sent: int = 0
+    duplicates: int = 0
+    job: str | None = None
 
     @property
     def ok(self) -> bool:

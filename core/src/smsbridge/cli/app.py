@@ -13,6 +13,7 @@ from typing import IO, Any
 
 import click
 
+from smsbridge.cli.jobs import jobs, ledger
 from smsbridge.cli.params import SCHEDULE, parse_pairs
 from smsbridge.cli.state import (
     ExitCode,
@@ -345,16 +346,31 @@ def _dry_run(
 # ---------------------------------------------------------------------------- bulk
 
 
+LEDGER_OPTION = click.option(
+    "--ledger",
+    "ledger_url",
+    metavar="URL",
+    help="Send ledger: sqlite:///path.db, a file path, or postgresql://user@host/db "
+    "(default: SMSBRIDGE_LEDGER, else ledger.db in the user data folder).",
+)
+
+
 @cli.command()
 @common_options
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=str))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=str))
 @click.argument("text", required=False)
+@click.option(
+    "--job",
+    "job_name",
+    metavar="NAME",
+    help="Job name; running the same job again resumes it (default: from FILE's path; required for stdin).",
+)
+@LEDGER_OPTION
 @click.option(
     "-r",
     "--report",
-    required=True,
     type=click.Path(dir_okay=False, writable=True, path_type=Path),
-    help="Outcome report (*.csv or *.jsonl), appended per request; re-run with it to resume.",
+    help="Also write every recipient's outcome to this file (*.csv or *.jsonl) when the run ends.",
 )
 @click.option("--text-file", type=click.File("r", encoding="utf-8"), help="Read the text from a file.")
 @click.option("--format", "input_format", type=click.Choice(["csv", "jsonl", "lines"]), help="Input format.")
@@ -367,8 +383,10 @@ def _dry_run(
 @click.option(
     "--resend-unknown",
     is_flag=True,
-    help="Also send to recipients whose outcome the report marks unknown.  They may get the SMS twice.",
+    help="Also send to recipients whose outcome is unknown.  They may get the SMS twice.",
 )
+@click.option("--allow-repeats", is_flag=True, help="Send rows that repeat a number and text again (default: once).")
+@click.option("--wait", type=click.FloatRange(0), metavar="SECONDS", help="Wait this long for another run of the job.")
 @click.option(
     "--max-failed-requests",
     type=click.IntRange(1),
@@ -381,7 +399,9 @@ def _dry_run(
 def bulk(
     file: str,
     text: str | None,
-    report: Path,
+    job_name: str | None,
+    ledger_url: str | None,
+    report: Path | None,
     text_file: IO[str] | None,
     input_format: str | None,
     column: str | None,
@@ -391,20 +411,23 @@ def bulk(
     encoding: str | None,
     workers: int | None,
     resend_unknown: bool,
+    allow_repeats: bool,
+    wait: float | None,
     max_failed_requests: int,
     progress: bool | None,
 ) -> None:
     """Send TEXT to every recipient of FILE (CSV, JSONL or one number a line; - for stdin).
 
     CSV columns and JSON keys other than the number fill {name} fields of TEXT.  The file is
-    streamed, never loaded whole.  Every outcome is appended to --report as it comes; running
-    the same command again resumes: accepted recipients are skipped, recipients with an
-    unknown outcome are listed and skipped unless --resend-unknown.
+    streamed into the send ledger, never loaded whole; each request is recorded there before
+    it leaves and after it returns.  Running the same command again resumes the job: nobody
+    is sent twice, and recipients whose outcome is unknown are listed and skipped unless
+    --resend-unknown.  `smsbridge jobs` shows the jobs.
     """
     import itertools
     import sys
 
-    from smsbridge.cli import bulk as b
+    from smsbridge.cli import inputs
 
     if (text is None) == (text_file is None):
         raise click.UsageError("give the text either as TEXT or with --text-file")
@@ -412,71 +435,138 @@ def bulk(
         assert text_file is not None
         text = text_file.read()
         text = text[:-1] if text.endswith("\n") else text
+    if file == "-" and not job_name:
+        raise click.UsageError("reading recipients from stdin needs --job NAME, so that the run can be resumed")
+    if report is not None:
+        _check_report_path(report)
+    job = job_name or _default_job_name(file)
     state = State.get()
-    b.report_format(report)  # an unusable report name fails before anything else
     account = state.account()
 
     stream: IO[str] = sys.stdin if file == "-" else open(file, encoding="utf-8-sig", newline="")  # noqa: SIM115
     try:
         first = stream.readline()
-        fmt = b.input_format(file if file != "-" else "", first, input_format)
+        fmt = inputs.input_format(file if file != "-" else "", first, input_format)
         lines = itertools.chain([first] if first else [], stream)
         source = "stdin" if file == "-" else Path(file).name
         if fmt == "csv" and first:
-            header = b.csv_header([first])
-            number_col = b.number_column(header, column, source)
-            missing = b.template_check(text, [h for h in header if h != number_col])
+            header = inputs.csv_header([first])
+            number_col = inputs.number_column(header, column, source)
+            missing = inputs.template_check(text, [h for h in header if h != number_col])
             if missing:
-                raise b.InputError(
+                raise inputs.InputError(
                     f"the text needs {', '.join(missing)}, which {source} has no column for",
                     hint=f"its columns: {', '.join(header)}",
                 )
-        rows = b.read_rows(lines, fmt, column=column, source=source)
-        resume = _load_report(state, b, report, resend_unknown)
+        rows = inputs.read_rows(lines, fmt, column=column, source=source)
         show_progress = progress if progress is not None else sys.stdout.isatty() and sys.stderr.isatty()
-        total = b.count_rows(Path(file), fmt, column) if show_progress and file != "-" else None
-        options = b.BulkOptions(
-            text=text,
-            sender=sender,
-            schedule=schedule,
-            flash=flash,
-            encoding=encoding,
+        total = inputs.count_rows(Path(file), fmt, column) if show_progress and file != "-" else None
+        chunks = account.chunk_sender(text, sender=sender, schedule=schedule, flash=flash, encoding=encoding)
+        _run_job(
+            state,
+            account,
+            chunks,
+            rows,
+            job=job,
+            ledger_url=ledger_url,
+            report=report,
             workers=workers,
+            allow_repeats=allow_repeats,
             resend_unknown=resend_unknown,
+            wait=wait,
             max_failed_requests=max_failed_requests,
+            show_progress=show_progress,
+            total=total,
         )
-        writer = b.ReportWriter(report)
-        try:
-            with _progress(state, show_progress, total) as advance:
-                stats = b.run_bulk(account, rows, options, resume, writer, on_progress=advance, warn=state.warn)
-        finally:
-            writer.close()
     finally:
         if file != "-":
             stream.close()
-    _bulk_summary(state, account, report, stats)
 
 
-def _load_report(state: State, b: Any, report: Path, resend_unknown: bool) -> Any:
-    try:
-        resume = b.ResumeState.load(report)
-    except OSError as exc:
-        from smsbridge.errors import ConfigurationError
+def _default_job_name(file: str) -> str:
+    """A stable job name for an input file: re-running the same command resumes the same job."""
+    import hashlib
 
-        raise ConfigurationError(f"cannot read the report {report}: {exc.strerror}") from None
-    if resume.lines:
-        state.warn(
-            f"resuming from {report}: {len(resume.accepted)} accepted recipient(s) will be skipped"
-            + (f", {len(resume.unknown)} have an unknown outcome" if resume.unknown else "")
+    path = Path(file).resolve()
+    digest = hashlib.blake2b(str(path).encode("utf-8", "surrogateescape"), digest_size=4).hexdigest()
+    return f"{path.stem[:40] or 'bulk'}-{digest}"
+
+
+def _check_report_path(report: Path) -> None:
+    from smsbridge.ledger.export import export_format
+
+    if export_format(report.name) is None:
+        raise click.BadParameter(
+            f"cannot tell the format of {report.name!r}: name it *.csv or *.jsonl", param_hint="--report"
         )
-    if resume.damaged:
-        state.warn(f"{resume.damaged} line(s) of {report} were damaged; readable ones count as unknown")
-    if resend_unknown and resume.unknown:
-        state.warn(
-            f"WARNING: --resend-unknown sends again to {len(resume.unknown)} recipient(s) whose outcome is "
-            "unknown. The provider may have taken those messages already: they may be received twice."
+    if not report.parent.resolve().is_dir():
+        raise click.BadParameter(f"the folder {report.parent} does not exist", param_hint="--report")
+
+
+def _run_job(
+    state: State,
+    account: Any,
+    chunks: Any,
+    rows: Any,
+    *,
+    job: str,
+    ledger_url: str | None,
+    report: Path | None,
+    workers: int | None,
+    allow_repeats: bool = False,
+    resend_unknown: bool = False,
+    wait: float | None = None,
+    max_failed_requests: int = 5,
+    show_progress: bool = False,
+    total: int | None = None,
+) -> None:
+    """Run ``job`` through the ledger (``rows``: the input, or ``None`` to resume from the ledger alone)."""
+    import itertools
+
+    from smsbridge.cli import bulk as b
+    from smsbridge.ledger import open_ledger
+    from smsbridge.ledger.runner import JobRun, StopToken
+
+    with open_ledger(ledger_url) as ledger:
+        known = ledger.find_job(job)
+        if known is not None:
+            done = sum(n for s, n in known.counts.items() if s not in ("pending", "not_sent", "claimed"))
+            state.warn(f"resuming job {job}: {done} of {known.total} recipient(s) already have an outcome")
+        run = JobRun(
+            chunks,
+            rows,
+            workers=workers or chunks.workers,
+            ledger=ledger,
+            job=job,
+            allow_repeats=allow_repeats,
+            resend_unknown=resend_unknown,
+            wait=wait,
+            stop=StopToken(),
+            warn=state.warn,
         )
-    return resume
+        with _progress(state, show_progress, total) as advance:
+            if known is not None:
+                advance(known.total - known.counts.get("pending", 0) - known.counts.get("not_sent", 0))
+            stats = b.drive(run, max_failed_requests=max_failed_requests, on_progress=advance)
+        unknown_sample = [r.number for r in itertools.islice(ledger.rows(job, states=["unknown"]), 10)]
+        if report is not None:
+            _export(ledger, job, report)
+    _bulk_summary(state, account, run, stats, report, unknown_sample)
+
+
+def _export(ledger: Any, job: str, path: Path) -> None:
+    """Write the job's rows to ``path`` whole, or not at all (a temporary file, then a rename)."""
+    import os
+
+    from smsbridge.ledger.export import export_format, write_rows
+
+    fmt = export_format(path.name) or "csv"
+    partial = path.with_name(f".{path.name}.partial")
+    with partial.open("w", encoding="utf-8", newline="") as fh:
+        write_rows(ledger.rows(job), fh, fmt)
+        fh.flush()
+        os.fsync(fh.fileno())
+    partial.replace(path)
 
 
 class _Progress:
@@ -532,16 +622,17 @@ def _progress(state: State, enabled: bool, total: int | None) -> _Progress:
     return _Progress(state, enabled, total)
 
 
-def _bulk_summary(state: State, account: Any, report: Path, stats: Any) -> None:
+def _bulk_summary(
+    state: State, account: Any, run: Any, stats: Any, report: Path | None, unknown_sample: list[str]
+) -> None:
     from smsbridge.cli.bulk import summary_dict
 
-    data = summary_dict(stats, {"account": masked_url(account), "report": str(report)})
-    if stats.skipped_unknown:
-        sample = ", ".join(stats.unknown_samples) + (
-            " ..." if stats.skipped_unknown > len(stats.unknown_samples) else ""
-        )
+    data = summary_dict(run, stats, {"account": masked_url(account), "report": str(report) if report else None})
+    data["unknown_sample"] = unknown_sample
+    if data["unknown"]:
+        sample = ", ".join(unknown_sample) + (" ..." if data["unknown"] > len(unknown_sample) else "")
         state.warn(
-            f"{stats.skipped_unknown} recipient(s) with an unknown outcome in the report were not sent again: "
+            f"{data['unknown']} recipient(s) of job {run.job_id} have an unknown outcome and are not sent again: "
             f"{sample}. Check their delivery status; --resend-unknown sends to them again (possible duplicates)."
         )
     if stats.stopped:
@@ -549,32 +640,37 @@ def _bulk_summary(state: State, account: Any, report: Path, stats: Any) -> None:
             f"stopped early: {stats.stopped}" + (f" (last error: {stats.last_error})" if stats.last_error else "")
         )
     if stats.interrupted:
-        state.warn(f"interrupted: what was sent is in {report}; run the same command again to resume")
+        state.warn(
+            f"interrupted: every outcome is in the ledger; run the same command again to resume job {run.job_id}"
+        )
     if state.json:
         state.emit_json(data)
     else:
-        state.print(cell(f"Bulk send via {data['account']}"))
+        state.print(cell(f"Job {run.job_id} via {data['account']}"))
         shown = table("Outcome", "Recipients")
         for label, value in (
-            ("accepted", stats.accepted),
-            ("rejected", stats.rejected),
-            ("unknown", stats.unknown),
-            ("skipped: already accepted", stats.skipped_accepted),
-            ("skipped: unknown outcome", stats.skipped_unknown),
-            ("skipped: duplicate row", stats.skipped_duplicate),
+            ("accepted", data["accepted"]),
+            ("rejected", data["rejected"]),
+            ("unknown", data["unknown"]),
+            ("pending", data["pending"]),
+            ("duplicate rows (sent once)", data["duplicates"]),
         ):
-            if label.startswith("skipped") and not value:
-                continue  # only the skips that happened
+            if label.startswith(("pending", "duplicate")) and not value:
+                continue
             shown.add_row(
                 styled_status(label) if label in ("accepted", "rejected", "unknown") else cell(label), cell(value)
             )
         state.print(shown)
-        state.print(cell(f"{stats.rows} row(s) read, {stats.requests} request(s); report: {report}"))
+        note = f"{data['total']} recipient(s) in the job; this run read {data['rows_read']} row(s), "
+        note += f"made {data['requests']} request(s)"
+        if data["not_sent"]:
+            note += f"; {data['not_sent']} refused whole by the provider are sent again on resume"
+        state.print(cell(note + (f"; report: {report}" if report else "")))
     if stats.interrupted:
         _exit(ExitCode.INTERRUPTED)
     if stats.stopped:
         _exit(ExitCode.ERROR)
-    _exit(ExitCode.PARTIAL if stats.rejected or stats.unknown or stats.skipped_unknown else ExitCode.OK)
+    _exit(ExitCode.PARTIAL if data["rejected"] or data["unknown"] or data["pending"] else ExitCode.OK)
 
 
 # ---------------------------------------------------------------------------- reads
@@ -805,6 +901,10 @@ def accounts() -> None:
         shown.add_row(cell(entry["name"]), cell(entry["url"]), cell("yes" if entry["default"] else ""))
     state.print(shown)
     state.print(cell(f"commands use: {current}" if current else "no account configured (see --help)"))
+
+
+cli.add_command(jobs)
+cli.add_command(ledger)
 
 
 def main() -> None:

@@ -17,7 +17,13 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
-from smsbridge.errors import ConfigurationError, SmsBridgeError, UnsupportedOperationError
+from smsbridge.errors import (
+    ConfigurationError,
+    LedgerError,
+    LedgerUnavailableError,
+    SmsBridgeError,
+    UnsupportedOperationError,
+)
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -231,6 +237,8 @@ def exit_code_for(exc: SmsBridgeError) -> ExitCode:
     are the user's to fix (2); everything the provider or the network did is 1."""
     if isinstance(exc, (ConfigurationError, UnsupportedOperationError)):
         return ExitCode.USAGE
+    if isinstance(exc, LedgerError) and not isinstance(exc, LedgerUnavailableError):
+        return ExitCode.USAGE  # a busy, unknown or different job: the user's to sort out
     if getattr(exc, "before_request", False):
         return ExitCode.USAGE
     return ExitCode.ERROR
@@ -250,6 +258,13 @@ def handle_errors(func: F) -> F:
             state.fail(exc)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
+        except BrokenPipeError:
+            # the reader went away (`smsbridge jobs export NAME | head`): not an error of ours
+            import os
+
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise SystemExit(int(ExitCode.ERROR)) from None
         except Exception as exc:
             # A plugin bug.  Python's own traceback would print unredacted text: log it
             # through the redacting handler instead (shown with -v) and exit 1.

@@ -1,0 +1,542 @@
+"""A bulk job run through the ledger: read the input in, then claim, send and record each request.
+
+The order of a run, and what a crash at each point leaves (``docs/ledger.md`` draws it):
+
+1. **open** the job (created on first use; an existing one must have the same text and
+   options) and take its **lease**: no second run of the job plans or claims meanwhile;
+2. **read the input** into the ledger in batches, each one transaction with the input
+   position it reaches and a running digest of the rows read, so that a later run skips
+   exactly those rows and refuses an input that differs from them; invalid rows are
+   recorded rejected; a row repeating an earlier row's number and text is a duplicate;
+3. settle **stale claims** (a crashed run's requests in flight): ``unknown``, except a single
+   send to a de-duplicating provider, which goes again with its stored client id;
+4. **send**: take the rows to send in input order, group them into requests, and for each one
+   commit the claim, make the request, commit the outcome.  With ``workers`` > 1 the claims
+   and requests run in threads, each request between its own two commits.
+
+A graceful stop (``StopToken``: Ctrl-C or SIGTERM in the CLI) lets the requests in flight
+finish and record; a claim whose request had not started goes back to pending.  An abort (a
+second signal) records the requests in flight as unknown.  Nothing is ever sent from a row
+that is not claimed, and a claim is only ever made once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+import threading
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+import attrs
+
+from smsbridge.errors import JobMismatchError
+from smsbridge.ledger.lease import DEFAULT_TTL, Lease
+from smsbridge.ledger.models import JobSpec, NewRow, RowOutcome
+from smsbridge.ledger.states import RowState
+from smsbridge.ledger.store import Ledger
+from smsbridge.models import BulkSummary, Receipt, ReceiptStatus, Recipient, SendResult
+
+__all__ = ["INGEST_BATCH", "JobRun", "StopToken", "input_digest", "job_options", "new_job_id"]
+
+log = logging.getLogger("smsbridge.ledger")
+
+INGEST_BATCH = 1000  # input rows per ledger transaction
+_END = object()
+
+STALE_REASON = "the run stopped while this request was in flight (a crash or a kill): it may have been sent"
+ABORT_REASON = "the run was aborted while this request was in flight: it may have been sent"
+
+
+class StopToken:
+    """Asks a run to stop: ``request()`` after the requests in flight, ``abort()`` at once."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self.aborted = False
+
+    @property
+    def requested(self) -> bool:
+        return self._stop.is_set()
+
+    def request(self) -> None:
+        self._stop.set()
+
+    def abort(self) -> None:
+        self.aborted = True
+        self._stop.set()
+
+
+def new_job_id(kind: str = "bulk") -> str:
+    now = dt.datetime.now(dt.timezone.utc)
+    return f"{kind}-{now:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:6]}"
+
+
+def job_options(options: Mapping[str, Any], *, allow_repeats: bool) -> dict[str, Any]:
+    """A job's send options as stored (JSON-ready; a schedule as an ISO string)."""
+    out: dict[str, Any] = {}
+    for key, value in options.items():
+        if isinstance(value, dt.datetime):
+            value = value.isoformat()
+        elif isinstance(value, Mapping):
+            value = {str(k): str(v) for k, v in value.items()} or None
+        out[key] = value
+    out["allow_repeats"] = allow_repeats
+    return out
+
+
+def _canonical(item: Any) -> bytes:
+    if isinstance(item, str):
+        return b"s" + item.encode("utf-8", "surrogatepass")
+    if isinstance(item, Recipient):
+        data: Any = ["r", item.number, sorted(item.params.items()), item.reference]
+    elif isinstance(item, Mapping):
+        data = ["m", sorted((str(k), str(v)) for k, v in item.items())]
+    else:
+        data = ["o", type(item).__name__, str(item)]
+    return json.dumps(data, ensure_ascii=False).encode("utf-8", "surrogatepass")
+
+
+def input_digest(previous: bytes, item: Any) -> bytes:
+    """The running digest of a job's input rows: identical inputs give identical digests."""
+    return hashlib.blake2b(previous + _canonical(item), digest_size=16).digest()
+
+
+def _dedup_key(number: str, text: str) -> str:
+    return hashlib.blake2b(f"{number}\x00{text}".encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+@attrs.define
+class _Chunk:
+    """The rows of one request: sequence numbers and recipients, in input order."""
+
+    seqs: list[int] = attrs.field(factory=list)
+    recipients: list[Recipient] = attrs.field(factory=list)
+    client_ref: str | None = None
+    text: str | None = None
+
+    def __len__(self) -> int:
+        return len(self.seqs)
+
+
+class JobRun:
+    """One run of a bulk job: iterate it to send; ``job_summary`` then counts the whole job."""
+
+    def __init__(
+        self,
+        chunks: Any,
+        recipients: Iterable[Any] | None,
+        *,
+        workers: int,
+        ledger: Any = None,
+        job: str | None = None,
+        allow_repeats: bool = False,
+        resend_unknown: bool = False,
+        wait: float | None = None,
+        stop: StopToken | None = None,
+        lease_ttl: float = DEFAULT_TTL,
+        warn: Callable[[str], None] | None = None,
+    ) -> None:
+        self.chunks = chunks
+        self.recipients = recipients
+        self.workers = max(1, int(workers))
+        self._ledger_arg = ledger
+        self.job_id = job or new_job_id()
+        self.allow_repeats = allow_repeats
+        self.resend_unknown = resend_unknown
+        self.wait = wait
+        self.stop = stop or StopToken()
+        self.lease_ttl = lease_ttl
+        self.warn = warn or log.warning
+        self.ledger_url: str | None = None
+        self.counts: dict[str, int] = {}
+        self.requests = 0
+        self.rows_read = 0  # input rows read into the ledger by this run
+        self.lease_lost = False
+        self._inflight: dict[str, _Chunk] = {}
+        self._lock = threading.Lock()
+        self._validated = True  # the rows were checked by this provider when they were read in
+
+    # ------------------------------------------------------------------ the run
+
+    def __iter__(self) -> Iterator[SendResult]:
+        from smsbridge.ledger import resolve_ledger
+
+        ledger, owned = resolve_ledger(self._ledger_arg)
+        self.ledger_url = ledger.url
+        try:
+            spec = JobSpec(
+                id=self.job_id,
+                provider=self.chunks.provider,
+                account=self.chunks.account_url,
+                text=self.chunks.text,
+                options=job_options(self.chunks.options, allow_repeats=self.allow_repeats),
+            )
+            info = ledger.open_job(spec)
+            self._validated = info.provider == spec.provider
+            if not self._validated:
+                self.warn(
+                    f"job {self.job_id!r} was started through {info.provider}; it now goes on through {spec.provider}"
+                )
+            with Lease(ledger, self.job_id, ttl=self.lease_ttl, wait=self.wait) as lease:
+                feed = self._feed(ledger, info)
+                next(feed, None)  # check the input against the rows the job holds before anything else
+                yield from self._settle_stale(ledger, lease)
+                if self.resend_unknown:
+                    reopened = ledger.reopen_unknown(self.job_id)
+                    if reopened:
+                        self.warn(
+                            f"resend_unknown: {reopened} recipient(s) whose outcome is unknown are sent again; "
+                            "the provider may have taken them already, so they may receive it twice"
+                        )
+                yield from self._send(ledger, lease, feed)
+                self.lease_lost = lease.lost.is_set()
+        finally:
+            try:
+                self.counts = ledger.outcome_counts(self.job_id)
+                self.counts[RowState.DUPLICATE.value] = ledger.counts(self.job_id).get(RowState.DUPLICATE.value, 0)
+            except Exception:  # the ledger failed: what it holds is still right, just not counted here
+                log.debug("could not count the job's rows", exc_info=True)
+            if owned:
+                ledger.close()
+        if self.lease_lost:
+            from smsbridge.errors import JobBusyError
+
+            raise JobBusyError(
+                f"this run of job {self.job_id!r} lost its lease (it was stalled for over {self.lease_ttl:.0f}s "
+                "and another run took the job over); it stopped without sending more"
+            )
+
+    # ------------------------------------------------------------------ 2. the input
+
+    def _feed(self, ledger: Ledger, info: Any) -> Iterator[SendResult | None]:
+        """Read the input into the ledger, one batch a step (a committed transaction each).
+
+        Checks first that the input starts with the rows the job already holds (their
+        digest), so that a resumed job skips exactly those and a different input is refused
+        before anything is sent.  Each step yields the batch's rejections as a result, or
+        ``None``; the generator ends when the input does.
+        """
+        job = self.job_id
+        if self.recipients is None:
+            if not info.input_done:
+                self.warn(
+                    f"job {job!r} holds the first {info.ingested} input row(s) only; "
+                    "give the recipients again to send to the rest"
+                )
+            return
+        items = iter(self.recipients)
+        digest = b""
+        for n in range(info.ingested):
+            item = next(items, _END)
+            if item is _END:
+                raise JobMismatchError(
+                    f"the recipients given have {n} row(s), fewer than the {info.ingested} job {job!r} already holds"
+                )
+            digest = input_digest(digest, item)
+        if info.ingested and digest.hex() != info.input_digest:
+            raise JobMismatchError(
+                f"the recipients given differ from those job {job!r} was started with "
+                f"(in its first {info.ingested} row(s)); nothing was sent"
+            )
+        if info.input_done:
+            if next(items, _END) is not _END:
+                raise JobMismatchError(
+                    f"the recipients given have more rows than the {info.ingested} job {job!r} was started with"
+                )
+            return
+        yield None  # the input is checked: sending may start
+        read = info.ingested
+        running = {"digest": digest}
+
+        def tracked() -> Iterator[Any]:
+            for item in items:
+                running["digest"] = input_digest(running["digest"], item)
+                yield item
+
+        chunks, allow_repeats = self.chunks, self.allow_repeats
+        batch: list[NewRow] = []
+        rejected: list[Receipt] = []
+        seq, at_seq = read, digest
+
+        def commit(done: bool) -> SendResult | None:
+            nonlocal read, batch, rejected
+            ledger.ingest(job, batch, read_before=read, read_after=seq, digest=at_seq.hex(), done=done)
+            result = _rejections(chunks.provider, rejected) if rejected else None
+            read, batch, rejected = seq, [], []
+            return result
+
+        try:
+            for answer in chunks.validate(tracked()):
+                if isinstance(answer, Receipt):
+                    batch.append(
+                        NewRow(seq, answer.recipient, state=RowState.REJECTED, reason=answer.reason, code=answer.code)
+                    )
+                    rejected.append(answer)
+                else:
+                    key = None if allow_repeats else _dedup_key(answer.number, chunks.text_for(answer))
+                    batch.append(
+                        NewRow(
+                            seq,
+                            answer.number,
+                            params=dict(answer.params) or None,
+                            reference=answer.reference,
+                            dedup=key,
+                        )
+                    )
+                seq += 1
+                self.rows_read += 1
+                at_seq = running["digest"]
+                if len(batch) >= INGEST_BATCH:
+                    yield commit(False)
+        except BaseException:
+            if batch:  # keep what was read before the input (or a Ctrl-C) stopped it
+                commit(False)
+            raise
+        yield commit(True)
+
+    # ------------------------------------------------------------------ 3. a crashed run's claims
+
+    def _settle_stale(self, ledger: Ledger, lease: Lease) -> Iterator[SendResult]:
+        chunks = self.chunks
+        settled = resent = 0
+        for claim in ledger.stale_claims(self.job_id):
+            resendable = (
+                chunks.deduplicates
+                and claim.client_ref is not None
+                and len(claim.seqs) == 1
+                and claim.provider == chunks.provider
+            )
+            if not resendable:
+                settled += ledger.settle_unknown(self.job_id, claim.attempt, STALE_REASON)
+                continue
+            attempt = uuid.uuid4().hex
+            if not ledger.reclaim(self.job_id, claim.attempt, attempt, owner=lease.owner):
+                continue
+            chunk = _Chunk(seqs=list(claim.seqs), recipients=list(claim.recipients), client_ref=claim.client_ref)
+            resent += 1
+            results = self._request(ledger, chunk, attempt, claim.client_ref)
+            yield from results
+        if settled:
+            self.warn(
+                f"job {self.job_id!r}: {settled} recipient(s) were in a request in flight when an earlier run "
+                "stopped; their outcome is unknown and they are not sent again"
+            )
+        if resent:
+            self.warn(
+                f"job {self.job_id!r}: {resent} request(s) in flight when an earlier run stopped were sent again "
+                "with the same client id (the provider ignores a repeated id)"
+            )
+
+    # ------------------------------------------------------------------ 4. sending
+
+    def _stopping(self, lease: Lease) -> bool:
+        return self.stop.requested or lease.lost.is_set()
+
+    def _plan(self, ledger: Ledger, lease: Lease, feed: Iterator[SendResult | None]) -> Iterator[_Chunk | SendResult]:
+        """The requests to make, in input order, reading more input whenever the ledger runs dry.
+
+        Also yields the rejections found while reading (as results of no request).
+        """
+        chunks = self.chunks
+        after = -1
+        chunk = _Chunk()
+        page = max(INGEST_BATCH, chunks.size * 4)
+        while not self._stopping(lease):
+            rows = ledger.pending(self.job_id, after=after, limit=page)
+            if not rows:
+                step = next(feed, _END)
+                if step is _END:
+                    break
+                if step is not None:
+                    yield step  # type: ignore[misc]
+                continue
+            after = rows[-1][0]
+            for seq, recipient, ref in rows:
+                if ref is not None and chunks.deduplicates:  # a row with its own client id goes alone
+                    if chunk:
+                        yield chunk
+                        chunk = _Chunk()
+                    yield _Chunk([seq], [recipient], client_ref=ref)
+                    continue
+                if chunks.groups_by_text:
+                    text = chunks.text_for(recipient)
+                    if chunk and text != chunk.text:
+                        yield chunk
+                        chunk = _Chunk()
+                    chunk.text = text
+                chunk.seqs.append(seq)
+                chunk.recipients.append(recipient)
+                if len(chunk) >= chunks.size:
+                    yield chunk
+                    chunk = _Chunk()
+        if chunk and not self._stopping(lease):
+            yield chunk
+
+    def _task(self, ledger: Ledger, lease: Lease, chunk: _Chunk) -> list[SendResult] | None:
+        """Claim, send, record one request; ``None`` when the run is stopping (nothing claimed)."""
+        if self._stopping(lease):
+            return None
+        attempt = uuid.uuid4().hex
+        ref = chunk.client_ref
+        if ref is None and len(chunk) == 1 and self.chunks.deduplicates:
+            ref = uuid.uuid4().hex[:20]
+        ledger.claim(self.job_id, chunk.seqs, attempt, provider=self.chunks.provider, client_ref=ref, owner=lease.owner)
+        if self._stopping(lease):
+            ledger.release(self.job_id, attempt)  # the request never started: not sent
+            return None
+        return self._request(ledger, chunk, attempt, ref)
+
+    def _request(self, ledger: Ledger, chunk: _Chunk, attempt: str, ref: str | None) -> list[SendResult]:
+        with self._lock:
+            self._inflight[attempt] = chunk
+        try:
+            results: list[SendResult] = self.chunks(chunk.recipients, client_ref=ref, validated=self._validated)
+        except BaseException as exc:
+            # a Ctrl-C in the middle of the request (or a bug below us): it may have left
+            ledger.settle_unknown(
+                self.job_id, attempt, f"interrupted while the request was in flight ({type(exc).__name__})"
+            )
+            raise
+        finally:
+            with self._lock:
+                self._inflight.pop(attempt, None)
+        ledger.record(self.job_id, attempt, _outcomes(chunk, results))
+        with self._lock:
+            self.requests += sum(int(r.details.get("requests", 1)) for r in results)
+        return results
+
+    def _send(self, ledger: Ledger, lease: Lease, feed: Iterator[SendResult | None]) -> Iterator[SendResult]:
+        plan = self._plan(ledger, lease, feed)
+        if self.workers <= 1:
+            for item in plan:
+                if isinstance(item, SendResult):
+                    yield item
+                    continue
+                results = self._task(ledger, lease, item)
+                if results is None:
+                    break
+                yield from results
+            return
+        pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix=f"smsbridge-{self.job_id}")
+        queued: deque[Future[list[SendResult] | None] | SendResult] = deque()
+        aborted = False
+        try:
+            for item in plan:
+                queued.append(item if isinstance(item, SendResult) else pool.submit(self._task, ledger, lease, item))
+                while len(queued) >= self.workers * 2:
+                    yield from _done(queued.popleft())
+                if self._stopping(lease):
+                    break
+            while queued:
+                yield from _done(queued.popleft())
+        except BaseException as exc:
+            self.stop.request()  # no task claims anything from now on
+            for future in queued:
+                if isinstance(future, Future):
+                    future.cancel()
+            aborted = isinstance(exc, KeyboardInterrupt) or self.stop.aborted
+            if aborted:
+                with self._lock:
+                    inflight = list(self._inflight)
+                for attempt in inflight:
+                    ledger.settle_unknown(self.job_id, attempt, ABORT_REASON)
+            raise
+        finally:
+            pool.shutdown(wait=not aborted, cancel_futures=True)
+
+    # ------------------------------------------------------------------ the summary
+
+    def job_summary(self, run: BulkSummary) -> BulkSummary:
+        """``run`` (this run's counts) turned into the whole job's, from the ledger."""
+        counts = self.counts
+        accepted = sum(counts.get(s.value, 0) for s in RowState if s.sent)
+        not_sent = counts.get(RowState.NOT_SENT.value, 0)
+        rejected = counts.get(RowState.REJECTED.value, 0) + not_sent
+        unknown = counts.get(RowState.UNKNOWN.value, 0) + counts.get(RowState.CLAIMED.value, 0)
+        pending = counts.get(RowState.PENDING.value, 0)
+        receipts = None
+        if run.receipts is not None:
+            from smsbridge.ledger import resolve_ledger
+
+            ledger, owned = resolve_ledger(self._ledger_arg)
+            try:
+                receipts = tuple(
+                    _receipt(row) for row in ledger.rows(self.job_id) if row.outcome is not RowState.PENDING
+                )
+            finally:
+                if owned:
+                    ledger.close()
+        return BulkSummary(
+            provider=run.provider,
+            total=accepted + rejected + unknown + pending,
+            accepted=accepted,
+            rejected=rejected,
+            unknown=unknown,
+            requests=run.requests,
+            receipts=receipts,
+            pending=pending,
+            not_sent=not_sent,
+            duplicates=counts.get(RowState.DUPLICATE.value, 0),
+            job=self.job_id,
+        )
+
+
+def _done(item: Future[list[SendResult] | None] | SendResult) -> Iterable[SendResult]:
+    if isinstance(item, SendResult):
+        return (item,)
+    return item.result() or ()
+
+
+def _rejections(provider: str, receipts: list[Receipt]) -> SendResult:
+    return SendResult(provider=provider, receipts=tuple(receipts), details={"requests": 0})
+
+
+def _outcomes(chunk: _Chunk, results: Sequence[SendResult]) -> list[RowOutcome]:
+    """Each row's outcome from the request's receipts (matched by number, in order)."""
+    waiting: dict[str, deque[int]] = {}
+    for seq, recipient in zip(chunk.seqs, chunk.recipients, strict=True):
+        waiting.setdefault(recipient.number, deque()).append(seq)
+    out: list[RowOutcome] = []
+    for result in results:
+        refused_whole = bool(result.details.get("error"))
+        for receipt in result.receipts:
+            queue = waiting.get(receipt.recipient)
+            if not queue:
+                log.warning("a receipt for %s matches no recipient of its request", receipt.recipient)
+                continue
+            if receipt.status is ReceiptStatus.ACCEPTED:
+                state = RowState.ACCEPTED
+            elif receipt.status is ReceiptStatus.UNKNOWN:
+                state = RowState.UNKNOWN
+            else:
+                state = RowState.NOT_SENT if refused_whole else RowState.REJECTED
+            out.append(
+                RowOutcome(queue.popleft(), state, receipt.message_id, receipt.provider, receipt.reason, receipt.code)
+            )
+    for queue in waiting.values():
+        out.extend(
+            RowOutcome(seq, RowState.UNKNOWN, reason="the provider's reply did not mention this recipient")
+            for seq in queue
+        )
+    return out
+
+
+_RECEIPT_STATUS = {
+    RowState.REJECTED: ReceiptStatus.REJECTED,
+    RowState.NOT_SENT: ReceiptStatus.REJECTED,
+    RowState.UNKNOWN: ReceiptStatus.UNKNOWN,
+    RowState.CLAIMED: ReceiptStatus.UNKNOWN,
+}
+
+
+def _receipt(row: Any) -> Receipt:
+    status = ReceiptStatus.ACCEPTED if row.outcome.sent else _RECEIPT_STATUS[row.outcome]
+    return Receipt(
+        row.number, status, message_id=row.message_id, reason=row.reason, code=row.code, provider=row.provider
+    )

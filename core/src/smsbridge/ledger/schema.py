@@ -1,0 +1,69 @@
+"""The ledger's tables, one DDL for SQLite and PostgreSQL, and its explicit migrations.
+
+Every table is prefixed ``smsbridge_`` so that a shared PostgreSQL ledger can live in a host
+application's own database.  Times are UNIX seconds (UTC) as floating point numbers, the
+same in both engines.  The schema version is a row of ``smsbridge_meta``; a ledger is
+created at the current version on first use, and an older one is only upgraded by an
+explicit ``Ledger.migrate()`` (``smsbridge ledger migrate``), never behind the user's back.
+"""
+
+from __future__ import annotations
+
+__all__ = ["CREATE", "MIGRATIONS", "SCHEMA_VERSION"]
+
+SCHEMA_VERSION = 1
+
+CREATE: tuple[str, ...] = (
+    """CREATE TABLE smsbridge_meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    )""",
+    # one bulk job, or one ledgered single send (kind 'send', id = the idempotency key)
+    """CREATE TABLE smsbridge_jobs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        account TEXT NOT NULL,
+        text TEXT NOT NULL,
+        options TEXT NOT NULL,
+        fingerprint TEXT NOT NULL,
+        created_at DOUBLE PRECISION NOT NULL,
+        updated_at DOUBLE PRECISION NOT NULL,
+        ingested INTEGER NOT NULL DEFAULT 0,
+        input_digest TEXT NOT NULL DEFAULT '',
+        input_done INTEGER NOT NULL DEFAULT 0,
+        lease_owner TEXT,
+        lease_expires DOUBLE PRECISION
+    )""",
+    # one row per input row of a job; ``number`` is E.164 (or a target), or the input as
+    # given for a row rejected before any request
+    """CREATE TABLE smsbridge_recipients (
+        job TEXT NOT NULL REFERENCES smsbridge_jobs (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        number TEXT NOT NULL,
+        params TEXT,
+        reference TEXT,
+        dedup TEXT,
+        dup_of INTEGER,
+        state TEXT NOT NULL,
+        attempt TEXT,
+        client_ref TEXT,
+        message_id TEXT,
+        provider TEXT,
+        reason TEXT,
+        code TEXT,
+        claimed_at DOUBLE PRECISION,
+        updated_at DOUBLE PRECISION NOT NULL,
+        report_status TEXT,
+        report_code TEXT,
+        report_at DOUBLE PRECISION,
+        PRIMARY KEY (job, seq)
+    )""",
+    "CREATE INDEX smsbridge_recipients_state ON smsbridge_recipients (job, state, seq)",
+    "CREATE INDEX smsbridge_recipients_dedup ON smsbridge_recipients (job, dedup)",
+    "CREATE INDEX smsbridge_recipients_attempt ON smsbridge_recipients (job, attempt)",
+    "CREATE INDEX smsbridge_recipients_message ON smsbridge_recipients (provider, message_id)",
+)
+
+#: version -> statements that bring a ledger from ``version`` to ``version + 1``
+MIGRATIONS: dict[int, tuple[str, ...]] = {}

@@ -1,0 +1,611 @@
+"""The ledger: jobs and recipient rows, and every state change as one short transaction.
+
+Each method is one transaction whose SQL guard (``state IN (...)``, ``attempt = ?``)
+encodes the moves of ``smsbridge.ledger.states``: a claim only takes ``pending`` rows and
+fails as a whole if any was taken by someone else, an outcome only lands on the rows of its
+own attempt, a delivery report never moves a row out of a final state.  Concurrency is
+therefore safe at the row level, in SQLite (one writer at a time) and in PostgreSQL (a
+conditional ``UPDATE`` re-checks its ``WHERE`` after waiting for a concurrent one), whatever
+the number of processes; the job lease only keeps two runners from planning the same rows.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from smsbridge.errors import JobBusyError, JobMismatchError, JobNotFoundError, LedgerError
+from smsbridge.ledger import lease as _lease
+from smsbridge.ledger.database import Database
+from smsbridge.ledger.models import JobInfo, JobSpec, LedgerRow, NewRow, RowOutcome, StaleClaim, when
+from smsbridge.ledger.schema import CREATE, MIGRATIONS, SCHEMA_VERSION
+from smsbridge.ledger.states import RowState
+from smsbridge.models import Recipient
+
+if TYPE_CHECKING:
+    from smsbridge.ledger.jobs import Job
+
+__all__ = ["Ledger"]
+
+_IN_BATCH = 500  # bound on "IN (...)" lists and executemany batches
+
+_JOB_COLUMNS = (
+    "id, kind, provider, account, text, options, fingerprint, created_at, updated_at, "
+    "ingested, input_digest, input_done, lease_owner, lease_expires"
+)
+
+_FINAL_REPORT = {"delivered": RowState.DELIVERED, "failed": RowState.FAILED, "rejected": RowState.FAILED}
+_FINAL_REPORT["expired"] = RowState.EXPIRED
+
+#: a report moves (or annotates) only rows that went out and have no final state yet
+_REPORTABLE = (RowState.ACCEPTED.value, RowState.UNKNOWN.value)
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+def _chunks(items: Sequence[Any], size: int = _IN_BATCH) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _params(text: str | None) -> dict[str, str] | None:
+    return None if text is None else json.loads(text)
+
+
+def _recipient(number: str, params: str | None, reference: str | None) -> Recipient:
+    return Recipient(number, _params(params) or {}, reference)
+
+
+class Ledger:
+    """A send ledger in SQLite or PostgreSQL (see ``smsbridge.ledger.open_ledger``)."""
+
+    def __init__(self, db: Database, *, clock: Any = time.time) -> None:
+        self.db = db
+        self._clock = clock
+        self._ensure_schema()
+
+    @property
+    def url(self) -> str:
+        """Where the ledger lives (no password)."""
+        return self.db.shown
+
+    def __repr__(self) -> str:
+        return f"Ledger({self.url!r})"
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ schema
+
+    def _has_schema(self) -> bool:
+        if self.db.dialect == "sqlite":
+            sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'smsbridge_meta'"
+        else:
+            sql = "SELECT to_regclass('smsbridge_meta')::text WHERE to_regclass('smsbridge_meta') IS NOT NULL"
+        return bool(self.db.query(sql))
+
+    def schema_version(self) -> int | None:
+        """The version of the ledger's tables, ``None`` when it has none yet."""
+        if not self._has_schema():
+            return None
+        rows = self.db.query("SELECT value FROM smsbridge_meta WHERE key = 'schema_version'")
+        return int(rows[0][0]) if rows else None
+
+    def _ensure_schema(self) -> None:
+        version = self.schema_version()
+        if version is None:
+            with self.db.transaction("creating the ledger's tables"):
+                if self.db.dialect == "postgresql":  # two processes creating it at once
+                    self.db.query("SELECT pg_advisory_xact_lock(hashtext('smsbridge ledger schema'))")
+                if not self._has_schema():
+                    for statement in CREATE:
+                        self.db.execute(statement)
+                    self.db.execute(
+                        "INSERT INTO smsbridge_meta (key, value) VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+                    )
+            version = self.schema_version()
+        if version is not None and version < SCHEMA_VERSION:
+            raise LedgerError(
+                f"the ledger {self.url} has schema version {version}; this smsbridge needs {SCHEMA_VERSION}",
+                hint="back the ledger up, then run `smsbridge ledger migrate` (migrations are never run implicitly)",
+            )
+        if version is not None and version > SCHEMA_VERSION:
+            raise LedgerError(
+                f"the ledger {self.url} has schema version {version}, newer than this smsbridge knows "
+                f"({SCHEMA_VERSION})",
+                hint="upgrade smsbridge",
+            )
+
+    @classmethod
+    def migrate(cls, db: Database) -> tuple[int, int]:
+        """Bring an older ledger up to this version; returns (from, to).  One transaction a step."""
+        probe = object.__new__(cls)
+        probe.db = db
+        start = probe.schema_version()
+        if start is None:
+            return (SCHEMA_VERSION, SCHEMA_VERSION)  # created at the current version on first use
+        version = start
+        while version < SCHEMA_VERSION:
+            steps = MIGRATIONS.get(version)
+            if steps is None:
+                raise LedgerError(f"no migration from schema version {version} (this smsbridge: {SCHEMA_VERSION})")
+            with db.transaction(f"migrating from schema version {version}"):
+                for statement in steps:
+                    db.execute(statement)
+                db.execute("UPDATE smsbridge_meta SET value = ? WHERE key = 'schema_version'", (str(version + 1),))
+            version += 1
+        return (start, version)
+
+    # ------------------------------------------------------------------ jobs
+
+    def open_job(self, spec: JobSpec) -> JobInfo:
+        """The job ``spec.id``, created if new; an existing one must have the same text and options."""
+        now = self._clock()
+        with self.db.transaction("creating a job"):
+            self.db.execute(
+                f"INSERT INTO smsbridge_jobs ({_JOB_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,0,'',0,NULL,NULL) "
+                "ON CONFLICT (id) DO NOTHING",
+                (
+                    spec.id,
+                    spec.kind,
+                    spec.provider,
+                    spec.account,
+                    spec.text,
+                    json.dumps(dict(spec.options), sort_keys=True, default=str),
+                    spec.fingerprint,
+                    now,
+                    now,
+                ),
+            )
+        info = self.job_info(spec.id, counts=False)
+        if info.kind != spec.kind:
+            raise JobMismatchError(f"{spec.id!r} is a {info.kind} job of this ledger, not a {spec.kind} job")
+        if info.fingerprint != spec.fingerprint:
+            changed = [k for k in ("text",) if getattr(info, k) != getattr(spec, k)]
+            changed += sorted(
+                k
+                for k in set(info.options) | set(spec.options)
+                if json.dumps(info.options.get(k), default=str) != json.dumps(spec.options.get(k), default=str)
+            )
+            raise JobMismatchError(
+                f"job {spec.id!r} exists with another {', '.join(changed) or 'text or options'}; "
+                "a job is resumed with exactly the text and options it started with"
+            )
+        return info
+
+    def job(self, job_id: str) -> Job:
+        """A handle on the job ``job_id`` (``JobNotFoundError`` if there is none)."""
+        from smsbridge.ledger.jobs import Job
+
+        self.job_info(job_id, counts=False)
+        return Job(self, job_id)
+
+    def find_job(self, job_id: str, *, counts: bool = True) -> JobInfo | None:
+        rows = self.db.query(f"SELECT {_JOB_COLUMNS} FROM smsbridge_jobs WHERE id = ?", (job_id,))
+        if not rows:
+            return None
+        return self._job(rows[0], self.counts(job_id) if counts else {})
+
+    def job_info(self, job_id: str, *, counts: bool = True) -> JobInfo:
+        info = self.find_job(job_id, counts=counts)
+        if info is None:
+            raise JobNotFoundError(f"the ledger {self.url} has no job {job_id!r}")
+        return info
+
+    def jobs(self) -> list[JobInfo]:
+        """Every job, oldest first, with its counts by state."""
+        counts: dict[str, dict[str, int]] = {}
+        for job, state, n in self.db.query("SELECT job, state, COUNT(*) FROM smsbridge_recipients GROUP BY job, state"):
+            counts.setdefault(job, {})[state] = int(n)
+        rows = self.db.query(f"SELECT {_JOB_COLUMNS} FROM smsbridge_jobs ORDER BY created_at, id")
+        return [self._job(row, counts.get(row[0], {})) for row in rows]
+
+    def counts(self, job_id: str) -> dict[str, int]:
+        """Rows of a job by their own state (``duplicate`` rows as such)."""
+        return {
+            state: int(n)
+            for state, n in self.db.query(
+                "SELECT state, COUNT(*) FROM smsbridge_recipients WHERE job = ? GROUP BY state", (job_id,)
+            )
+        }
+
+    def outcome_counts(self, job_id: str) -> dict[str, int]:
+        """Rows of a job by outcome: a duplicate row counts as the row it repeats."""
+        counts = self.counts(job_id)
+        if counts.pop(RowState.DUPLICATE.value, 0):
+            for state, n in self.db.query(
+                "SELECT f.state, COUNT(*) FROM smsbridge_recipients r JOIN smsbridge_recipients f "
+                "ON f.job = r.job AND f.seq = r.dup_of WHERE r.job = ? AND r.state = 'duplicate' GROUP BY f.state",
+                (job_id,),
+            ):
+                counts[state] = counts.get(state, 0) + int(n)
+        return counts
+
+    @staticmethod
+    def _job(row: Sequence[Any], counts: Mapping[str, int]) -> JobInfo:
+        created, updated = when(row[7]), when(row[8])
+        assert created is not None and updated is not None
+        return JobInfo(
+            id=row[0],
+            kind=row[1],
+            provider=row[2],
+            account=row[3],
+            text=row[4],
+            options=json.loads(row[5]),
+            fingerprint=row[6],
+            created_at=created,
+            updated_at=updated,
+            ingested=int(row[9]),
+            input_digest=row[10],
+            input_done=bool(row[11]),
+            lease_owner=row[12],
+            lease_expires=when(row[13]),
+            counts=dict(counts),
+        )
+
+    def delete_job(self, job_id: str) -> bool:
+        with self.db.transaction("deleting a job"):
+            self.db.execute("DELETE FROM smsbridge_recipients WHERE job = ?", (job_id,))
+            return self.db.execute("DELETE FROM smsbridge_jobs WHERE id = ?", (job_id,)) > 0
+
+    def purge(self, older_than: float, *, job: str | None = None) -> list[str]:
+        """Delete jobs with no activity for ``older_than`` seconds (and no live lease); their ids."""
+        now = self._clock()
+        cutoff = now - older_than
+        sql = (
+            "SELECT id FROM smsbridge_jobs j WHERE j.updated_at < ? "
+            "AND (j.lease_expires IS NULL OR j.lease_expires < ?) "
+            "AND NOT EXISTS (SELECT 1 FROM smsbridge_recipients r WHERE r.job = j.id AND r.updated_at >= ?)"
+        )
+        params: list[Any] = [cutoff, now, cutoff]
+        if job is not None:
+            sql += " AND j.id = ?"
+            params.append(job)
+        doomed = [row[0] for row in self.db.query(sql, params)]
+        for job_id in doomed:
+            self.delete_job(job_id)
+        return doomed
+
+    # ------------------------------------------------------------------ the job lease
+
+    def acquire_lease(self, job_id: str, owner: str, ttl: float) -> str | None:
+        """Take the job's lease for ``ttl`` seconds; ``None`` when taken, else the holder.
+
+        A lease is free when nobody holds it, when it expired, or when its holder is a
+        process of this machine that no longer runs (a killed run needs no waiting).
+        """
+        now = self._clock()
+        with self.db.transaction("taking the job's lease"):
+            lock = " FOR UPDATE" if self.db.dialect == "postgresql" else ""
+            rows = self.db.query(f"SELECT lease_owner, lease_expires FROM smsbridge_jobs WHERE id = ?{lock}", (job_id,))
+            if not rows:
+                raise JobNotFoundError(f"the ledger {self.url} has no job {job_id!r}")
+            holder, expires = rows[0]
+            free = holder is None or holder == owner or (expires or 0) < now or not _lease.owner_alive(holder)
+            if not free:
+                return str(holder)
+            self.db.execute(
+                "UPDATE smsbridge_jobs SET lease_owner = ?, lease_expires = ? WHERE id = ?", (owner, now + ttl, job_id)
+            )
+        return None
+
+    def renew_lease(self, job_id: str, owner: str, ttl: float) -> bool:
+        with self.db.transaction("renewing the job's lease"):
+            return (
+                self.db.execute(
+                    "UPDATE smsbridge_jobs SET lease_expires = ? WHERE id = ? AND lease_owner = ?",
+                    (self._clock() + ttl, job_id, owner),
+                )
+                == 1
+            )
+
+    def release_lease(self, job_id: str, owner: str) -> None:
+        with self.db.transaction("releasing the job's lease"):
+            self.db.execute(
+                "UPDATE smsbridge_jobs SET lease_owner = NULL, lease_expires = NULL, updated_at = ? "
+                "WHERE id = ? AND lease_owner = ?",
+                (self._clock(), job_id, owner),
+            )
+
+    def _check_lease(self, job_id: str, owner: str | None) -> None:
+        if owner is None:
+            return
+        rows = self.db.query("SELECT lease_owner FROM smsbridge_jobs WHERE id = ?", (job_id,))
+        holder = rows[0][0] if rows else None
+        if holder != owner:
+            raise JobBusyError(
+                f"this run lost the lease of job {job_id!r}" + (f" to {holder}" if holder else ""),
+                holder=holder,
+                hint="another run took the job over; this one stops without sending more",
+            )
+
+    # ------------------------------------------------------------------ reading the input
+
+    def ingest(
+        self,
+        job_id: str,
+        rows: Sequence[NewRow],
+        *,
+        read_before: int,
+        read_after: int,
+        digest: str,
+        done: bool,
+    ) -> None:
+        """Add input rows and the input position they bring the job to, in one transaction.
+
+        A row whose ``dedup`` key an earlier row of the job has is stored as a ``duplicate``
+        of that row.  ``read_before`` guards against two runs reading the same input.
+        """
+        now = self._clock()
+        with self.db.transaction("recording recipients"):
+            moved = self.db.execute(
+                "UPDATE smsbridge_jobs SET ingested = ?, input_digest = ?, input_done = ?, updated_at = ? "
+                "WHERE id = ? AND ingested = ?",
+                (read_after, digest, int(done), now, job_id, read_before),
+            )
+            if moved != 1:
+                raise JobBusyError(f"another run is reading the input of job {job_id!r}")
+            keys = sorted({r.dedup for r in rows if r.dedup is not None and r.state is RowState.PENDING})
+            first: dict[str, int] = {}
+            for part in _chunks(keys):
+                for key, seq in self.db.query(
+                    "SELECT dedup, MIN(seq) FROM smsbridge_recipients "
+                    f"WHERE job = ? AND dup_of IS NULL AND dedup IN ({_marks(len(part))}) GROUP BY dedup",
+                    (job_id, *part),
+                ):
+                    first[key] = int(seq)
+            values = []
+            for r in rows:
+                state, dup_of = r.state, None
+                if r.dedup is not None and r.state is RowState.PENDING:
+                    if r.dedup in first:
+                        state, dup_of = RowState.DUPLICATE, first[r.dedup]
+                    else:
+                        first[r.dedup] = r.seq
+                params = json.dumps(dict(r.params), ensure_ascii=False) if r.params else None
+                values.append(
+                    (job_id, r.seq, r.number, params, r.reference, r.dedup, dup_of, state.value, r.reason, r.code, now)
+                )
+            for part in _chunks(values):
+                self.db.executemany(
+                    "INSERT INTO smsbridge_recipients "
+                    "(job, seq, number, params, reference, dedup, dup_of, state, reason, code, updated_at) "
+                    "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    part,
+                )
+
+    # ------------------------------------------------------------------ sending
+
+    def pending(self, job_id: str, *, after: int = -1, limit: int = 1000) -> list[tuple[int, Recipient, str | None]]:
+        """Rows to send after ``after``, in input order: (seq, recipient, client_ref).
+
+        Those are ``pending`` rows and ``not_sent`` ones (an earlier run's request was refused
+        whole, so nothing of it was taken).
+        """
+        return [
+            (int(seq), _recipient(number, params, reference), ref)
+            for seq, number, params, reference, ref in self.db.query(
+                "SELECT seq, number, params, reference, client_ref FROM smsbridge_recipients "
+                "WHERE job = ? AND state IN ('pending', 'not_sent') AND seq > ? ORDER BY seq LIMIT ?",
+                (job_id, after, limit),
+            )
+        ]
+
+    def claim(
+        self,
+        job_id: str,
+        seqs: Sequence[int],
+        attempt: str,
+        *,
+        provider: str | None = None,
+        client_ref: str | None = None,
+        owner: str | None = None,
+    ) -> None:
+        """Write-ahead: mark ``seqs`` claimed by ``attempt``, committed before the request leaves.
+
+        All or nothing: if any row is no longer pending (another runner took it), nothing is
+        claimed and ``JobBusyError`` says so.  With ``owner``, the job's lease must be ours.
+        """
+        now = self._clock()
+        with self.db.transaction("claiming recipients before a request"):
+            self._check_lease(job_id, owner)
+            taken = 0
+            for part in _chunks(list(seqs)):
+                taken += self.db.execute(
+                    "UPDATE smsbridge_recipients SET state = 'claimed', attempt = ?, "
+                    "client_ref = COALESCE(client_ref, ?), provider = ?, claimed_at = ?, updated_at = ?, "
+                    "reason = NULL, code = NULL "
+                    f"WHERE job = ? AND state IN ('pending', 'not_sent') AND seq IN ({_marks(len(part))})",
+                    (attempt, client_ref, provider, now, now, job_id, *part),
+                )
+            if taken != len(seqs):
+                raise JobBusyError(
+                    f"{len(seqs) - taken} recipient(s) of this request of job {job_id!r} were no longer pending: "
+                    "another runner has them; nothing was claimed"
+                )
+
+    def release(self, job_id: str, attempt: str) -> int:
+        """A claim whose request never started goes back to pending (a graceful stop)."""
+        with self.db.transaction("releasing a claim"):
+            return self.db.execute(
+                "UPDATE smsbridge_recipients SET state = 'pending', attempt = NULL, provider = NULL, "
+                "claimed_at = NULL, updated_at = ? WHERE job = ? AND attempt = ? AND state = 'claimed'",
+                (self._clock(), job_id, attempt),
+            )
+
+    def record(self, job_id: str, attempt: str, outcomes: Iterable[RowOutcome]) -> int:
+        """The outcome of ``attempt``'s request, one transaction; rows of other attempts are untouched.
+
+        An outcome lands on a row still ``claimed`` by this attempt, or marked ``unknown`` for it
+        by an abort (a late answer is better knowledge).  Returns how many rows moved.
+        """
+        now = self._clock()
+        values = [
+            (o.state.value, o.message_id, o.provider, o.reason, o.code, now, job_id, o.seq, attempt) for o in outcomes
+        ]
+        with self.db.transaction("recording the outcome of a request"):
+            moved = 0
+            for part in _chunks(values):
+                moved += self.db.executemany(
+                    "UPDATE smsbridge_recipients SET state = ?, message_id = ?, provider = COALESCE(?, provider), "
+                    "reason = ?, code = ?, updated_at = ? "
+                    "WHERE job = ? AND seq = ? AND attempt = ? AND state IN ('claimed', 'unknown')",
+                    part,
+                )
+            return moved
+
+    def stale_claims(self, job_id: str) -> list[StaleClaim]:
+        """Claims with no recorded outcome, by attempt (after a crash: the caller holds the lease)."""
+        groups: dict[str, list[tuple[Any, ...]]] = {}
+        for row in self.db.query(
+            "SELECT attempt, client_ref, provider, seq, number, params, reference FROM smsbridge_recipients "
+            "WHERE job = ? AND state = 'claimed' ORDER BY attempt, seq",
+            (job_id,),
+        ):
+            groups.setdefault(row[0], []).append(row)
+        return [
+            StaleClaim(
+                attempt=attempt,
+                client_ref=rows[0][1],
+                provider=rows[0][2],
+                seqs=tuple(int(r[3]) for r in rows),
+                recipients=tuple(_recipient(r[4], r[5], r[6]) for r in rows),
+            )
+            for attempt, rows in groups.items()
+        ]
+
+    def settle_unknown(self, job_id: str, attempt: str, reason: str) -> int:
+        """A claim whose request may have left, with no answer recorded: ``unknown``."""
+        with self.db.transaction("recording an unknown outcome"):
+            return self.db.execute(
+                "UPDATE smsbridge_recipients SET state = 'unknown', reason = ?, updated_at = ? "
+                "WHERE job = ? AND attempt = ? AND state = 'claimed'",
+                (reason, self._clock(), job_id, attempt),
+            )
+
+    def reclaim(self, job_id: str, old_attempt: str, new_attempt: str, *, owner: str | None = None) -> int:
+        """Take over a stale claim for a resend with its stored client id (de-duplicating providers)."""
+        now = self._clock()
+        with self.db.transaction("taking over a claim"):
+            self._check_lease(job_id, owner)
+            return self.db.execute(
+                "UPDATE smsbridge_recipients SET attempt = ?, claimed_at = ?, updated_at = ? "
+                "WHERE job = ? AND attempt = ? AND state = 'claimed'",
+                (new_attempt, now, now, job_id, old_attempt),
+            )
+
+    def reopen_unknown(self, job_id: str) -> int:
+        """``resend_unknown``: unknown rows go back to pending (they may be received twice)."""
+        with self.db.transaction("reopening unknown outcomes"):
+            return self.db.execute(
+                "UPDATE smsbridge_recipients SET state = 'pending', attempt = NULL, provider = NULL, "
+                "claimed_at = NULL, updated_at = ? WHERE job = ? AND state = 'unknown'",
+                (self._clock(), job_id),
+            )
+
+    # ------------------------------------------------------------------ delivery reports
+
+    def record_report(
+        self,
+        provider: str,
+        message_id: str,
+        status: str,
+        *,
+        recipient: str | None = None,
+        code: str | None = None,
+        at: float | None = None,
+    ) -> int:
+        """A delivery report for ``(provider, message_id)`` (and ``recipient`` where one id covers several).
+
+        A final status (delivered, failed/rejected, expired) moves an accepted or unknown row
+        to its final state; any other status is noted on the row without moving it.  A final
+        state never changes again, and a report older than the one noted is ignored: a late
+        "sent" never overwrites "delivered", and a duplicate report changes nothing.
+        Returns the number of rows changed.
+        """
+        now = self._clock()
+        at = now if at is None else at
+        final = _FINAL_REPORT.get(status)
+        where = f"provider = ? AND message_id = ? AND state IN ({_marks(len(_REPORTABLE))})"
+        params: list[Any] = [provider, message_id, *_REPORTABLE]
+        if recipient is not None:
+            where += " AND number = ?"
+            params.append(recipient)
+        with self.db.transaction("recording a delivery report"):
+            if final is not None:
+                return self.db.execute(
+                    "UPDATE smsbridge_recipients SET state = ?, report_status = ?, report_code = ?, report_at = ?, "
+                    f"updated_at = ? WHERE {where}",
+                    (final.value, status, code, at, now, *params),
+                )
+            return self.db.execute(
+                "UPDATE smsbridge_recipients SET report_status = ?, report_code = ?, report_at = ?, updated_at = ? "
+                f"WHERE {where} AND (report_at IS NULL OR report_at < ?)",
+                (status, code, at, now, *params, at),
+            )
+
+    # ------------------------------------------------------------------ reading rows
+
+    def rows(self, job_id: str, *, states: Iterable[str] | None = None, page: int = 1000) -> Iterator[LedgerRow]:
+        """The job's rows in input order, read a page at a time (a million rows, flat memory)."""
+        wanted = sorted({str(getattr(s, "value", s)) for s in states}) if states is not None else None
+        after = -1
+        while True:
+            sql = (
+                "SELECT r.seq, r.number, r.params, r.state, r.dup_of, r.message_id, r.provider, r.reason, r.code, "
+                "r.client_ref, r.claimed_at, r.updated_at, r.report_status, r.report_code, r.report_at, "
+                "f.state, f.message_id, f.provider, f.reason, f.code, r.reference "
+                "FROM smsbridge_recipients r LEFT JOIN smsbridge_recipients f ON f.job = r.job AND f.seq = r.dup_of "
+                "WHERE r.job = ? AND r.seq > ?"
+            )
+            params: list[Any] = [job_id, after]
+            if wanted is not None:
+                sql += f" AND r.state IN ({_marks(len(wanted))})"
+                params.extend(wanted)
+            batch = self.db.query(sql + " ORDER BY r.seq LIMIT ?", (*params, page))
+            for row in batch:
+                yield _row(job_id, row)
+            if len(batch) < page:
+                return
+            after = int(batch[-1][0])
+
+
+def _row(job_id: str, row: Sequence[Any]) -> LedgerRow:
+    state = RowState(row[3])
+    if state is RowState.DUPLICATE and row[15] is not None:
+        outcome = RowState(row[15])
+        message_id, provider, code = row[16], row[17], row[19]
+        reason = f"same number and text as row {int(row[4]) + 1}: sent once" + (f" ({row[18]})" if row[18] else "")
+    else:
+        outcome = state
+        message_id, provider, reason, code = row[5], row[6], row[7], row[8]
+    return LedgerRow(
+        job=job_id,
+        seq=int(row[0]),
+        number=row[1],
+        params=_params(row[2]),
+        reference=row[20],
+        state=state,
+        outcome=outcome,
+        dup_of=None if row[4] is None else int(row[4]),
+        message_id=message_id,
+        provider=provider,
+        reason=reason,
+        code=code,
+        client_ref=row[9],
+        claimed_at=when(row[10]),
+        updated_at=when(row[11]),
+        report_status=row[12],
+        report_code=row[13],
+        report_at=when(row[14]),
+    )
