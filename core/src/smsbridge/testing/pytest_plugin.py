@@ -5,6 +5,9 @@ fixtures defined in a conftest take precedence over pytest-recording's own ``vcr
 ``vcr_cassette_dir``, which a ``-p`` plugin's would not.
 
 * ``sms_outbox``: the ``memory://`` outbox, emptied for each test (Django's ``mail.outbox``).
+* ``sms_ledger`` / ``postgres_ledger``: a send ledger for one test, in a fresh SQLite file or in
+  a fresh database of the PostgreSQL server at ``SMSBRIDGE_TEST_POSTGRES`` (skipped without
+  one, failed with ``SMSBRIDGE_REQUIRE_SERVICES=1``).
 * ``vcr_config``: pytest-recording configuration with smsbridge's secret filters.  Override
   ``smsbridge_secret_fields`` / ``smsbridge_secret_values`` in a conftest to add your own.
 * ``vcr_cassette_dir``: ``<rootdir>/cassettes/<plugin>/<test module>/``, where ``<plugin>`` is
@@ -25,6 +28,8 @@ from smsbridge.testing import vcr_config_for
 
 __all__ = [
     "_smsbridge_cassette_fully_played",
+    "postgres_ledger",
+    "sms_ledger",
     "sms_outbox",
     "smsbridge_secret_fields",
     "smsbridge_secret_values",
@@ -40,6 +45,25 @@ def sms_outbox() -> Iterator[list[Any]]:
     memory.clear("default")
     yield memory.outbox("default")
     memory.clear("default")
+
+
+@pytest.fixture
+def sms_ledger(tmp_path: Path) -> Iterator[Any]:
+    """A send ledger in a new SQLite file."""
+    from smsbridge.ledger import open_ledger
+
+    with open_ledger(tmp_path / "ledger.db") as ledger:
+        yield ledger
+
+
+@pytest.fixture
+def postgres_ledger() -> Iterator[Any]:
+    """A send ledger in a new PostgreSQL database, dropped after the test."""
+    from smsbridge.ledger import open_ledger
+    from smsbridge.testing.services import postgres_database
+
+    with postgres_database() as url, open_ledger(url) as ledger:
+        yield ledger
 
 
 @pytest.fixture(scope="session")
