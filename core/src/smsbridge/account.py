@@ -316,6 +316,8 @@ class Account:
         client_ref: str | None = None,
         encoding: str | None = None,
         options: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        ledger: LedgerLike = None,
     ) -> SendResult:
         """Send ``text`` to one number or a few.
 
@@ -326,13 +328,68 @@ class Account:
         ``params`` (``{{`` is a literal brace there); any other text goes as written.
         ``client_ref`` travels to providers that keep one (JorMall ``id``,
         AllMySMS CLIMSGID); for a provider that de-duplicates it is generated when missing.
+
+        ``idempotency_key`` (your own id for this message, e.g. a notification id) makes the
+        send happen at most once: it is recorded in the ledger with its outcome, and another
+        call with the same key sends nothing and returns the recorded outcome (unless the
+        earlier attempt was certainly not sent, which is retried).  ``ledger``: where to
+        record (a ``Ledger`` or URL; ``None``: ``SMSBRIDGE_LEDGER`` when set or a key is
+        given; ``False``: never).
         """
+        message = self._send_message(
+            to,
+            text,
+            sender=sender,
+            schedule=schedule,
+            flash=flash,
+            client_ref=client_ref,
+            encoding=encoding,
+            options=options,
+        )
+        from smsbridge.ledger.sends import send_ledger
+
+        store = send_ledger(ledger, idempotency_key)
+        if store is None:
+            return self._deliver(self._with_client_ref(message))
+        from smsbridge.ledger.sends import ledgered_send
+
+        given = {"sender": sender, "schedule": schedule, "flash": flash, "encoding": encoding, "options": options}
+        return ledgered_send(
+            store,
+            message,
+            key=idempotency_key,
+            provider=self.provider,
+            account=self.url,
+            text=text,
+            options=given,
+            deduplicates=self.capabilities.deduplicates,
+            deliver=lambda m: self._deliver(self._with_client_ref(m)),
+            lease_ttl=self._longest_send(),
+        )
+
+    def _longest_send(self) -> float:
+        """How long one ``send`` may take at most: every attempt's timeouts, backoffs and a margin."""
+        s = self.settings
+        attempts = s.retries + 1
+        return float((s.connect_timeout + s.timeout) * attempts + s.backoff * 2 ** min(attempts, 16) + 30)
+
+    def _send_message(
+        self,
+        to: RecipientLike | Iterable[RecipientLike],
+        text: str,
+        *,
+        sender: str | None,
+        schedule: dt.datetime | None,
+        flash: bool,
+        client_ref: str | None,
+        encoding: str | None,
+        options: Mapping[str, Any] | None,
+    ) -> Message:
+        """The message ``send`` would send, every part checked; raises before any request."""
         items = [to] if isinstance(to, (str, Recipient, Mapping)) or not isinstance(to, Iterable) else list(to)
         if not items:
             raise InvalidRecipientError("no recipient given", recipient=None, **self._error_kwargs())
         recipients = tuple(self.recipient(item) for item in items)
-        if self.capabilities.deduplicates and client_ref is None and len(recipients) == 1:
-            client_ref = uuid.uuid4().hex[:20]
         message = self._message(
             recipients,
             text,
@@ -346,6 +403,17 @@ class Account:
         if is_template(message.text):
             for r in recipients:
                 self._check_text(_render(message.text, r), encoding)
+        return message
+
+    def _with_client_ref(self, message: Message) -> Message:
+        """A single send to a de-duplicating provider always carries a client id (retries reuse it)."""
+        if self.capabilities.deduplicates and message.client_ref is None and len(message.recipients) == 1:
+            return attrs.evolve(message, client_ref=uuid.uuid4().hex[:20])
+        return message
+
+    def _deliver(self, message: Message) -> SendResult:
+        """Send a checked message: one request, or one a chunk when it is too big for one."""
+        recipients = message.recipients
         if len(recipients) == 1 and not (is_template(message.text) and not self.capabilities.templating):
             return self._send_one(message)
         results: list[SendResult] = []
@@ -357,7 +425,7 @@ class Account:
                 results.append(self._request(chunk))
             else:
                 results.append(self._request_safe(chunk))
-        return _merge(self.provider, results, client_ref)
+        return _merge(self.provider, results, message.client_ref)
 
     def _send_one(self, message: Message) -> SendResult:
         use_bulk = not self.hooks.implements("smsbridge_send")
@@ -368,7 +436,7 @@ class Account:
             return self._checked(message, result)
 
         return self.retry.run(
-            attempt, provider=self.provider, dedup=dedup, on_duplicate=lambda: _duplicate(self.provider, message)
+            attempt, provider=self.provider, dedup=dedup, on_duplicate=lambda: duplicate_result(self.provider, message)
         )
 
     def _request(self, message: Message) -> SendResult:
@@ -897,7 +965,8 @@ def _resolve(item: Future[SendResult] | SendResult) -> SendResult:
     return item.result() if isinstance(item, Future) else item
 
 
-def _duplicate(provider: str, message: Message) -> SendResult:
+def duplicate_result(provider: str, message: Message) -> SendResult:
+    """The result of a resend that the provider ignored as a duplicate id: accepted earlier."""
     return SendResult(
         provider=provider,
         receipts=tuple(

@@ -215,9 +215,51 @@ class FailoverAccount:
 
     # ------------------------------------------------------------------ operations
 
-    def send(self, to: Any, text: str, **kwargs: Any) -> SendResult:
-        """Send through the first account that takes it; ``result.provider`` says which."""
-        return self._try(lambda account: account.send(to, text, **kwargs))
+    def send(
+        self, to: Any, text: str, *, idempotency_key: str | None = None, ledger: Any = None, **kwargs: Any
+    ) -> SendResult:
+        """Send through the first account that takes it; ``result.provider`` says which.
+
+        ``idempotency_key`` and ``ledger`` as for ``Account.send``: the group's send is
+        recorded once, whichever account takes it.
+        """
+        from smsbridge.ledger.sends import ledgered_send, send_ledger
+
+        store = send_ledger(ledger, idempotency_key)
+        if store is None:
+            return self._try(lambda account: account.send(to, text, ledger=False, **kwargs))
+        options: dict[str, Any] = {k: kwargs.get(k) for k in _SEND_OPTIONS}
+        options["flash"] = bool(options["flash"])
+        message = self._checked_message(to, text, kwargs.get("client_ref"), options)
+
+        def deliver(checked: Any) -> SendResult:
+            again = {**kwargs, "client_ref": checked.client_ref}
+            return self._try(lambda account: account.send(list(checked.recipients), text, ledger=False, **again))
+
+        return ledgered_send(
+            store,
+            message,
+            key=idempotency_key,
+            provider=self.provider,
+            account=_group_url(self),
+            text=text,
+            options=options,
+            deduplicates=False,  # it may have gone to any member: never resent after a crash
+            deliver=deliver,
+            lease_ttl=sum(a._longest_send() for a in self.accounts),
+        )
+
+    def _checked_message(self, to: Any, text: str, client_ref: str | None, options: dict[str, Any]) -> Any:
+        """The message as the first account whose rules take it checks it (for the ledger's rows)."""
+        errors: list[SmsBridgeError] = []
+        for index in self._order():
+            try:
+                return self.accounts[index]._send_message(to, text, client_ref=client_ref, **options)
+            except SmsBridgeError as exc:
+                if exc.outcome is not Outcome.NOT_SENT:
+                    raise
+                errors.append(exc)
+        raise errors[-1]
 
     def chunk_sender(self, text: str, **options: Any) -> FailoverChunks:
         """Chunks for the ledger: each goes to the first account that takes it (see ``iter_bulk_send``)."""
@@ -291,7 +333,7 @@ class FailoverChunks:
         self.text = text
         self.options = first.options
         self.provider = group.provider
-        self.account_url = repr(group)[len("FailoverAccount(") : -1]
+        self.account_url = _group_url(group)
         self.workers = group.accounts[0].settings.workers
         self.size = min(max(1, a.capabilities.max_recipients) for a in group.accounts)
         self.groups_by_text = _templated(first) and any(not a.capabilities.templating for a in group.accounts)
@@ -340,6 +382,10 @@ class FailoverChunks:
                 batch = []
         if batch:
             yield from self(batch, validated=False)
+
+
+def _group_url(group: FailoverAccount) -> str:
+    return f"failover({' '.join(a.url for a in group.accounts)})"
 
 
 def _templated(chunks: Any) -> bool:

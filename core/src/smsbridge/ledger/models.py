@@ -9,7 +9,7 @@ from typing import Any
 import attrs
 
 from smsbridge.ledger.states import RowState
-from smsbridge.models import Recipient
+from smsbridge.models import Receipt, ReceiptStatus, Recipient
 
 __all__ = ["JobInfo", "JobSpec", "LedgerRow", "NewRow", "RowOutcome", "StaleClaim", "when"]
 
@@ -132,3 +132,17 @@ class LedgerRow:
     report_status: str | None = None
     report_code: str | None = None
     report_at: dt.datetime | None = None
+
+    def receipt(self) -> Receipt:
+        """This row's outcome as a ``Receipt`` (``pending`` rows have none: a ``ValueError``)."""
+        if self.outcome.sent:
+            status = ReceiptStatus.ACCEPTED
+        elif self.outcome in (RowState.REJECTED, RowState.NOT_SENT):
+            status = ReceiptStatus.REJECTED
+        elif self.outcome in (RowState.UNKNOWN, RowState.CLAIMED):
+            status = ReceiptStatus.UNKNOWN
+        else:
+            raise ValueError(f"row {self.seq} of job {self.job!r} has no outcome yet ({self.outcome.value})")
+        return Receipt(
+            self.number, status, message_id=self.message_id, reason=self.reason, code=self.code, provider=self.provider
+        )

@@ -42,7 +42,7 @@ from smsbridge.ledger.states import RowState
 from smsbridge.ledger.store import Ledger
 from smsbridge.models import BulkSummary, Receipt, ReceiptStatus, Recipient, SendResult
 
-__all__ = ["INGEST_BATCH", "JobRun", "StopToken", "input_digest", "job_options", "new_job_id"]
+__all__ = ["INGEST_BATCH", "JobRun", "StopToken", "input_digest", "job_options", "new_job_id", "outcomes_of"]
 
 log = logging.getLogger("smsbridge.ledger")
 
@@ -167,7 +167,7 @@ class JobRun:
     def __iter__(self) -> Iterator[SendResult]:
         from smsbridge.ledger import resolve_ledger
 
-        ledger, owned = resolve_ledger(self._ledger_arg)
+        ledger = resolve_ledger(self._ledger_arg)
         self.ledger_url = ledger.url
         try:
             spec = JobSpec(
@@ -202,8 +202,6 @@ class JobRun:
                 self.counts[RowState.DUPLICATE.value] = ledger.counts(self.job_id).get(RowState.DUPLICATE.value, 0)
             except Exception:  # the ledger failed: what it holds is still right, just not counted here
                 log.debug("could not count the job's rows", exc_info=True)
-            if owned:
-                ledger.close()
         if self.lease_lost:
             from smsbridge.errors import JobBusyError
 
@@ -406,7 +404,7 @@ class JobRun:
         finally:
             with self._lock:
                 self._inflight.pop(attempt, None)
-        ledger.record(self.job_id, attempt, _outcomes(chunk, results))
+        ledger.record(self.job_id, attempt, outcomes_of(chunk.seqs, chunk.recipients, results))
         with self._lock:
             self.requests += sum(int(r.details.get("requests", 1)) for r in results)
         return results
@@ -464,14 +462,8 @@ class JobRun:
         if run.receipts is not None:
             from smsbridge.ledger import resolve_ledger
 
-            ledger, owned = resolve_ledger(self._ledger_arg)
-            try:
-                receipts = tuple(
-                    _receipt(row) for row in ledger.rows(self.job_id) if row.outcome is not RowState.PENDING
-                )
-            finally:
-                if owned:
-                    ledger.close()
+            ledger = resolve_ledger(self._ledger_arg)
+            receipts = tuple(row.receipt() for row in ledger.rows(self.job_id) if row.outcome is not RowState.PENDING)
         return BulkSummary(
             provider=run.provider,
             total=accepted + rejected + unknown + pending,
@@ -497,10 +489,16 @@ def _rejections(provider: str, receipts: list[Receipt]) -> SendResult:
     return SendResult(provider=provider, receipts=tuple(receipts), details={"requests": 0})
 
 
-def _outcomes(chunk: _Chunk, results: Sequence[SendResult]) -> list[RowOutcome]:
-    """Each row's outcome from the request's receipts (matched by number, in order)."""
+def outcomes_of(
+    seqs: Sequence[int], recipients: Sequence[Recipient], results: Sequence[SendResult]
+) -> list[RowOutcome]:
+    """Each row's outcome from a request's receipts (matched by number, in order).
+
+    A recipient refused by a request refused whole is ``not_sent`` (a resume sends it again);
+    one the reply does not mention is ``unknown``.
+    """
     waiting: dict[str, deque[int]] = {}
-    for seq, recipient in zip(chunk.seqs, chunk.recipients, strict=True):
+    for seq, recipient in zip(seqs, recipients, strict=True):
         waiting.setdefault(recipient.number, deque()).append(seq)
     out: list[RowOutcome] = []
     for result in results:
@@ -525,18 +523,3 @@ def _outcomes(chunk: _Chunk, results: Sequence[SendResult]) -> list[RowOutcome]:
             for seq in queue
         )
     return out
-
-
-_RECEIPT_STATUS = {
-    RowState.REJECTED: ReceiptStatus.REJECTED,
-    RowState.NOT_SENT: ReceiptStatus.REJECTED,
-    RowState.UNKNOWN: ReceiptStatus.UNKNOWN,
-    RowState.CLAIMED: ReceiptStatus.UNKNOWN,
-}
-
-
-def _receipt(row: Any) -> Receipt:
-    status = ReceiptStatus.ACCEPTED if row.outcome.sent else _RECEIPT_STATUS[row.outcome]
-    return Receipt(
-        row.number, status, message_id=row.message_id, reason=row.reason, code=row.code, provider=row.provider
-    )

@@ -190,6 +190,66 @@ class Ledger:
         self.job_info(job_id, counts=False)
         return Job(self, job_id)
 
+    def begin_send(
+        self,
+        spec: JobSpec,
+        recipients: Sequence[Recipient],
+        attempt: str,
+        *,
+        client_ref: str | None = None,
+        owner: str | None = None,
+        ttl: float = 0.0,
+    ) -> bool:
+        """A new single-send job with its rows already claimed by ``attempt``: one transaction.
+
+        ``owner`` holds the job's lease for ``ttl`` seconds, so that a second call with the
+        same key knows the send is in progress.  ``False`` (and nothing written) when the job
+        exists: the caller then looks at what an earlier call recorded.  A send thus costs
+        two commits: this one, and its outcome.
+        """
+        now = self._clock()
+        with self.db.transaction("recording a send"):
+            created = self.db.execute(
+                f"INSERT INTO smsbridge_jobs ({_JOB_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,'',1,?,?) "
+                "ON CONFLICT (id) DO NOTHING",
+                (
+                    spec.id,
+                    spec.kind,
+                    spec.provider,
+                    spec.account,
+                    spec.text,
+                    json.dumps(dict(spec.options), sort_keys=True, default=str),
+                    spec.fingerprint,
+                    now,
+                    now,
+                    len(recipients),
+                    owner,
+                    now + ttl if owner is not None else None,
+                ),
+            )
+            if created != 1:
+                return False
+            self.db.executemany(
+                "INSERT INTO smsbridge_recipients (job, seq, number, params, reference, state, attempt, client_ref, "
+                "provider, claimed_at, updated_at) VALUES (?,?,?,?,?,'claimed',?,?,?,?,?)",
+                [
+                    (
+                        spec.id,
+                        seq,
+                        r.number,
+                        json.dumps(dict(r.params), ensure_ascii=False) if r.params else None,
+                        r.reference,
+                        attempt,
+                        client_ref,
+                        spec.provider,
+                        now,
+                        now,
+                    )
+                    for seq, r in enumerate(recipients)
+                ],
+            )
+        return True
+
     def find_job(self, job_id: str, *, counts: bool = True) -> JobInfo | None:
         rows = self.db.query(f"SELECT {_JOB_COLUMNS} FROM smsbridge_jobs WHERE id = ?", (job_id,))
         if not rows:
@@ -443,11 +503,12 @@ class Ledger:
                 (self._clock(), job_id, attempt),
             )
 
-    def record(self, job_id: str, attempt: str, outcomes: Iterable[RowOutcome]) -> int:
+    def record(self, job_id: str, attempt: str, outcomes: Iterable[RowOutcome], *, release: str | None = None) -> int:
         """The outcome of ``attempt``'s request, one transaction; rows of other attempts are untouched.
 
         An outcome lands on a row still ``claimed`` by this attempt, or marked ``unknown`` for it
-        by an abort (a late answer is better knowledge).  Returns how many rows moved.
+        by an abort (a late answer is better knowledge).  ``release``: a lease owner whose lease
+        on the job ends in the same transaction.  Returns how many rows moved.
         """
         now = self._clock()
         values = [
@@ -461,6 +522,12 @@ class Ledger:
                     "reason = ?, code = ?, updated_at = ? "
                     "WHERE job = ? AND seq = ? AND attempt = ? AND state IN ('claimed', 'unknown')",
                     part,
+                )
+            if release is not None:
+                self.db.execute(
+                    "UPDATE smsbridge_jobs SET lease_owner = NULL, lease_expires = NULL, updated_at = ? "
+                    "WHERE id = ? AND lease_owner = ?",
+                    (now, job_id, release),
                 )
             return moved
 

@@ -1,0 +1,344 @@
+"""Bulk jobs through the ledger, counted at the provider: never twice, one outcome each."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import smsbridge
+from conftest import Tally
+from smsbridge.errors import (
+    AuthenticationError,
+    ConnectError,
+    JobBusyError,
+    JobMismatchError,
+    OutcomeUnknownError,
+    ReadTimeoutError,
+    ServiceUnavailableError,
+)
+from smsbridge.ledger import open_ledger
+from smsbridge.ledger.runner import INGEST_BATCH, JobRun, StopToken
+from smsbridge.models import ReceiptStatus
+
+URL = "tally://:k3y@default"
+NUMBERS = [f"+4179123{i:04d}" for i in range(40)]
+
+
+def states(ledger: Any, job: str) -> Counter[str]:
+    return Counter(row.state.value for row in ledger.rows(job))
+
+
+def exactly_one_outcome(ledger: Any, job: str, tally: Tally) -> None:
+    """Every row has one outcome and it agrees with what the provider received."""
+    received = tally.received()
+    assert max(received.values(), default=0) <= 1, f"received twice: {received.most_common(3)}"
+    for row in ledger.rows(job):
+        got = received[row.number]
+        if row.outcome.sent:
+            assert got == 1, row
+        elif row.outcome.value in ("rejected", "not_sent", "pending"):
+            assert got == 0 or row.state.value == "rejected", row  # a refusal by the provider may have reached it
+        else:
+            assert row.outcome.value == "unknown" and got in (0, 1), row
+
+
+def test_a_job_sends_each_once_and_a_rerun_sends_nothing(tally: Tally, ledger: Any) -> None:
+    account = smsbridge.connect(URL)
+    summary = account.bulk_send(NUMBERS[:10], "Hi", job="j", ledger=ledger)
+    assert (summary.accepted, summary.total, summary.requests, summary.job) == (10, 10, 4, "j")
+    again = account.bulk_send(NUMBERS[:10], "Hi", job="j", ledger=ledger)
+    assert (again.accepted, again.requests) == (10, 0)
+    assert len(again.receipts or ()) == 10  # the job's receipts, from the ledger
+    assert tally.received() == Counter(NUMBERS[:10])
+
+
+def test_the_same_number_and_text_go_once_unless_repeats_are_allowed(tally: Tally, ledger: Any) -> None:
+    account = smsbridge.connect(URL)
+    summary = account.bulk_send(["+33612345678"] * 1000, "same text", job="dup", ledger=ledger)
+    assert tally.received() == Counter({"+33612345678": 1})
+    assert (summary.accepted, summary.duplicates, summary.total) == (1000, 999, 1000)
+    templated = account.bulk_send(
+        [{"to": "+33612345678", "n": "1"}, {"to": "+33612345678", "n": "2"}, {"to": "+33612345678", "n": "1"}],
+        "code {n}",
+        job="tpl",
+        ledger=ledger,
+    )
+    assert templated.duplicates == 1  # a different text is a different message
+    account.bulk_send(["+33612345679"] * 3, "again", job="rep", ledger=ledger, allow_repeats=True)
+    assert tally.received()["+33612345679"] == 3
+
+
+def test_a_crash_in_flight_leaves_unknown_never_a_second_sms(tally: Tally, ledger: Any) -> None:
+    account = smsbridge.connect(URL)
+    tally.interrupt = {2}  # the provider takes request 2, then the process is interrupted
+    with pytest.raises(KeyboardInterrupt):
+        account.bulk_send(NUMBERS[:9], "Hi", job="c", ledger=ledger)
+    assert states(ledger, "c") == Counter({"accepted": 3, "unknown": 3, "pending": 3})
+    tally.interrupt = set()
+    summary = account.bulk_send(NUMBERS[:9], "Hi", job="c", ledger=ledger)
+    assert (summary.accepted, summary.unknown) == (6, 3)
+    exactly_one_outcome(ledger, "c", tally)
+
+
+def test_a_hard_kill_leaves_claims_that_resume_settles_as_unknown(tally: Tally, ledger: Any) -> None:
+    account = smsbridge.connect(URL)
+
+    def killed(n: int) -> None:
+        if n == 2:
+            raise SystemExit  # the process dies in the middle of request 2
+
+    tally.on_request = killed
+    with pytest.raises(SystemExit):
+        account.bulk_send(NUMBERS[:9], "Hi", job="k", ledger=ledger)
+    assert states(ledger, "k")["unknown"] + states(ledger, "k")["claimed"] == 3
+    tally.on_request = None
+    summary = account.bulk_send(NUMBERS[:9], "Hi", job="k", ledger=ledger)
+    assert summary.unknown == 3 and summary.accepted == 6
+    exactly_one_outcome(ledger, "k", tally)
+
+
+def test_stale_claims_through_a_deduplicating_provider_are_resent_with_their_id(tally: Tally, ledger: Any) -> None:
+    from smsbridge.ledger.models import NewRow
+
+    account = smsbridge.connect(URL + "?batch=1&dedup=yes")
+    account.bulk_send(NUMBERS[:4], "Hi", job="d", ledger=ledger)
+    refs = [ref for _, ref in tally.requests]
+    assert all(refs) and len(set(refs)) == 4  # each single send carries its own client id
+    # a run claimed row 4 and was killed after the provider took it (claim written, no outcome)
+    ledger.ingest("d", [NewRow(4, NUMBERS[4])], read_before=4, read_after=5, digest="x", done=True)
+    ledger.claim("d", [4], "dead-attempt", provider="tally", client_ref="ref-crashed")
+    tally.requests.append(((NUMBERS[4],), "ref-crashed"))
+    tally.refs_seen.add("ref-crashed")
+    before = len(tally.requests)
+    summary = ledger.job("d").resume(account)
+    assert tally.requests[before:] == [((NUMBERS[4],), "ref-crashed")]  # sent again with its id
+    assert summary.accepted == 5 and summary.unknown == 0  # the "duplicate id" answer: accepted
+    assert tally.received()[NUMBERS[4]] == 1
+
+
+def test_a_changed_input_is_refused_before_anything_is_sent(tally: Tally, ledger: Any) -> None:
+    account = smsbridge.connect(URL)
+    account.bulk_send(NUMBERS[:5], "Hi", job="m", ledger=ledger)
+    sent = len(tally.requests)
+    with pytest.raises(JobMismatchError, match="differ"):
+        account.bulk_send([NUMBERS[9], *NUMBERS[1:5]], "Hi", job="m", ledger=ledger)
+    with pytest.raises(JobMismatchError, match="fewer"):
+        account.bulk_send(NUMBERS[:3], "Hi", job="m", ledger=ledger)
+    with pytest.raises(JobMismatchError, match="more rows"):
+        account.bulk_send(NUMBERS[:6], "Hi", job="m", ledger=ledger)
+    with pytest.raises(JobMismatchError, match="another text"):
+        account.bulk_send(NUMBERS[:5], "Hello", job="m", ledger=ledger)
+    assert len(tally.requests) == sent
+
+
+def test_an_input_that_fails_midway_is_read_on_from_where_it_stopped(tally: Tally, ledger: Any) -> None:
+    account = smsbridge.connect(URL)
+    numbers = [f"+4179{i:07d}" for i in range(INGEST_BATCH + 500)]
+
+    def broken() -> Iterator[str]:
+        yield from numbers[: INGEST_BATCH + 100]
+        raise OSError("the disk went away")
+
+    with pytest.raises(OSError, match="disk"):
+        account.bulk_send(broken(), "Hi", job="b", ledger=ledger, workers=4)
+    got = states(ledger, "b")
+    assert got["accepted"] + got["pending"] == INGEST_BATCH + 100
+    exactly_one_outcome(ledger, "b", tally)
+    summary = account.bulk_send(numbers, "Hi", job="b", ledger=ledger, workers=4)
+    assert summary.accepted == len(numbers)
+    assert tally.received() == Counter(numbers)
+
+
+def test_workers_keep_every_outcome_when_the_input_raises(tally: Tally, ledger: Any) -> None:
+    account = smsbridge.connect(URL)
+
+    def gen() -> Iterator[str]:
+        yield from (f"+4178{i:07d}" for i in range(3000))
+        raise RuntimeError("generator bug")
+
+    with pytest.raises(RuntimeError):
+        account.bulk_send(gen(), "Hi", job="w", ledger=ledger, workers=8)
+    received = tally.received()
+    rows = {r.number: r for r in ledger.rows("w")}
+    for number in received:
+        assert rows[number].outcome.value == "accepted"  # every recipient the provider got has its outcome
+    exactly_one_outcome(ledger, "w", tally)
+
+
+def test_a_graceful_stop_leaves_no_unknown_and_an_abort_only_the_requests_in_flight(tally: Tally, ledger: Any) -> None:
+    account = smsbridge.connect(URL)
+    chunks = account.chunk_sender("Hi")
+    stop = StopToken()
+    tally.on_request = lambda n: stop.request() if n == 3 else None
+    run = JobRun(chunks, NUMBERS[:30], workers=4, ledger=ledger, job="g", stop=stop)
+    list(run)
+    got = states(ledger, "g")
+    assert got["unknown"] == 0 and got["claimed"] == 0
+    assert got["accepted"] >= 9 and got["pending"] > 0
+    exactly_one_outcome(ledger, "g", tally)
+
+    slow = threading.Event()
+    abort = StopToken()
+
+    def hang(n: int) -> None:
+        if not slow.is_set():
+            slow.set()
+            abort.abort()
+            raise KeyboardInterrupt  # the second Ctrl-C, while this request is in flight
+
+    tally.on_request = hang
+    run = JobRun(chunks, None, workers=1, ledger=ledger, job="g", stop=abort)
+    with pytest.raises(KeyboardInterrupt):
+        list(run)
+    after = states(ledger, "g")
+    assert after["unknown"] == 3  # exactly the request in flight
+    assert after["pending"] == got["pending"] - 3  # the rest were never sent: still pending, not unknown
+    exactly_one_outcome(ledger, "g", tally)
+
+
+def test_a_request_refused_whole_is_sent_again_on_resume(tally: Tally, ledger: Any) -> None:
+    account = smsbridge.connect(URL)
+    tally.fail_request = {1: AuthenticationError("bad key", provider="tally")}
+    first = account.bulk_send(NUMBERS[:6], "Hi", job="n", ledger=ledger)
+    assert (first.rejected, first.not_sent, first.accepted) == (3, 3, 3)
+    assert states(ledger, "n")["not_sent"] == 3
+    second = account.bulk_send(NUMBERS[:6], "Hi", job="n", ledger=ledger)
+    assert (second.accepted, second.rejected, second.requests) == (6, 0, 1)
+    exactly_one_outcome(ledger, "n", tally)
+
+
+def test_rejections_are_final_and_unknowns_resent_only_when_asked(tally: Tally, ledger: Any) -> None:
+    account = smsbridge.connect(URL)
+    tally.refuse = {NUMBERS[0]}
+    tally.lose_answer = {2}
+    summary = account.bulk_send(NUMBERS[:6], "Hi", job="u", ledger=ledger)
+    assert (summary.accepted, summary.rejected, summary.unknown) == (2, 1, 3)
+    tally.refuse, tally.lose_answer = set(), set()
+    assert account.bulk_send(NUMBERS[:6], "Hi", job="u", ledger=ledger).requests == 0
+    with _warned() as warned:
+        resent = account.bulk_send(NUMBERS[:6], "Hi", job="u", ledger=ledger, resend_unknown=True)
+    assert resent.accepted == 5 and resent.rejected == 1
+    assert any("receive it twice" in m for m in warned)
+    assert tally.received()[NUMBERS[3]] == 2  # asked for explicitly
+
+
+def test_two_runs_of_one_job_never_send_at_the_same_time(tally: Tally, ledger: Any) -> None:
+    account = smsbridge.connect(URL)
+    inside = threading.Event()
+    release = threading.Event()
+
+    def hold(n: int) -> None:
+        if n == 1:
+            inside.set()
+            release.wait(10)
+
+    tally.on_request = hold
+    errors: list[BaseException] = []
+    first = threading.Thread(target=lambda: account.bulk_send(NUMBERS[:6], "Hi", job="two", ledger=ledger))
+    first.start()
+    assert inside.wait(10)
+    with pytest.raises(JobBusyError, match="being run by"):
+        account.bulk_send(NUMBERS[:6], "Hi", job="two", ledger=ledger)
+    waiter = threading.Thread(
+        target=lambda: _catch(errors, lambda: account.bulk_send(NUMBERS[:6], "Hi", job="two", ledger=ledger, wait=10))
+    )
+    waiter.start()
+    release.set()
+    first.join(10)
+    waiter.join(10)
+    assert not errors
+    assert tally.received() == Counter(NUMBERS[:6])
+
+
+def test_failover_group_through_the_ledger_sends_once(tally: Tally, ledger: Any, sms_outbox: list[Any]) -> None:
+    group = smsbridge.connect(URL, "memory://")
+    tally.fail_request = {1: ServiceUnavailableError("later", provider="tally")}
+    summary = group.bulk_send(NUMBERS[:3], "Hi", job="f", ledger=ledger)
+    assert summary.accepted == 3
+    assert {r.provider for r in ledger.rows("f")} == {"memory"}
+    assert tally.received() == Counter()  # refused whole: it went to the next account
+    assert sorted(m.to for m in sms_outbox) == NUMBERS[:3]
+
+
+def test_summary_without_a_ledger_still_counts(tally: Tally) -> None:
+    summary = smsbridge.connect(URL).bulk_send(["+33612345678"] * 3, "x", ledger=False)
+    assert summary.accepted == 3 and summary.job is None  # no ledger: no de-duplication either
+
+
+# ---------------------------------------------------------------------------- the retry outcome rule
+
+
+@pytest.mark.parametrize(("refusal", "attempts"), [(AuthenticationError, 2), (ServiceUnavailableError, 3)])
+def test_once_an_attempt_may_have_been_taken_the_outcome_is_never_not_sent(
+    tally: Tally, refusal: type, attempts: int
+) -> None:
+    account = smsbridge.connect(URL + "?batch=1&dedup=yes&retries=2&backoff=0.001")
+    tally.lose_answer = {1}  # taken, answer lost
+    tally.fail_request = {2: refusal("no", provider="tally"), 3: refusal("no", provider="tally")}
+    with pytest.raises(OutcomeUnknownError) as info:
+        account.send(NUMBERS[0], "Hi", ledger=False)
+    assert isinstance(info.value, ReadTimeoutError)
+    kinds = [type(e) for e in info.value.attempts]  # type: ignore[attr-defined]
+    assert kinds == [ReadTimeoutError] + [refusal] * (attempts - 1)  # auth is not retried, "busy" is
+    assert len({ref for _, ref in tally.requests}) == 1  # every attempt carried the same id
+
+
+def test_a_failover_group_does_not_move_on_after_a_maybe_taken_attempt(tally: Tally, sms_outbox: list[Any]) -> None:
+    group = smsbridge.connect(URL + "?batch=1&dedup=yes&retries=1&backoff=0.001", "memory://")
+    tally.lose_answer = {1}
+    tally.fail_request = {2: ServiceUnavailableError("busy", provider="tally")}
+    with pytest.raises(OutcomeUnknownError):
+        group.send(NUMBERS[0], "Hi", ledger=False)
+    assert sms_outbox == []  # the backup never sent it
+
+
+def test_a_connect_error_before_anything_left_stays_not_sent(tally: Tally) -> None:
+    account = smsbridge.connect(URL + "?retries=1&backoff=0.001")
+    tally.fail_request = {1: ConnectError("refused", provider="tally"), 2: ConnectError("refused", provider="tally")}
+    with pytest.raises(ConnectError):
+        account.send(NUMBERS[0], "Hi", ledger=False)
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _catch(errors: list[BaseException], call: Any) -> None:
+    try:
+        call()
+    except BaseException as exc:
+        errors.append(exc)
+
+
+class _warned:
+    """Collect the runner's warnings (it logs them on 'smsbridge.ledger')."""
+
+    def __enter__(self) -> list[str]:
+        import logging
+
+        self.messages: list[str] = []
+        self.handler = logging.Handler()
+        self.handler.emit = lambda record: self.messages.append(record.getMessage())  # type: ignore[method-assign]
+        logging.getLogger("smsbridge.ledger").addHandler(self.handler)
+        return self.messages
+
+    def __exit__(self, *exc: object) -> None:
+        import logging
+
+        logging.getLogger("smsbridge.ledger").removeHandler(self.handler)
+
+
+def test_receipts_of_a_resumed_job_come_from_the_ledger(tally: Tally, ledger: Any) -> None:
+    account = smsbridge.connect(URL)
+    tally.refuse = {NUMBERS[1]}
+    account.bulk_send(NUMBERS[:3], "Hi", job="r", ledger=ledger)
+    summary = account.bulk_send(NUMBERS[:3], "Hi", job="r", ledger=ledger)
+    assert [(r.recipient, r.status) for r in summary.receipts or ()] == [
+        (NUMBERS[0], ReceiptStatus.ACCEPTED),
+        (NUMBERS[1], ReceiptStatus.REJECTED),
+        (NUMBERS[2], ReceiptStatus.ACCEPTED),
+    ]
+    assert open_ledger  # the public entry point

@@ -1,0 +1,340 @@
+"""The ledger's store, in SQLite and PostgreSQL: every move of the state machine and its guards."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+from typing import Any
+
+import pytest
+
+from smsbridge.errors import JobBusyError, JobMismatchError, JobNotFoundError, LedgerError
+from smsbridge.ledger import open_ledger, schema
+from smsbridge.ledger.database import connect_database, describe_url
+from smsbridge.ledger.models import JobSpec, NewRow, RowOutcome
+from smsbridge.ledger.states import FINAL, RowState, can_move, sources
+from smsbridge.ledger.store import Ledger
+
+SPEC = JobSpec(id="j", provider="tally", account="tally://****@default", text="Hi {name}", options={"flash": False})
+
+
+def add_rows(ledger: Any, numbers: list[str], *, job: str = "j", dedup: bool = True, start: int = 0) -> None:
+    rows = [NewRow(start + i, n, dedup=f"k{n}" if dedup else None) for i, n in enumerate(numbers)]
+    info = ledger.job_info(job, counts=False)
+    ledger.ingest(job, rows, read_before=info.ingested, read_after=info.ingested + len(rows), digest="d", done=True)
+
+
+def states(ledger: Any, job: str = "j") -> list[str]:
+    return [row.state.value for row in ledger.rows(job)]
+
+
+# ---------------------------------------------------------------------------- the state machine
+
+
+def test_the_sql_guards_and_the_table_agree() -> None:
+    assert sources(RowState.CLAIMED) == (RowState.PENDING, RowState.NOT_SENT)
+    for final in FINAL:
+        assert not any(can_move(final, target) for target in RowState), final
+    assert not can_move(RowState.ACCEPTED, RowState.UNKNOWN)
+    assert not can_move(RowState.ACCEPTED, RowState.PENDING)
+    assert can_move(RowState.UNKNOWN, RowState.DELIVERED)
+    assert can_move(RowState.CLAIMED, RowState.NOT_SENT) and can_move(RowState.NOT_SENT, RowState.CLAIMED)
+
+
+# ---------------------------------------------------------------------------- schema
+
+
+def test_created_at_the_current_version_and_reopened(ledger: Any) -> None:
+    assert ledger.schema_version() == schema.SCHEMA_VERSION
+    again = Ledger(ledger.db)  # a second process opening the same ledger
+    assert again.schema_version() == schema.SCHEMA_VERSION
+
+
+def test_a_newer_ledger_is_refused_and_an_older_one_needs_an_explicit_migration(
+    sms_ledger: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = sms_ledger.db
+    db.execute("UPDATE smsbridge_meta SET value = '99' WHERE key = 'schema_version'")
+    with pytest.raises(LedgerError, match="newer than this smsbridge"):
+        Ledger(db)
+    db.execute("UPDATE smsbridge_meta SET value = '1' WHERE key = 'schema_version'")
+    monkeypatch.setattr("smsbridge.ledger.store.SCHEMA_VERSION", 2)
+    monkeypatch.setitem(schema.MIGRATIONS, 1, ("CREATE TABLE smsbridge_extra (x INTEGER)",))
+    monkeypatch.setattr("smsbridge.ledger.store.MIGRATIONS", schema.MIGRATIONS)
+    with pytest.raises(LedgerError, match="ledger migrate"):
+        Ledger(db)  # never migrated behind the user's back
+    assert Ledger.migrate(db) == (1, 2)
+    assert Ledger(db).schema_version() == 2
+    assert db.query("SELECT COUNT(*) FROM smsbridge_extra") == [(0,)]
+    assert Ledger.migrate(db) == (2, 2)
+
+
+def test_the_sqlite_file_is_private_and_its_folder_must_exist(tmp_path: Any) -> None:
+    with open_ledger(tmp_path / "l.db"):
+        assert oct(os.stat(tmp_path / "l.db").st_mode & 0o777) == "0o600"
+    from smsbridge.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="does not exist"):
+        open_ledger(tmp_path / "nope" / "l.db")
+
+
+def test_ledger_urls() -> None:
+    from smsbridge.ledger.database import sqlite_path
+
+    assert str(sqlite_path("sqlite:///rel/l.db")) == "rel/l.db"
+    assert str(sqlite_path("sqlite:////abs/l.db")) == "/abs/l.db"
+    assert str(sqlite_path("/abs/l.db")) == "/abs/l.db"
+    assert describe_url("postgresql://bob:s3cret@db.example:5433/sms?password=x") == (
+        "postgresql://bob@db.example:5433/sms"
+    )
+    from smsbridge.errors import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match="unknown ledger database"):
+        connect_database("mysql://x/y")
+    with pytest.raises(ConfigurationError):
+        connect_database("sqlite:/x.db")
+
+
+def test_an_unreachable_postgres_is_a_typed_error_without_the_password() -> None:
+    from smsbridge.errors import LedgerUnavailableError
+
+    with pytest.raises(LedgerUnavailableError) as info:
+        open_ledger("postgresql://bob:Pa55w0rd@127.0.0.1:9/x")
+    assert "Pa55w0rd" not in str(info.value)
+    assert info.value.outcome.value == "not_sent"
+
+
+# ---------------------------------------------------------------------------- jobs
+
+
+def test_a_job_is_resumed_only_with_its_own_text_and_options(ledger: Any) -> None:
+    info = ledger.open_job(SPEC)
+    assert (info.id, info.ingested, info.input_done) == ("j", 0, False)
+    assert ledger.open_job(SPEC).created_at == info.created_at
+    with pytest.raises(JobMismatchError, match="another text"):
+        ledger.open_job(JobSpec(id="j", provider="tally", account="x", text="Hello", options=SPEC.options))
+    with pytest.raises(JobMismatchError, match="flash"):
+        ledger.open_job(JobSpec(id="j", provider="tally", account="x", text=SPEC.text, options={"flash": True}))
+    with pytest.raises(JobMismatchError, match="bulk job"):
+        ledger.open_job(JobSpec(id="j", provider="tally", account="x", text=SPEC.text, kind="send"))
+    with pytest.raises(JobNotFoundError):
+        ledger.job("nope")
+
+
+def test_duplicates_are_folded_into_the_first_row_and_take_its_outcome(ledger: Any) -> None:
+    ledger.open_job(SPEC)
+    add_rows(ledger, ["+1", "+2", "+1"])
+    add_rows(ledger, ["+2", "+3"], start=3)  # a later batch repeating an earlier one
+    assert states(ledger) == ["pending", "pending", "duplicate", "duplicate", "pending"]
+    ledger.claim("j", [0, 1, 4], "a1")
+    ledger.record("j", "a1", [RowOutcome(0, RowState.ACCEPTED, "m0"), RowOutcome(1, RowState.REJECTED, reason="no")])
+    rows = list(ledger.rows("j"))
+    assert (rows[2].outcome, rows[2].message_id, rows[2].dup_of) == (RowState.ACCEPTED, "m0", 0)
+    assert rows[3].outcome is RowState.REJECTED and "row 2" in (rows[3].reason or "")
+    assert ledger.outcome_counts("j") == {"accepted": 2, "rejected": 2, "claimed": 1}
+
+
+def test_two_runs_cannot_read_the_same_input(ledger: Any) -> None:
+    ledger.open_job(SPEC)
+    ledger.ingest("j", [NewRow(0, "+1")], read_before=0, read_after=1, digest="a", done=False)
+    with pytest.raises(JobBusyError):
+        ledger.ingest("j", [NewRow(0, "+9")], read_before=0, read_after=1, digest="b", done=False)
+    assert [r.number for r in ledger.rows("j")] == ["+1"]
+
+
+# ---------------------------------------------------------------------------- claims and outcomes
+
+
+def test_a_claim_is_all_or_nothing(ledger: Any) -> None:
+    ledger.open_job(SPEC)
+    add_rows(ledger, ["+1", "+2", "+3"])
+    ledger.claim("j", [1], "first")
+    with pytest.raises(JobBusyError, match="no longer pending"):
+        ledger.claim("j", [0, 1, 2], "second")
+    assert states(ledger) == ["pending", "claimed", "pending"]  # the failed claim took nothing
+
+
+def test_claims_respect_the_lease(ledger: Any) -> None:
+    ledger.open_job(SPEC)
+    add_rows(ledger, ["+1", "+2"])
+    assert ledger.acquire_lease("j", "me/1/-/a", ttl=60) is None
+    with pytest.raises(JobBusyError, match="lost the lease"):
+        ledger.claim("j", [0], "x", owner="other/2/-/b")
+    ledger.claim("j", [0], "x", owner="me/1/-/a")
+    assert states(ledger) == ["claimed", "pending"]
+
+
+def test_an_outcome_lands_only_on_its_own_attempt(ledger: Any) -> None:
+    ledger.open_job(SPEC)
+    add_rows(ledger, ["+1", "+2"])
+    ledger.claim("j", [0], "a")
+    ledger.claim("j", [1], "b")
+    moved = ledger.record("j", "a", [RowOutcome(0, RowState.ACCEPTED, "m"), RowOutcome(1, RowState.ACCEPTED, "x")])
+    assert moved == 1
+    assert states(ledger) == ["accepted", "claimed"]
+    assert ledger.record("j", "a", [RowOutcome(0, RowState.REJECTED)]) == 0  # accepted is never undone
+
+
+def test_a_late_answer_refines_an_aborted_request(ledger: Any) -> None:
+    ledger.open_job(SPEC)
+    add_rows(ledger, ["+1"])
+    ledger.claim("j", [0], "a")
+    assert ledger.settle_unknown("j", "a", "aborted") == 1
+    assert ledger.record("j", "a", [RowOutcome(0, RowState.ACCEPTED, "m1")]) == 1
+    assert states(ledger) == ["accepted"]
+
+
+def test_release_reclaim_reopen(ledger: Any) -> None:
+    ledger.open_job(SPEC)
+    add_rows(ledger, ["+1", "+2"])
+    ledger.claim("j", [0], "a", client_ref="ref-1")
+    assert ledger.release("j", "a") == 1
+    assert states(ledger) == ["pending", "pending"]
+    ledger.claim("j", [0], "b", client_ref="ref-2")
+    (stale,) = ledger.stale_claims("j")
+    assert (stale.attempt, stale.seqs, stale.recipients[0].number) == ("b", (0,), "+1")
+    assert ledger.reclaim("j", "b", "c") == 1
+    assert ledger.settle_unknown("j", "b", "x") == 0  # the old attempt no longer holds it
+    assert ledger.settle_unknown("j", "c", "crash") == 1
+    assert ledger.reopen_unknown("j") == 1
+    assert states(ledger) == ["pending", "pending"]
+    assert ledger.pending("j")[0][2] == "ref-1"  # a de-duplicating provider's id stays with the row
+
+
+def test_not_sent_rows_are_sent_again(ledger: Any) -> None:
+    ledger.open_job(SPEC)
+    add_rows(ledger, ["+1", "+2"])
+    ledger.claim("j", [0, 1], "a")
+    ledger.record("j", "a", [RowOutcome(0, RowState.NOT_SENT, reason="credit"), RowOutcome(1, RowState.REJECTED)])
+    assert [seq for seq, _, _ in ledger.pending("j")] == [0]
+    ledger.claim("j", [0], "b")
+    with pytest.raises(JobBusyError):
+        ledger.claim("j", [1], "c")  # rejected is final
+
+
+# ---------------------------------------------------------------------------- delivery reports
+
+
+def test_reports_never_move_a_final_state_back(ledger: Any) -> None:
+    ledger.open_job(SPEC)
+    add_rows(ledger, ["+1", "+2", "+3"])
+    ledger.claim("j", [0, 1, 2], "a")
+    ledger.record(
+        "j",
+        "a",
+        [
+            RowOutcome(0, RowState.ACCEPTED, "m", provider="tally"),
+            RowOutcome(1, RowState.ACCEPTED, "m", provider="tally"),
+            RowOutcome(2, RowState.UNKNOWN, provider="tally"),
+        ],
+    )
+    assert ledger.record_report("tally", "m", "sent", recipient="+1", at=10) == 1
+    assert ledger.record_report("tally", "m", "delivered", recipient="+1", at=20) == 1
+    assert ledger.record_report("tally", "m", "failed", recipient="+1", at=30) == 0  # final: never regresses
+    assert ledger.record_report("tally", "m", "sent", recipient="+1", at=40) == 0
+    assert ledger.record_report("tally", "m", "delivered", recipient="+1", at=20) == 0  # a duplicate
+    assert ledger.record_report("tally", "m", "queued", recipient="+2", at=50) == 1
+    assert ledger.record_report("tally", "m", "sent", recipient="+2", at=45) == 0  # older than what we know
+    assert ledger.record_report("other", "m", "delivered") == 0  # another provider's id
+    rows = list(ledger.rows("j"))
+    assert (rows[0].state, rows[0].report_status) == (RowState.DELIVERED, "delivered")
+    assert (rows[1].state, rows[1].report_status) == (RowState.ACCEPTED, "queued")
+
+
+# ---------------------------------------------------------------------------- reading, purging
+
+
+def test_rows_stream_page_by_page(ledger: Any) -> None:
+    ledger.open_job(SPEC)
+    add_rows(ledger, [f"+{i}" for i in range(7)], dedup=False)
+    assert [r.seq for r in ledger.rows("j", page=2)] == list(range(7))
+    assert [r.seq for r in ledger.rows("j", states=["pending"], page=3)] == list(range(7))
+    assert list(ledger.rows("j", states=["accepted"])) == []
+
+
+def test_purge_deletes_idle_jobs_only(ledger: Any) -> None:
+    clock = [1000.0]
+    store = Ledger(ledger.db, clock=lambda: clock[0])
+    for job in ("old", "busy", "new"):
+        store.open_job(JobSpec(id=job, provider="tally", account="x", text="t"))
+        add_rows(store, ["+1"], job=job)
+    assert store.acquire_lease("busy", "elsewhere/1/-/x", ttl=86400 * 60) is None  # still running
+    clock[0] = 1000.0 + 86400 * 31
+    store.open_job(JobSpec(id="fresh", provider="tally", account="x", text="t"))
+    assert sorted(store.purge(86400 * 30)) == ["new", "old"]
+    assert sorted(j.id for j in store.jobs()) == ["busy", "fresh"]
+    assert store.db.query("SELECT COUNT(*) FROM smsbridge_recipients WHERE job IN ('old', 'new')") == [(0,)]
+
+
+# ---------------------------------------------------------------------------- the lease
+
+
+def test_lease_held_expired_and_freed(ledger: Any) -> None:
+    clock = [0.0]
+    store = Ledger(ledger.db, clock=lambda: clock[0])
+    store.open_job(SPEC)
+    assert store.acquire_lease("j", "hostA/1/-/x", ttl=30) is None
+    assert store.acquire_lease("j", "hostB/2/-/y", ttl=30) == "hostA/1/-/x"
+    assert store.renew_lease("j", "hostA/1/-/x", ttl=30)
+    assert not store.renew_lease("j", "hostB/2/-/y", ttl=30)
+    clock[0] = 31.0
+    assert store.acquire_lease("j", "hostB/2/-/y", ttl=30) is None  # expired: taken over
+    assert not store.renew_lease("j", "hostA/1/-/x", ttl=30)  # the old holder learns it lost it
+    store.release_lease("j", "hostB/2/-/y")
+    assert store.job_info("j").lease_owner is None
+
+
+def test_a_dead_process_of_this_machine_holds_nothing(ledger: Any) -> None:
+    from smsbridge.ledger.lease import new_owner, owner_alive
+
+    ledger.open_job(SPEC)
+    pid = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = f"{socket.gethostname()}/{pid.stdout.strip()}/-/x"
+    assert not owner_alive(dead)
+    assert owner_alive(new_owner())
+    assert owner_alive(f"{socket.gethostname()}/{os.getpid()}/-/x")
+    assert owner_alive(f"{socket.gethostname()}/1/999999999/x") is False or os.path.exists("/proc") is False
+    assert ledger.acquire_lease("j", dead, ttl=3600) is None
+    assert ledger.acquire_lease("j", new_owner(), ttl=30) is None
+
+
+# ---------------------------------------------------------------------------- concurrency
+
+
+def test_concurrent_claims_of_the_same_rows_give_each_row_to_one_claimer(ledger: Any) -> None:
+    """Many connections (as many processes would) race for overlapping rows: no row twice."""
+    ledger.open_job(SPEC)
+    add_rows(ledger, [f"+{i}" for i in range(60)], dedup=False)
+    url = ledger.url if ledger.db.dialect == "postgresql" else str(ledger.db.path)
+    if ledger.db.dialect == "postgresql":
+        url = _postgres_url(ledger)
+    won: dict[str, list[int]] = {}
+    barrier = threading.Barrier(6)
+
+    def claimer(name: str, offset: int) -> None:
+        with open_ledger(url) as mine:
+            barrier.wait()
+            for start in range(offset, 60, 3):
+                seqs = list(range(start, min(start + 3, 60)))
+                try:
+                    mine.claim("j", seqs, f"{name}-{start}")
+                except JobBusyError:
+                    continue
+                won.setdefault(name, []).extend(seqs)
+
+    threads = [threading.Thread(target=claimer, args=(f"c{i}", i % 3)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    claimed = [seq for seqs in won.values() for seq in seqs]
+    assert len(claimed) == len(set(claimed)), "a row was claimed twice"
+    assert sorted(claimed) == sorted({r.seq for r in ledger.rows("j", states=["claimed"])})
+
+
+def _postgres_url(ledger: Any) -> str:
+    info = ledger.db._conn.info
+    return f"postgresql://{info.user}@{info.host}:{info.port}/{info.dbname}"
