@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -53,7 +54,7 @@ from smsbridge.models import (
     SendResult,
 )
 from smsbridge.plugins import ProviderHooks
-from smsbridge.text import analyze, is_template, render
+from smsbridge.text import analyze, invisible_character, is_template, render, unsendable
 from smsbridge.transport import Redactor, Transport
 
 __all__ = ["Account", "RecipientLike"]
@@ -63,6 +64,8 @@ log = logging.getLogger("smsbridge")
 RecipientLike = str | Recipient | Mapping[str, Any]
 
 _RECIPIENT_KEYS = ("to", "number", "recipient", "phone")
+_ENCODINGS = ("gsm7", "ucs2")
+_NUMERIC_SENDER = re.compile(r"\+?[0-9]+")
 
 
 @attrs.frozen
@@ -183,11 +186,15 @@ class Account:
             raise
         return Recipient(number=number, params=params, reference=str(ref) if ref is not None else None), wire
 
-    def _check_sender(self, sender: str | None) -> str | None:
-        import re
-
+    def _check_sender(self, sender: object) -> str | None:
         sender = sender if sender is not None else self.settings.sender
         rule = self.capabilities.sender
+        if sender is not None and not isinstance(sender, str):
+            raise InvalidSenderError(
+                f"the sender must be a string, not {type(sender).__name__}",
+                hint='e.g. sender="Shop", or a number as text: sender="41791234567"',
+                **self._error_kwargs(),
+            )
         if sender is None or sender == "":
             if rule.required:
                 raise InvalidSenderError(
@@ -195,7 +202,14 @@ class Account:
                     **self._error_kwargs(),
                 )
             return None
-        numeric = sender.lstrip("+").isdigit()
+        hidden = invisible_character(sender)
+        if hidden:
+            raise InvalidSenderError(
+                f"sender {sender!r} contains {hidden}: control and invisible characters are not allowed in a sender",
+                hint="type the sender id again as plain visible text",
+                **self._error_kwargs(),
+            )
+        numeric = _NUMERIC_SENDER.fullmatch(sender) is not None
         if numeric and not rule.numeric_allowed:
             raise InvalidSenderError(f"sender {sender!r}: numeric senders are not accepted", **self._error_kwargs())
         if not numeric or not rule.numeric_allowed:
@@ -217,9 +231,23 @@ class Account:
             )
         return sender
 
-    def _check_text(self, text: str, encoding: str | None) -> None:
-        if not isinstance(text, str) or not text.strip():
+    def _check_string(self, value: object, what: str) -> str:
+        """``value`` as a string that can travel, or ``InvalidMessageError`` naming ``what``."""
+        if not isinstance(value, str):
+            raise InvalidMessageError(f"{what} must be a string, not {type(value).__name__}", **self._error_kwargs())
+        problem = unsendable(value)
+        if problem:
+            raise InvalidMessageError(f"{what} holds {problem}", **self._error_kwargs())
+        return value
+
+    def _check_text(self, text: object, encoding: str | None) -> None:
+        if not isinstance(text, str):
+            raise InvalidMessageError(f"the text must be a string, not {type(text).__name__}", **self._error_kwargs())
+        if not text.strip():
             raise InvalidMessageError("the text is empty", **self._error_kwargs())
+        problem = unsendable(text)
+        if problem:
+            raise InvalidMessageError(f"the text holds {problem}", **self._error_kwargs())
         limit = self.capabilities.max_text_length
         if limit is not None and len(text) > limit:
             info = analyze(text, encoding=encoding)
@@ -229,25 +257,62 @@ class Account:
                 **self._error_kwargs(),
             )
 
-    def _check_options(self, schedule: dt.datetime | None, flash: bool, encoding: str | None) -> None:
+    def _check_encoding(self, encoding: object) -> None:
+        if encoding is not None and encoding not in _ENCODINGS:
+            raise InvalidMessageError(f"unknown encoding {encoding!r}: use gsm7 or ucs2", **self._error_kwargs())
+
+    def _check_options(self, schedule: object, flash: object, encoding: object) -> None:
         caps = self.capabilities
+        self._check_encoding(encoding)
+        if not isinstance(flash, bool):
+            raise InvalidMessageError(f"flash must be True or False, not {flash!r}", **self._error_kwargs())
         if schedule is not None:
             if not caps.scheduling:
                 raise UnsupportedOperationError("this provider cannot schedule messages", **self._error_kwargs())
-            if not isinstance(schedule, dt.datetime) or schedule.tzinfo is None:
+            if not isinstance(schedule, dt.datetime) or schedule.utcoffset() is None:
                 raise InvalidMessageError(
                     "the schedule time must be a timezone-aware datetime",
                     hint="e.g. datetime(2030, 1, 1, 9, 0, tzinfo=timezone.utc)",
                     **self._error_kwargs(),
                 )
-            if schedule <= dt.datetime.now(dt.timezone.utc):
+            now = dt.datetime.now(dt.timezone.utc)
+            if schedule <= now:
                 raise InvalidMessageError(
                     f"the schedule time {schedule.isoformat()} is in the past", **self._error_kwargs()
                 )
+            if schedule - now > dt.timedelta(days=caps.max_schedule_days):
+                raise InvalidMessageError(
+                    f"the schedule time {schedule.isoformat()} is more than {caps.max_schedule_days} days ahead; "
+                    f"{self.provider} takes schedules up to {caps.max_schedule_days} days ahead",
+                    hint="check the year",
+                    **self._error_kwargs(),
+                )
         if flash and not caps.flash:
             raise UnsupportedOperationError("this provider cannot send flash messages", **self._error_kwargs())
-        if encoding not in (None, "gsm7", "ucs2"):
-            raise InvalidMessageError(f"unknown encoding {encoding!r}: use gsm7 or ucs2", **self._error_kwargs())
+
+    def _identifier(self, value: object, what: str) -> str:
+        """A client reference or message id as the provider gets it: visible, non-empty text."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        text = self._check_string(value, what)
+        hidden = invisible_character(text)
+        if not text.strip() or hidden:
+            raise InvalidMessageError(
+                f"{what} {text!r} " + (f"contains {hidden}" if hidden else "is empty"), **self._error_kwargs()
+            )
+        return text
+
+    def _check_options_mapping(self, options: object) -> None:
+        if options is not None:
+            if not isinstance(options, Mapping):
+                raise InvalidMessageError(
+                    f"options must be a mapping of option names to values, not {type(options).__name__}",
+                    **self._error_kwargs(),
+                )
+            for key, value in options.items():
+                self._check_string(key, "an option name")
+                if isinstance(value, str):
+                    self._check_string(value, f"option {key!r}")
 
     def _message(
         self,
@@ -261,22 +326,22 @@ class Account:
         encoding: str | None,
         options: Mapping[str, Any] | None,
     ) -> Message:
+        self._check_options_mapping(options)
         message = Message(
             recipients=recipients,
             text=text,
             sender=sender,
             schedule=schedule,
             flash=flash,
-            client_ref=client_ref,
+            client_ref=self._identifier(client_ref, "client_ref") if client_ref is not None else None,
             encoding=encoding,
             options=options or {},
         )
         message = self.hooks.rewrite_message(self.ctx, message)
         assert isinstance(message, Message), "smsbridge_rewrite_message must return a Message or None"
-        self._check_text(message.text, message.encoding)
-        message = attrs.evolve(message, sender=self._check_sender(message.sender))
         self._check_options(message.schedule, message.flash, message.encoding)
-        return message
+        self._check_text(message.text, message.encoding)
+        return attrs.evolve(message, sender=self._check_sender(message.sender))
 
     def prepare(
         self,
@@ -325,7 +390,7 @@ class Account:
         ``client_ref`` travels to providers that keep one (JorMall ``id``,
         AllMySMS CLIMSGID); for a provider that de-duplicates it is generated when missing.
         """
-        items = [to] if isinstance(to, (str, Recipient, Mapping)) or not isinstance(to, Iterable) else list(to)
+        items = _items(to)
         if not items:
             raise InvalidRecipientError("no recipient given", recipient=None, **self._error_kwargs())
         recipients = tuple(self.recipient(item) for item in items)
@@ -565,7 +630,7 @@ class Account:
     # ------------------------------------------------------------------ other operations
 
     def _unsupported(self, what: str) -> UnsupportedOperationError:
-        return UnsupportedOperationError(f"{self.provider} has no {what}", provider=self.provider)
+        return UnsupportedOperationError(f"{self.provider} has no {what}", **self._error_kwargs())
 
     def balance(self) -> Balance:
         if not self.capabilities.balance:
@@ -576,7 +641,7 @@ class Account:
         return result  # type: ignore[no-any-return]
 
     def delivery_status(self, message_ids: str | Iterable[str]) -> list[DeliveryReport]:
-        ids = [message_ids] if isinstance(message_ids, str) else [str(i) for i in message_ids]
+        ids = [self._identifier(i, "message id") for i in _items(message_ids)]
         if not self.capabilities.delivery_status:
             raise self._unsupported("delivery status")
         if not ids:
@@ -593,6 +658,17 @@ class Account:
     ) -> list[InboundMessage]:
         if not self.capabilities.inbound:
             raise self._unsupported("inbound messages")
+        if not self._check_string(folder, "the folder").strip():
+            raise InvalidMessageError("the folder is empty", **self._error_kwargs())
+        if since_id is not None:
+            since_id = self._identifier(since_id, "since_id")
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+            raise InvalidMessageError(
+                f"limit must be a whole number of 1 or more, not {limit!r}", **self._error_kwargs()
+            )
+        for key, value in options.items():
+            if isinstance(value, str):
+                self._check_string(value, f"option {key!r}")
         query = InboundQuery(folder=folder, since_id=since_id, limit=limit, options=options)
         result = self.retry.run(lambda: self.hooks.inbound(self.ctx, query), provider=self.provider, idempotent=True)
         if result is None:
@@ -604,6 +680,13 @@ class Account:
         if not self.capabilities.callbacks:
             raise self._unsupported("delivery-report callbacks")
         if not isinstance(request, CallbackRequest):
+            if not isinstance(request, Mapping) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in request.items()
+            ):
+                raise InvalidMessageError(
+                    "a callback is a CallbackRequest or the mapping of its query parameters (strings to strings)",
+                    **self._error_kwargs(),
+                )
             request = CallbackRequest(query=dict(request))
         result = self.hooks.parse_callback(self.ctx, request)
         if result is None:
@@ -612,11 +695,11 @@ class Account:
 
     def admin(self, operation: str, **params: Any) -> AdminResult:
         """Run a named operation the provider declares (see ``capabilities.admin_operations``)."""
-        declared = self.capabilities.admin_operation(operation)
+        declared = self.capabilities.admin_operation(operation) if isinstance(operation, str) else None
         if declared is None:
             known = ", ".join(op.name for op in self.capabilities.admin_operations) or "none"
             raise UnsupportedOperationError(
-                f"unknown operation {operation!r}; {self.provider} has: {known}", provider=self.provider
+                f"unknown operation {operation!r}; {self.provider} has: {known}", **self._error_kwargs()
             )
         names = {p.name for p in declared.params}
         unknown = sorted(set(params) - names)
@@ -633,6 +716,10 @@ class Account:
                 provider=self.provider,
                 before_request=True,
             )
+        for name, value in params.items():
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                if isinstance(item, str):  # the plugin checks types; text that cannot travel is the core's
+                    self._check_string(item, f"{operation}: parameter {name!r}")
         result = self.retry.run(lambda: self.hooks.admin(self.ctx, operation, dict(params)), provider=self.provider)
         if result is None:
             raise self._unsupported(f"operation {operation!r} in its plugin")
@@ -648,8 +735,9 @@ class Account:
         provider_cost: bool = True,
     ) -> Estimate:
         """Encoding, segments and, where the provider can tell, its own cost, without sending."""
-        items = [to] if isinstance(to, (str, Recipient, Mapping)) else list(to)
-        recipients = tuple(self.recipient(i) for i in items)
+        self._check_string(text, "the text")
+        self._check_encoding(encoding)
+        recipients = tuple(self.recipient(i) for i in _items(to if to is not None else ()))
         info = analyze(text, encoding=encoding)
         estimate = Estimate(
             text=info,
@@ -721,10 +809,15 @@ def _render(text: str, recipient: Recipient) -> str:
             recipient=recipient.number,
             before_request=True,
         ) from None
-    except (ValueError, IndexError) as exc:
-        raise InvalidMessageError(
-            f"the text is not a valid template ({exc}); write literal braces as {{{{ and }}}}", before_request=True
-        ) from None
+    except ValueError as exc:  # smsbridge.text.TemplateError: malformed, or too long once filled
+        raise InvalidMessageError(str(exc), recipient=recipient.number, before_request=True) from None
+
+
+def _items(value: Any) -> list[Any]:
+    """One item (a string, a mapping, a ``Recipient``, anything not iterable) or the items of an iterable."""
+    if isinstance(value, (str, bytes, Recipient, Mapping)) or not isinstance(value, Iterable):
+        return [value]
+    return list(value)
 
 
 def _shown(item: Any) -> str:
