@@ -13,7 +13,7 @@ from typing import IO, Any
 
 import click
 
-from smsbridge.cli.params import SCHEDULE, parse_pairs
+from smsbridge.cli.params import INPUT_FILE, OUTPUT_FILE, SCHEDULE, parse_pairs, read_text_file
 from smsbridge.cli.state import (
     ExitCode,
     State,
@@ -164,8 +164,7 @@ def _split_send_args(args: tuple[str, ...], message: str | None, text_file: IO[s
     if message is not None:
         return list(args), message
     if text_file is not None:
-        text = text_file.read()
-        return list(args), text[:-1] if text.endswith("\n") else text
+        return list(args), read_text_file(text_file)
     if len(args) < 2:
         raise click.UsageError(
             "give the recipients and then the text, e.g. smsbridge send +41791234567 'Hello' "
@@ -347,13 +346,13 @@ def _dry_run(
 
 @cli.command()
 @common_options
-@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True, path_type=str))
+@click.argument("file", type=INPUT_FILE)
 @click.argument("text", required=False)
 @click.option(
     "-r",
     "--report",
     required=True,
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    type=OUTPUT_FILE,
     help="Outcome report (*.csv or *.jsonl), appended per request; re-run with it to resume.",
 )
 @click.option("--text-file", type=click.File("r", encoding="utf-8"), help="Read the text from a file.")
@@ -410,8 +409,7 @@ def bulk(
         raise click.UsageError("give the text either as TEXT or with --text-file")
     if text is None:
         assert text_file is not None
-        text = text_file.read()
-        text = text[:-1] if text.endswith("\n") else text
+        text = read_text_file(text_file)
     state = State.get()
     b.report_format(report)  # an unusable report name fails before anything else
     account = state.account()
