@@ -273,3 +273,27 @@ def test_an_oversized_template_field_is_refused_without_allocating(
     assert peak < 5_000_000, f"rendering allocated {peak} bytes"
     assert [r.status for r in summary.receipts or ()] == [ReceiptStatus.REJECTED] * 2  # Ann lacks {w}
     assert [c for c in calls if c[0] in ("send", "bulk_send")] == []
+
+
+# ---------------------------------------------------------------------------- recipients
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        smsbridge.Recipient(41791234567),  # type: ignore[arg-type]
+        smsbridge.Recipient(NUMBER, reference="order\n42"),
+        {"to": NUMBER, "reference": "a\u200bb"},
+        "#STAFF\u200b",
+        "@ali\x00ce",
+    ],
+    ids=["int-number", "reference-newline", "reference-zero-width", "group-zero-width", "user-nul"],
+)
+def test_recipients_are_checked_too(make_provider: Any, registry: Any, calls: list[Any], item: Any) -> None:
+    registry.register(make_provider("spy", calls, targets=True).plugin, name="spy")
+    account = smsbridge.connect("spy://u:p@default?sender=Shop")
+    with pytest.raises(smsbridge.InvalidRecipientError) as info:
+        account.send(item, "hi")
+    assert_typed_before_request(info, "spy")
+    summary = account.bulk_send([item, NUMBER], "hi")
+    assert [r.status for r in summary.receipts or ()] == [ReceiptStatus.REJECTED, ReceiptStatus.ACCEPTED]

@@ -153,6 +153,12 @@ class Account:
         """The normalised recipient and the provider's wire form (``None``: the default)."""
         if isinstance(item, Recipient):
             raw, params, ref = item.number, dict(item.params), item.reference
+            if not isinstance(raw, str):
+                raise InvalidRecipientError(
+                    f"a Recipient's number must be a string, not {type(raw).__name__}",
+                    recipient=repr(raw),
+                    **self._error_kwargs(),
+                )
         elif isinstance(item, Mapping):
             key = next((k for k in _RECIPIENT_KEYS if k in item), None)
             if key is None:
@@ -184,7 +190,13 @@ class Account:
             if exc.recipient is None:
                 exc.recipient = raw
             raise
-        return Recipient(number=number, params=params, reference=str(ref) if ref is not None else None), wire
+        reference = str(ref) if ref is not None else None
+        hidden = invisible_character(reference) if reference is not None else None
+        if hidden:
+            raise InvalidRecipientError(
+                f"the reference {reference!r} of {number} holds {hidden}", recipient=raw, **self._error_kwargs()
+            )
+        return Recipient(number=number, params=params, reference=reference), wire
 
     def _check_sender(self, sender: object) -> str | None:
         sender = sender if sender is not None else self.settings.sender
