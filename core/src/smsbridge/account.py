@@ -3,6 +3,9 @@
 Rules this module keeps, whatever the provider:
 
 * Nothing is sent before every part of the request is valid (numbers, sender, text, schedule).
+  Every argument of every public method is checked first: a wrong type or value (``sender=12345``,
+  a lone surrogate, a schedule in year 9999, a sender with a zero-width or control character) is
+  a typed error with ``before_request=True``, never an exception from inside a plugin.
 * A bulk send reports exactly one receipt per recipient: accepted, rejected (with the reason)
   or unknown.  It streams: the input iterable is read chunk by chunk.  Within a request the
   receipts follow the input order; recipients rejected before any request come in results of
@@ -253,13 +256,9 @@ class Account:
         return value
 
     def _check_text(self, text: object, encoding: str | None) -> None:
-        if not isinstance(text, str):
-            raise InvalidMessageError(f"the text must be a string, not {type(text).__name__}", **self._error_kwargs())
+        text = self._check_string(text, "the text")
         if not text.strip():
             raise InvalidMessageError("the text is empty", **self._error_kwargs())
-        problem = unsendable(text)
-        if problem:
-            raise InvalidMessageError(f"the text holds {problem}", **self._error_kwargs())
         limit = self.capabilities.max_text_length
         if limit is not None and len(text) > limit:
             info = analyze(text, encoding=encoding)
@@ -294,8 +293,8 @@ class Account:
                 )
             if schedule - now > dt.timedelta(days=caps.max_schedule_days):
                 raise InvalidMessageError(
-                    f"the schedule time {schedule.isoformat()} is more than {caps.max_schedule_days} days ahead; "
-                    f"{self.provider} takes schedules up to {caps.max_schedule_days} days ahead",
+                    f"the schedule time {schedule.isoformat()} is more than {caps.max_schedule_days} days ahead, "
+                    f"the most {self.provider} takes",
                     hint="check the year",
                     **self._error_kwargs(),
                 )
@@ -315,6 +314,7 @@ class Account:
         return text
 
     def _check_options_mapping(self, options: object) -> None:
+        """Per-message provider options: a mapping with string names; the plugin checks the values' types."""
         if options is not None:
             if not isinstance(options, Mapping):
                 raise InvalidMessageError(

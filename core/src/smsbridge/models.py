@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -403,8 +404,6 @@ class ProviderSpec:
 def _host_key(host: str) -> str:
     """A host name as DNS (and IDNA, which requests applies) sees it: ``JSON.ASPSMS.COM.``,
     ``ｊｓｏｎ.aspsms.com`` and ``json。aspsms。com`` all become ``json.aspsms.com``."""
-    import unicodedata
-
     name = unicodedata.normalize("NFKC", host).casefold()
     for dot in ("\u3002", "\uff0e", "\uff61"):  # the full stops IDNA reads as dots
         name = name.replace(dot, ".")
