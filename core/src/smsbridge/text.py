@@ -262,20 +262,15 @@ def render(text: str, params: Mapping[str, Any], *, limit: int = MAX_TEXT_LENGTH
     """
     out: list[str] = []
     size = 0
-    for field in _compile(text):
-        out.append(field.literal)
-        size += len(field.literal)
-        if field.key is not None:
-            value = params[field.key]
-            if field.conversion is not None:
-                value = _CONVERSIONS[field.conversion](value)
-            spec = "".join(part + (str(params[inner]) if inner else "") for part, inner in field.spec)
-            if spec:
-                _check_spec(field.key, spec, limit)
-            try:
-                filled = format(value, spec)
-            except (ValueError, TypeError) as exc:
-                raise TemplateError(f"the field {{{field.key}}} cannot be filled ({exc})") from None
+    for literal, key, conversion, spec_parts in _compile(text):
+        out.append(literal)
+        size += len(literal)
+        if key is not None:
+            value = params[key]
+            if conversion is None and not spec_parts and type(value) is str:
+                filled = value  # the common case: a plain {name}
+            else:
+                filled = _filled(key, value, conversion, spec_parts, params, limit)
             out.append(filled)
             size += len(filled)
         if size > limit:
@@ -283,6 +278,26 @@ def render(text: str, params: Mapping[str, Any], *, limit: int = MAX_TEXT_LENGTH
     if size > limit:
         raise TemplateError(f"the filled text would be longer than {limit} characters")
     return "".join(out)
+
+
+def _filled(
+    key: str,
+    value: Any,
+    conversion: str | None,
+    spec_parts: tuple[tuple[str, str | None], ...],
+    params: Mapping[str, Any],
+    limit: int,
+) -> str:
+    """One field with a conversion or a format spec, its width and precision checked first."""
+    if conversion is not None:
+        value = _CONVERSIONS[conversion](value)
+    spec = "".join(part + (str(params[inner]) if inner else "") for part, inner in spec_parts)
+    if spec:
+        _check_spec(key, spec, limit)
+    try:
+        return format(value, spec)
+    except (ValueError, TypeError) as exc:
+        raise TemplateError(f"the field {{{key}}} cannot be filled ({exc})") from None
 
 
 def _check_spec(key: str, spec: str, limit: int) -> None:
