@@ -3,6 +3,9 @@
 Rules this module keeps, whatever the provider:
 
 * Nothing is sent before every part of the request is valid (numbers, sender, text, schedule).
+  Every argument of every public method is checked first: a wrong type or value (``sender=12345``,
+  a lone surrogate, a schedule in year 9999, a sender with a zero-width or control character) is
+  a typed error with ``before_request=True``, never an exception from inside a plugin.
 * A bulk send reports exactly one receipt per recipient: accepted, rejected (with the reason)
   or unknown.  It streams: the input iterable is read chunk by chunk.  Within a request the
   receipts follow the input order; recipients rejected before any request come in results of
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -53,7 +57,7 @@ from smsbridge.models import (
     SendResult,
 )
 from smsbridge.plugins import ProviderHooks
-from smsbridge.text import analyze, is_template, render
+from smsbridge.text import analyze, invisible_character, is_template, render, unsendable
 from smsbridge.transport import Redactor, Transport
 
 __all__ = ["Account", "ChunkSender", "LedgerLike", "RecipientLike", "bulk_run", "summarize", "summarize_run"]
@@ -65,6 +69,8 @@ RecipientLike = str | Recipient | Mapping[str, Any]
 LedgerLike = Any
 
 _RECIPIENT_KEYS = ("to", "number", "recipient", "phone")
+_ENCODINGS = ("gsm7", "ucs2")
+_NUMERIC_SENDER = re.compile(r"\+?[0-9]+")
 
 
 @attrs.frozen
@@ -152,6 +158,12 @@ class Account:
         """The normalised recipient and the provider's wire form (``None``: the default)."""
         if isinstance(item, Recipient):
             raw, params, ref = item.number, dict(item.params), item.reference
+            if not isinstance(raw, str):
+                raise InvalidRecipientError(
+                    f"a Recipient's number must be a string, not {type(raw).__name__}",
+                    recipient=repr(raw),
+                    **self._error_kwargs(),
+                )
         elif isinstance(item, Mapping):
             key = next((k for k in _RECIPIENT_KEYS if k in item), None)
             if key is None:
@@ -183,13 +195,23 @@ class Account:
             if exc.recipient is None:
                 exc.recipient = raw
             raise
-        return Recipient(number=number, params=params, reference=str(ref) if ref is not None else None), wire
+        reference = str(ref) if ref is not None else None
+        hidden = invisible_character(reference) if reference is not None else None
+        if hidden:
+            raise InvalidRecipientError(
+                f"the reference {reference!r} of {number} holds {hidden}", recipient=raw, **self._error_kwargs()
+            )
+        return Recipient(number=number, params=params, reference=reference), wire
 
-    def _check_sender(self, sender: str | None) -> str | None:
-        import re
-
+    def _check_sender(self, sender: object) -> str | None:
         sender = sender if sender is not None else self.settings.sender
         rule = self.capabilities.sender
+        if sender is not None and not isinstance(sender, str):
+            raise InvalidSenderError(
+                f"the sender must be a string, not {type(sender).__name__}",
+                hint='e.g. sender="Shop", or a number as text: sender="41791234567"',
+                **self._error_kwargs(),
+            )
         if sender is None or sender == "":
             if rule.required:
                 raise InvalidSenderError(
@@ -197,7 +219,14 @@ class Account:
                     **self._error_kwargs(),
                 )
             return None
-        numeric = sender.lstrip("+").isdigit()
+        hidden = invisible_character(sender)
+        if hidden:
+            raise InvalidSenderError(
+                f"sender {sender!r} contains {hidden}: control and invisible characters are not allowed in a sender",
+                hint="type the sender id again as plain visible text",
+                **self._error_kwargs(),
+            )
+        numeric = _NUMERIC_SENDER.fullmatch(sender) is not None
         if numeric and not rule.numeric_allowed:
             raise InvalidSenderError(f"sender {sender!r}: numeric senders are not accepted", **self._error_kwargs())
         if not numeric or not rule.numeric_allowed:
@@ -219,8 +248,18 @@ class Account:
             )
         return sender
 
-    def _check_text(self, text: str, encoding: str | None) -> None:
-        if not isinstance(text, str) or not text.strip():
+    def _check_string(self, value: object, what: str) -> str:
+        """``value`` as a string that can travel, or ``InvalidMessageError`` naming ``what``."""
+        if not isinstance(value, str):
+            raise InvalidMessageError(f"{what} must be a string, not {type(value).__name__}", **self._error_kwargs())
+        problem = unsendable(value)
+        if problem:
+            raise InvalidMessageError(f"{what} holds {problem}", **self._error_kwargs())
+        return value
+
+    def _check_text(self, text: object, encoding: str | None) -> None:
+        text = self._check_string(text, "the text")
+        if not text.strip():
             raise InvalidMessageError("the text is empty", **self._error_kwargs())
         limit = self.capabilities.max_text_length
         if limit is not None and len(text) > limit:
@@ -231,25 +270,63 @@ class Account:
                 **self._error_kwargs(),
             )
 
-    def _check_options(self, schedule: dt.datetime | None, flash: bool, encoding: str | None) -> None:
+    def _check_encoding(self, encoding: object) -> None:
+        if encoding is not None and encoding not in _ENCODINGS:
+            raise InvalidMessageError(f"unknown encoding {encoding!r}: use gsm7 or ucs2", **self._error_kwargs())
+
+    def _check_options(self, schedule: object, flash: object, encoding: object) -> None:
         caps = self.capabilities
+        self._check_encoding(encoding)
+        if not isinstance(flash, bool):
+            raise InvalidMessageError(f"flash must be True or False, not {flash!r}", **self._error_kwargs())
         if schedule is not None:
             if not caps.scheduling:
                 raise UnsupportedOperationError("this provider cannot schedule messages", **self._error_kwargs())
-            if not isinstance(schedule, dt.datetime) or schedule.tzinfo is None:
+            if not isinstance(schedule, dt.datetime) or schedule.utcoffset() is None:
                 raise InvalidMessageError(
                     "the schedule time must be a timezone-aware datetime",
                     hint="e.g. datetime(2030, 1, 1, 9, 0, tzinfo=timezone.utc)",
                     **self._error_kwargs(),
                 )
-            if schedule <= dt.datetime.now(dt.timezone.utc):
+            now = dt.datetime.now(dt.timezone.utc)
+            if schedule <= now:
                 raise InvalidMessageError(
                     f"the schedule time {schedule.isoformat()} is in the past", **self._error_kwargs()
                 )
+            if schedule - now > dt.timedelta(days=caps.max_schedule_days):
+                raise InvalidMessageError(
+                    f"the schedule time {schedule.isoformat()} is more than {caps.max_schedule_days} days ahead, "
+                    f"the most {self.provider} takes",
+                    hint="check the year",
+                    **self._error_kwargs(),
+                )
         if flash and not caps.flash:
             raise UnsupportedOperationError("this provider cannot send flash messages", **self._error_kwargs())
-        if encoding not in (None, "gsm7", "ucs2"):
-            raise InvalidMessageError(f"unknown encoding {encoding!r}: use gsm7 or ucs2", **self._error_kwargs())
+
+    def _identifier(self, value: object, what: str) -> str:
+        """A client reference or message id as the provider gets it: visible, non-empty text."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)
+        text = self._check_string(value, what)
+        hidden = invisible_character(text)
+        if not text.strip() or hidden:
+            raise InvalidMessageError(
+                f"{what} {text!r} " + (f"contains {hidden}" if hidden else "is empty"), **self._error_kwargs()
+            )
+        return text
+
+    def _check_options_mapping(self, options: object) -> None:
+        """Per-message provider options: a mapping with string names; the plugin checks the values' types."""
+        if options is not None:
+            if not isinstance(options, Mapping):
+                raise InvalidMessageError(
+                    f"options must be a mapping of option names to values, not {type(options).__name__}",
+                    **self._error_kwargs(),
+                )
+            for key, value in options.items():
+                self._check_string(key, "an option name")
+                if isinstance(value, str):
+                    self._check_string(value, f"option {key!r}")
 
     def _message(
         self,
@@ -263,22 +340,22 @@ class Account:
         encoding: str | None,
         options: Mapping[str, Any] | None,
     ) -> Message:
+        self._check_options_mapping(options)
         message = Message(
             recipients=recipients,
             text=text,
             sender=sender,
             schedule=schedule,
             flash=flash,
-            client_ref=client_ref,
+            client_ref=self._identifier(client_ref, "client_ref") if client_ref is not None else None,
             encoding=encoding,
             options=options or {},
         )
         message = self.hooks.rewrite_message(self.ctx, message)
         assert isinstance(message, Message), "smsbridge_rewrite_message must return a Message or None"
-        self._check_text(message.text, message.encoding)
-        message = attrs.evolve(message, sender=self._check_sender(message.sender))
         self._check_options(message.schedule, message.flash, message.encoding)
-        return message
+        self._check_text(message.text, message.encoding)
+        return attrs.evolve(message, sender=self._check_sender(message.sender))
 
     def prepare(
         self,
@@ -386,7 +463,7 @@ class Account:
         options: Mapping[str, Any] | None,
     ) -> Message:
         """The message ``send`` would send, every part checked; raises before any request."""
-        items = [to] if isinstance(to, (str, Recipient, Mapping)) or not isinstance(to, Iterable) else list(to)
+        items = _items(to)
         if not items:
             raise InvalidRecipientError("no recipient given", recipient=None, **self._error_kwargs())
         recipients = tuple(self.recipient(item) for item in items)
@@ -699,7 +776,7 @@ class Account:
     # ------------------------------------------------------------------ other operations
 
     def _unsupported(self, what: str) -> UnsupportedOperationError:
-        return UnsupportedOperationError(f"{self.provider} has no {what}", provider=self.provider)
+        return UnsupportedOperationError(f"{self.provider} has no {what}", **self._error_kwargs())
 
     def balance(self) -> Balance:
         if not self.capabilities.balance:
@@ -710,7 +787,7 @@ class Account:
         return result  # type: ignore[no-any-return]
 
     def delivery_status(self, message_ids: str | Iterable[str]) -> list[DeliveryReport]:
-        ids = [message_ids] if isinstance(message_ids, str) else [str(i) for i in message_ids]
+        ids = [self._identifier(i, "message id") for i in _items(message_ids)]
         if not self.capabilities.delivery_status:
             raise self._unsupported("delivery status")
         if not ids:
@@ -727,6 +804,17 @@ class Account:
     ) -> list[InboundMessage]:
         if not self.capabilities.inbound:
             raise self._unsupported("inbound messages")
+        if not self._check_string(folder, "the folder").strip():
+            raise InvalidMessageError("the folder is empty", **self._error_kwargs())
+        if since_id is not None:
+            since_id = self._identifier(since_id, "since_id")
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+            raise InvalidMessageError(
+                f"limit must be a whole number of 1 or more, not {limit!r}", **self._error_kwargs()
+            )
+        for key, value in options.items():
+            if isinstance(value, str):
+                self._check_string(value, f"option {key!r}")
         query = InboundQuery(folder=folder, since_id=since_id, limit=limit, options=options)
         result = self.retry.run(lambda: self.hooks.inbound(self.ctx, query), provider=self.provider, idempotent=True)
         if result is None:
@@ -738,6 +826,13 @@ class Account:
         if not self.capabilities.callbacks:
             raise self._unsupported("delivery-report callbacks")
         if not isinstance(request, CallbackRequest):
+            if not isinstance(request, Mapping) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in request.items()
+            ):
+                raise InvalidMessageError(
+                    "a callback is a CallbackRequest or the mapping of its query parameters (strings to strings)",
+                    **self._error_kwargs(),
+                )
             request = CallbackRequest(query=dict(request))
         result = self.hooks.parse_callback(self.ctx, request)
         if result is None:
@@ -746,11 +841,11 @@ class Account:
 
     def admin(self, operation: str, **params: Any) -> AdminResult:
         """Run a named operation the provider declares (see ``capabilities.admin_operations``)."""
-        declared = self.capabilities.admin_operation(operation)
+        declared = self.capabilities.admin_operation(operation) if isinstance(operation, str) else None
         if declared is None:
             known = ", ".join(op.name for op in self.capabilities.admin_operations) or "none"
             raise UnsupportedOperationError(
-                f"unknown operation {operation!r}; {self.provider} has: {known}", provider=self.provider
+                f"unknown operation {operation!r}; {self.provider} has: {known}", **self._error_kwargs()
             )
         names = {p.name for p in declared.params}
         unknown = sorted(set(params) - names)
@@ -767,6 +862,10 @@ class Account:
                 provider=self.provider,
                 before_request=True,
             )
+        for name, value in params.items():
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                if isinstance(item, str):  # the plugin checks types; text that cannot travel is the core's
+                    self._check_string(item, f"{operation}: parameter {name!r}")
         result = self.retry.run(lambda: self.hooks.admin(self.ctx, operation, dict(params)), provider=self.provider)
         if result is None:
             raise self._unsupported(f"operation {operation!r} in its plugin")
@@ -782,8 +881,9 @@ class Account:
         provider_cost: bool = True,
     ) -> Estimate:
         """Encoding, segments and, where the provider can tell, its own cost, without sending."""
-        items = [to] if isinstance(to, (str, Recipient, Mapping)) else list(to)
-        recipients = tuple(self.recipient(i) for i in items)
+        self._check_string(text, "the text")
+        self._check_encoding(encoding)
+        recipients = tuple(self.recipient(i) for i in _items(to if to is not None else ()))
         info = analyze(text, encoding=encoding)
         estimate = Estimate(
             text=info,
@@ -947,10 +1047,15 @@ def _render(text: str, recipient: Recipient) -> str:
             recipient=recipient.number,
             before_request=True,
         ) from None
-    except (ValueError, IndexError) as exc:
-        raise InvalidMessageError(
-            f"the text is not a valid template ({exc}); write literal braces as {{{{ and }}}}", before_request=True
-        ) from None
+    except ValueError as exc:  # smsbridge.text.TemplateError: malformed, or too long once filled
+        raise InvalidMessageError(str(exc), recipient=recipient.number, before_request=True) from None
+
+
+def _items(value: Any) -> list[Any]:
+    """One item (a string, a mapping, a ``Recipient``, anything not iterable) or the items of an iterable."""
+    if isinstance(value, (str, bytes, Recipient, Mapping)) or not isinstance(value, Iterable):
+        return [value]
+    return list(value)
 
 
 def _shown(item: Any) -> str:

@@ -17,6 +17,7 @@ No error message ever shows a secret: URLs are shown masked (``mask_url``).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -97,6 +98,12 @@ class AccountSettings:
             problems.append("workers must be 1 or more")
         if self.port is not None and not 0 < self.port < 65536:
             problems.append("port must be 1-65535")
+        if self.ca_bundle and not os.access(self.ca_bundle, os.R_OK):
+            problems.append(
+                f"ca_bundle: {self.ca_bundle!r} "
+                + ("is not readable" if os.path.exists(self.ca_bundle) else "does not exist")
+                + " (give the path of a PEM file, or a directory, of CA certificates)"
+            )
         if problems:
             raise ValueError("; ".join(problems))
 

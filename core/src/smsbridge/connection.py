@@ -90,10 +90,13 @@ def _open(source: str | Mapping[str, Any], registry: Registry) -> Account:
             f"e.g. {spec.id}://USER:SECRET@sms.example.org/path",
             provider=spec.id,
         )
-    if settings.plain_http and settings.host is None:
+    if settings.plain_http and (settings.host is None or spec.is_known_host(settings.host)):
+        which = "default host" if settings.host is None else "host"
         raise ConfigurationError(
-            f"plain_http=yes is refused for {spec.id}'s default host {spec.default_host}: real hosts use https",
+            f"plain_http=yes is refused for {spec.id}'s {which} {settings.host or spec.default_host}: "
+            "real hosts use https",
             provider=spec.id,
+            hint="plain_http is for a test server or a LAN host of your own; remove it",
         )
     config = build_config(spec.config_class, provider_values, provider=spec.id)
     del url

@@ -132,7 +132,9 @@ class UnknownProviderError(ConfigurationError):
     def __init__(self, provider_id: str, installed: list[str], package: str | None = None) -> None:
         listed = ", ".join(sorted(installed)) or "none"
         hint = (
-            f"install it with `pip install {package}`"
+            # not on the package index yet: the command that works is the repository's
+            f"install it from a checkout of the smsbridge repository: `pip install ./plugins/"
+            f"{package.removeprefix('smsbridge-')}` (`pip install {package}` once it is published)"
             if package
             else "install the plugin that offers it, or check the spelling"
         )

@@ -14,7 +14,12 @@ means "not implemented here".  Cross-cutting plugins wrap operations with
 Every hook receives ``ctx`` (:class:`smsbridge.context.ProviderContext`): the provider spec,
 the plugin's config object, the core settings, the account's HTTP transport and a cache.
 Errors are raised as :mod:`smsbridge.errors` classes; any other exception escaping a hook is a
-plugin bug, and the conformance suite in :mod:`smsbridge.testing` fails on it.
+plugin bug.  The conformance suite (:mod:`smsbridge.testing.conformance`) looks for such bugs:
+it feeds every operation a plugin declares malformed replies (an empty object, wrong types,
+``null``, HTML, an empty, truncated or non-UTF-8 body, a huge number) and every mutation of
+the plugin's own valid samples (each field dropped, nulled, mistyped), and fails on anything
+but a result of the right shape or a typed error.  It cannot prove a parser right: it finds
+the exceptions those replies provoke.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import unicodedata
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -363,6 +364,7 @@ class Capabilities:
     callbacks: bool = False
     estimate: bool = False
     scheduling: bool = False
+    max_schedule_days: int = 3653  # how far ahead a schedule may be (ten years); the core refuses later ones
     flash: bool = False
     unicode: bool = True
     templating: bool = False  # the provider fills per-recipient fields itself
@@ -386,6 +388,9 @@ class ProviderSpec:
     keys, headers) that carry credentials: the test kit filters them from cassettes.
     ``host_required``: the provider is software people host themselves (playSMS), so
     ``@default`` means nothing and ``connect`` refuses a URL without a host.
+    ``known_hosts``: the provider's other documented hosts or domains (``josmsservice.com``);
+    with ``default_host`` they are the hosts ``plain_http=yes`` is refused for, each one
+    with every subdomain of it, however the host is written (case, trailing dot, full-width).
     """
 
     id: str
@@ -398,3 +403,21 @@ class ProviderSpec:
     docs_url: str | None = None
     secret_fields: tuple[str, ...] = ()
     host_required: bool = False  # no usual host (self-hosted software): the URL must name one
+    known_hosts: tuple[str, ...] = ()  # the provider's other hosts or domains (never plain http)
+
+    def is_known_host(self, host: str) -> bool:
+        """True when ``host`` is the provider's default host, one of its ``known_hosts`` or under one."""
+        name = _host_key(host)
+        return any(
+            name == known or name.endswith("." + known)
+            for known in (_host_key(h) for h in (self.default_host, *self.known_hosts) if h)
+        )
+
+
+def _host_key(host: str) -> str:
+    """A host name as DNS (and IDNA, which requests applies) sees it: ``JSON.ASPSMS.COM.``,
+    ``ｊｓｏｎ.aspsms.com`` and ``json。aspsms。com`` all become ``json.aspsms.com``."""
+    name = unicodedata.normalize("NFKC", host).casefold()
+    for dot in ("\u3002", "\uff0e", "\uff61"):  # the full stops IDNA reads as dots
+        name = name.replace(dot, ".")
+    return name.strip().rstrip(".")

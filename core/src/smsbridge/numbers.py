@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 
 from smsbridge.errors import InvalidRecipientError
+from smsbridge.text import invisible_character
 
 __all__ = ["normalize", "to_digits"]
 
@@ -24,8 +25,13 @@ def normalize(number: str, *, region: str | None = None, provider: str | None = 
     if not raw:
         raise InvalidRecipientError("empty recipient", recipient=str(number), provider=provider, before_request=True)
     if raw[0] in "@#":
-        if targets and len(raw) > 1:
+        hidden = invisible_character(raw)
+        if targets and len(raw) > 1 and not hidden:
             return raw
+        if hidden:
+            raise InvalidRecipientError(
+                f"{raw!r} holds {hidden}", recipient=raw, provider=provider, before_request=True
+            )
         raise InvalidRecipientError(
             f"{raw!r}: user and group targets are not supported by this provider",
             recipient=raw,

@@ -14,7 +14,7 @@ from typing import IO, Any
 import click
 
 from smsbridge.cli.jobs import jobs, ledger
-from smsbridge.cli.params import SCHEDULE, parse_pairs
+from smsbridge.cli.params import INPUT_FILE, OUTPUT_FILE, SCHEDULE, parse_pairs, read_text_file
 from smsbridge.cli.state import (
     ExitCode,
     State,
@@ -165,8 +165,7 @@ def _split_send_args(args: tuple[str, ...], message: str | None, text_file: IO[s
     if message is not None:
         return list(args), message
     if text_file is not None:
-        text = text_file.read()
-        return list(args), text[:-1] if text.endswith("\n") else text
+        return list(args), read_text_file(text_file)
     if len(args) < 2:
         raise click.UsageError(
             "give the recipients and then the text, e.g. smsbridge send +41791234567 'Hello' "
@@ -357,7 +356,7 @@ LEDGER_OPTION = click.option(
 
 @cli.command()
 @common_options
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, allow_dash=True, path_type=str))
+@click.argument("file", type=INPUT_FILE)
 @click.argument("text", required=False)
 @click.option(
     "--job",
@@ -369,7 +368,7 @@ LEDGER_OPTION = click.option(
 @click.option(
     "-r",
     "--report",
-    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    type=OUTPUT_FILE,
     help="Also write every recipient's outcome to this file (*.csv or *.jsonl) when the run ends.",
 )
 @click.option("--text-file", type=click.File("r", encoding="utf-8"), help="Read the text from a file.")
@@ -433,8 +432,7 @@ def bulk(
         raise click.UsageError("give the text either as TEXT or with --text-file")
     if text is None:
         assert text_file is not None
-        text = text_file.read()
-        text = text[:-1] if text.endswith("\n") else text
+        text = read_text_file(text_file)
     if file == "-" and not job_name:
         raise click.UsageError("reading recipients from stdin needs --job NAME, so that the run can be resumed")
     if report is not None:
@@ -445,10 +443,11 @@ def bulk(
 
     stream: IO[str] = sys.stdin if file == "-" else open(file, encoding="utf-8-sig", newline="")  # noqa: SIM115
     try:
-        first = stream.readline()
-        fmt = inputs.input_format(file if file != "-" else "", first, input_format)
-        lines = itertools.chain([first] if first else [], stream)
         source = "stdin" if file == "-" else Path(file).name
+        text_lines = inputs.decoded(stream, source)
+        first = next(text_lines, "")
+        fmt = inputs.input_format(file if file != "-" else "", first, input_format)
+        lines = itertools.chain([first] if first else [], text_lines)
         if fmt == "csv" and first:
             header = inputs.csv_header([first])
             number_col = inputs.number_column(header, column, source)
@@ -499,8 +498,6 @@ def _check_report_path(report: Path) -> None:
         raise click.BadParameter(
             f"cannot tell the format of {report.name!r}: name it *.csv or *.jsonl", param_hint="--report"
         )
-    if not report.parent.resolve().is_dir():
-        raise click.BadParameter(f"the folder {report.parent} does not exist", param_hint="--report")
 
 
 def _run_job(

@@ -21,6 +21,7 @@ __all__ = [
     "InputError",
     "count_rows",
     "csv_header",
+    "decoded",
     "input_format",
     "number_column",
     "read_rows",
@@ -43,6 +44,28 @@ def _sniff(first_line: str) -> str:
     if "," in stripped or ";" in stripped or stripped.lower() in NUMBER_COLUMNS:
         return "csv"
     return "lines"
+
+
+def decoded(lines: Iterable[str], source: str) -> Iterator[str]:
+    """``lines`` as read from a text file, a line that is not UTF-8 becoming ``InputError``.
+
+    The rows before it are read in already; once the file is saved as UTF-8, the same
+    command goes on from there.
+    """
+    iterator = iter(lines)
+    number = 0
+    while True:
+        try:
+            line = next(iterator)
+        except StopIteration:
+            return
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{source} is not UTF-8 text after line {number} ({exc.reason} at byte {exc.start} of a block)",
+                hint="save it as UTF-8 and run the same command again: it goes on from there",
+            ) from None
+        number += 1
+        yield line
 
 
 def input_format(name: str, first_line: str | None = None, explicit: str | None = None) -> str:
@@ -149,7 +172,7 @@ def _jsonl_rows(lines: Iterable[str], column: str | None, source: str) -> Iterat
 def count_rows(path: Path, fmt: str, column: str | None) -> int:
     """How many recipients ``path`` holds, by one streaming pass (for the progress bar)."""
     with path.open("r", encoding="utf-8-sig", newline="") as fh:
-        return sum(1 for _ in read_rows(fh, fmt, column=column, source=path.name))
+        return sum(1 for _ in read_rows(decoded(fh, path.name), fmt, column=column, source=path.name))
 
 
 def template_check(text: str, columns: Iterable[str]) -> list[str]:

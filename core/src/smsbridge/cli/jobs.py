@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import re
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
+from smsbridge.cli.params import OUTPUT_FILE
 from smsbridge.cli.state import State, cell, common_options, handle_errors, table
 
 __all__ = ["jobs", "ledger", "parse_age"]
@@ -163,9 +165,9 @@ def _parent_ledger() -> str | None:
 @click.argument("name")
 @click.option("--csv", "fmt", flag_value="csv", default=True, help="CSV (the default).")
 @click.option("--jsonl", "fmt", flag_value="jsonl", help="JSON lines.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), help="Write here instead of stdout.")
+@click.option("-o", "--output", type=OUTPUT_FILE, help="Write here instead of stdout.")
 @handle_errors
-def export(name: str, fmt: str, output: str | None, ledger_url: str | None) -> None:
+def export(name: str, fmt: str, output: Path | None, ledger_url: str | None) -> None:
     """Every row of job NAME with its outcome: recipient, outcome, message id, reason, ..."""
     from smsbridge.ledger.export import write_rows
 
@@ -174,12 +176,7 @@ def export(name: str, fmt: str, output: str | None, ledger_url: str | None) -> N
         if output is None:
             write_rows(store.rows(name), sys.stdout, fmt)
             return
-        from pathlib import Path
-
-        target = Path(output)
-        if not target.parent.resolve().is_dir():
-            raise click.BadParameter(f"the folder {target.parent} does not exist", param_hint="--output")
-        with target.open("w", encoding="utf-8", newline="") as fh:
+        with output.open("w", encoding="utf-8", newline="") as fh:
             count = write_rows(store.rows(name), fh, fmt)
     State.get().warn(f"{count} row(s) of job {name} written to {output}")
 
@@ -192,7 +189,7 @@ def export(name: str, fmt: str, output: str | None, ledger_url: str | None) -> N
 @click.option("--resend-unknown", is_flag=True, help="Also send to recipients whose outcome is unknown (duplicates!).")
 @click.option("--wait", type=click.FloatRange(0), metavar="SECONDS", help="Wait this long for another run of the job.")
 @click.option("--max-failed-requests", type=click.IntRange(1), default=5, show_default=True)
-@click.option("-r", "--report", type=click.Path(dir_okay=False, writable=True), help="Write the outcomes here too.")
+@click.option("-r", "--report", type=OUTPUT_FILE, help="Write the outcomes here too (*.csv or *.jsonl).")
 @handle_errors
 def resume(
     name: str,
@@ -200,12 +197,11 @@ def resume(
     resend_unknown: bool,
     wait: float | None,
     max_failed_requests: int,
-    report: str | None,
+    report: Path | None,
     ledger_url: str | None,
 ) -> None:
     """Run job NAME again from the ledger alone, through the account given (--url / --account)."""
     import datetime as dt
-    from pathlib import Path
 
     from smsbridge.cli import app
 
@@ -219,7 +215,7 @@ def resume(
     if isinstance(options.get("schedule"), str):
         options["schedule"] = dt.datetime.fromisoformat(options["schedule"])
     chunks = account.chunk_sender(info.text, **options)
-    path = Path(report) if report else None
+    path = report
     if path is not None:
         app._check_report_path(path)
     app._run_job(

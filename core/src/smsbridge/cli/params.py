@@ -1,10 +1,17 @@
-"""click parameter types the commands share: schedule times and ``key=value`` pairs."""
+"""click parameter types the commands share: schedule times, files, ``key=value`` pairs.
+
+A file the user names is checked where click checks parameters, so that a missing input, a
+report in a directory that does not exist or a text file that is not UTF-8 is a usage error
+(exit 2) that names the option, never an exception from deep inside a command.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -13,7 +20,7 @@ if TYPE_CHECKING:
 else:  # click < 8.2 has no generic ParamType at run time
     _ScheduleBase = click.ParamType
 
-__all__ = ["SCHEDULE", "ScheduleType", "parse_pairs"]
+__all__ = ["INPUT_FILE", "OUTPUT_FILE", "SCHEDULE", "OutputFile", "ScheduleType", "parse_pairs", "read_text_file"]
 
 _RELATIVE = re.compile(r"^\+(\d+)\s*([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
@@ -44,6 +51,44 @@ class ScheduleType(_ScheduleBase):
 
 
 SCHEDULE = ScheduleType()
+
+#: A file to read (``-`` for stdin): it must exist and not be a directory.
+INPUT_FILE = click.Path(exists=True, dir_okay=False, readable=True, allow_dash=True, path_type=str)
+
+
+class OutputFile(click.Path):
+    """A file the command creates or appends to: an existing one must be writable, a new one
+    needs an existing, writable directory (click's ``Path`` checks only existing files)."""
+
+    def __init__(self) -> None:
+        super().__init__(dir_okay=False, writable=True, path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        path = Path(os.fsdecode(super().convert(value, param, ctx)))
+        directory = path.parent
+        if not path.exists():
+            shown = f"{click.format_filename(path)!r}: the directory {str(directory)!r}"
+            if not directory.is_dir():
+                self.fail(f"{shown} does not exist", param, ctx)
+            if not os.access(directory, os.W_OK | os.X_OK):
+                self.fail(f"{shown} is not writable", param, ctx)
+        return path
+
+
+OUTPUT_FILE = OutputFile()
+
+
+def read_text_file(stream: IO[str], param_hint: str = "--text-file") -> str:
+    """The whole text of a ``click.File`` opened as UTF-8, without the final newline an editor adds."""
+    try:
+        text = stream.read()
+    except UnicodeDecodeError as exc:
+        raise click.BadParameter(
+            f"{click.format_filename(getattr(stream, 'name', '-'))!r} is not UTF-8 text "
+            f"({exc.reason} at byte {exc.start}); save it as UTF-8",
+            param_hint=param_hint,
+        ) from None
+    return text[:-1] if text.endswith("\n") else text
 
 
 def parse_pairs(pairs: tuple[str, ...], types: dict[str, str]) -> dict[str, Any]:

@@ -8,7 +8,8 @@
   provider declares in ``ProviderSpec.secret_fields``.
 * ``smsbridge.testing.pytest_plugin``: fixtures (``vcr_config``, ``vcr_cassette_dir``,
   ``sms_outbox``) and the check that every replayed cassette was fully played.
-* ``smsbridge.testing.conformance.ProviderConformance``: the suite every provider runs.
+* ``smsbridge.testing.conformance.ProviderConformance``: the suite every provider runs;
+  ``cassette_replies`` turns a recorded cassette into the valid samples it mutates.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ __all__ = [
     "FILTERED",
     "FakeTransport",
     "SentRequest",
+    "cassette_replies",
     "credential",
     "fake_account",
     "reply",
@@ -130,6 +132,26 @@ class FakeTransport(Transport):
                 raw=attrs.evolve(result, body=result.body[: self.max_reply_bytes], truncated=True),
             )
         return result
+
+
+def cassette_replies(path: str | os.PathLike[str]) -> list[RawReply]:
+    """The responses recorded in a vcrpy cassette, in order, as ``RawReply`` objects.
+
+    For ``FakeTransport`` and the conformance suite's samples: a reply as the provider really
+    answered (the cassette names its source), without replaying the requests.
+    """
+    import yaml
+
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh)
+    replies = []
+    for interaction in data.get("interactions", []):
+        response = interaction["response"]
+        body = response.get("body", {}).get("string", "")
+        headers = {k: v[0] if isinstance(v, list) and v else str(v) for k, v in (response.get("headers") or {}).items()}
+        content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+        replies.append(reply(body or "", status=int(response["status"]["code"]), content_type=content_type))
+    return replies
 
 
 def fake_account(source: str | Mapping[str, Any], replies: Iterable[RawReply | BaseException] | Responder) -> Any:

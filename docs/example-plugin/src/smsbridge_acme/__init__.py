@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import attrs
 
-from smsbridge import AuthenticationError, RejectedError, hookimpl
-from smsbridge.config import credential
-from smsbridge.models import (
+from smsbridge.plugin import (
+    AuthenticationError,
     Balance,
     Capabilities,
     Message,
+    ProviderContext,
     ProviderSpec,
+    RawReply,
     Receipt,
     ReceiptStatus,
-    SendResult,
+    RejectedError,
     SenderRule,
+    SendResult,
+    credential,
+    hookimpl,
+    json_body,
+    to_digits,
+    unreadable,
 )
-from smsbridge.numbers import to_digits
-from smsbridge.wire import json_body, unreadable
 
 
 @attrs.define(kw_only=True)
@@ -32,14 +37,11 @@ class AcmeConfig:
 SPEC = ProviderSpec(
     id="acme",
     config_class=AcmeConfig,
-    default_host="api.acme-sms.example",
+    default_host="api.acme-sms.example",  # what "@default" means
     description="Acme SMS (example plugin from the smsbridge docs)",
-    secret_fields=("key",),
+    secret_fields=("key",),  # wire fields holding secrets
     capabilities=Capabilities(
-        max_recipients=1,
-        max_text_length=612,
-        sender=SenderRule(min_length=1, max_length=11),
-        balance=True,
+        max_recipients=1, max_text_length=612, sender=SenderRule(min_length=1, max_length=11), balance=True
     ),
 )
 
@@ -49,32 +51,42 @@ def smsbridge_providers() -> list[ProviderSpec]:
     return [SPEC]
 
 
-def _call(ctx: Any, path: str, payload: dict[str, Any]) -> dict[str, Any]:
+def _call(ctx: ProviderContext, path: str, payload: dict[str, Any]) -> tuple[dict[str, Any], RawReply]:
+    """The reply's data when Acme says ok; its refusal as a typed error; anything else unreadable."""
     reply = ctx.http.request("POST", ctx.url(path), json={"key": ctx.config.api_key, **payload})
-    data = json_body(reply, ctx.provider)
-    if data.get("ok") is True and ("id" in data or "credits" in data):
-        return data
-    error = str(data.get("error", ""))
+    data = json_body(reply, ctx.provider)  # non-2xx, HTML, empty, truncated, not an object: typed errors
+    if data.get("ok") is True:
+        return data, reply
+    error = data.get("error")
     if error == "bad_key":
         raise AuthenticationError("the API key was refused", provider=ctx.provider, code=error, raw=reply)
-    if error:
-        raise RejectedError(f"refused: {error}", provider=ctx.provider, code=error, raw=reply)
+    if isinstance(error, str) and error:
+        raise RejectedError(f"Acme refused the request: {error}", provider=ctx.provider, code=error, raw=reply)
     raise unreadable(reply, ctx.provider, "neither a result nor an error")
 
 
 @hookimpl
-def smsbridge_send(ctx: Any, message: Message) -> SendResult:
-    (recipient,) = message.recipients
-    data = _call(
-        ctx,
-        "/v1/send",
-        {"to": to_digits(recipient.number), "text": message.text, "from": message.sender},
-    )
-    receipt = Receipt(recipient.number, ReceiptStatus.ACCEPTED, message_id=str(data["id"]), provider=ctx.provider)
-    return SendResult(provider=ctx.provider, receipts=(receipt,))
+def smsbridge_send(ctx: ProviderContext, message: Message) -> SendResult:
+    (recipient,) = message.recipients  # E.164, validated
+    payload = {"to": to_digits(recipient.number), "text": message.text, "from": message.sender}
+    data, reply = _call(ctx, "/v1/send", payload)
+    message_id = data.get("id")
+    if isinstance(message_id, bool) or not isinstance(message_id, (int, str)) or message_id == "":
+        raise unreadable(reply, ctx.provider, "an 'ok' reply without a message id")  # taken? unknown
+    receipt = Receipt(recipient.number, ReceiptStatus.ACCEPTED, message_id=str(message_id), provider=ctx.provider)
+    return SendResult(provider=ctx.provider, receipts=(receipt,), raw=reply)
 
 
 @hookimpl
-def smsbridge_balance(ctx: Any) -> Balance:
-    data = _call(ctx, "/v1/balance", {})
-    return Balance(amount=Decimal(str(data["credits"])), unit="credits", provider=ctx.provider)
+def smsbridge_balance(ctx: ProviderContext) -> Balance:
+    data, reply = _call(ctx, "/v1/balance", {})
+    credits = data.get("credits")  # "12.5" or 12; never trust a reply's types
+    amount = Decimal("NaN")
+    if isinstance(credits, (str, int)) and not isinstance(credits, bool):
+        try:
+            amount = Decimal(str(credits))
+        except InvalidOperation:
+            pass
+    if not amount.is_finite():
+        raise unreadable(reply, ctx.provider, "no number in 'credits'")
+    return Balance(amount=amount, unit="credits", provider=ctx.provider, raw=reply)

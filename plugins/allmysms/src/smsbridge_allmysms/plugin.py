@@ -54,6 +54,7 @@ SPEC = ProviderSpec(
     id="allmysms",
     config_class=AllMySmsConfig,
     default_host="api.allmysms.com",
+    known_hosts=("allmysms.com", "msinnovations.com"),  # msinnovations: the API's older host (allmysms.txt)
     default_path="/http/9.0",
     description="AllMySMS HTTP API 9.0 (France): JSON or XML flows, per-recipient fields, scheduling",
     default_region="FR",

@@ -109,7 +109,7 @@ def reason_text(code: str) -> str | None:
     """The table's text for a 3-digit delivery reason code, or ``None`` for codes it lacks."""
     if code in _REASON_TEXT:
         return _REASON_TEXT[code]
-    if len(code) != 3 or not code.isdigit():
+    if len(code) != 3 or not (code.isascii() and code.isdigit()):  # "²²²".isdigit() is True
         return None
     number = int(code)
     if 1 <= number <= 8:

@@ -52,6 +52,7 @@ SPEC = ProviderSpec(
     id="jormall",
     config_class=JorMallConfig,
     default_host="www.josms.net",
+    known_hosts=("josms.net", "josmsservice.com"),  # the same service on both (REFERENCE.md)
     description="JorMall (josms.net), Jordan: OTP and General gateways, bulk up to 120 numbers",
     default_region="JO",
     # accname is not a secret value, but re-recorded cassettes should not publish it either

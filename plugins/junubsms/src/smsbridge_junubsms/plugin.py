@@ -55,11 +55,15 @@ CAPABILITIES = Capabilities(
     admin_operations=admin.OPERATIONS,
 )
 
+#: JunubSMS's domains (the docs use sms.junubsms.com and sms.junub.com)
+JUNUB_HOSTS = ("junubsms.com", "junub.com")
+
 JUNUBSMS = ProviderSpec(
     id="junubsms",
     config_class=PlaySMSConfig,
     capabilities=CAPABILITIES,
     default_host="sms.junubsms.com",
+    known_hosts=JUNUB_HOSTS,
     default_path="/index.php",
     description="JunubSMS (South Sudan), playSMS 1.4.5 webservices",
     docs_url="https://sms.junubsms.com/index.php?app=ws",
@@ -72,6 +76,7 @@ PLAYSMS = ProviderSpec(
     capabilities=CAPABILITIES,
     default_host=PLACEHOLDER_HOST,  # never used: host_required makes connect() ask for the server
     host_required=True,
+    known_hosts=JUNUB_HOSTS,  # JunubSMS runs playSMS: its hosts never get plain http either
     default_path="/index.php",
     description="any playSMS server (webservices API); host and path in the URL",
     secret_fields=SECRET_FIELDS,
