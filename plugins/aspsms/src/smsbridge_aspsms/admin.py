@@ -133,7 +133,7 @@ def _int(ctx: ProviderContext, op: str, params: Mapping[str, Any], name: str) ->
     value = params.get(name)
     if value is None or value == "":
         return None
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) < 10:
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise _invalid(ctx, op, f"{name} must be a whole number of at least 1, not {value!r}")
@@ -376,7 +376,12 @@ def _code_table(data: Any) -> dict[str, str]:
     if isinstance(items, Mapping):
         for key, value in items.items():
             text = text_of(value)
-            if isinstance(key, str) and key.strip().lstrip("-").isdigit() and text is not None:
+            if (
+                isinstance(key, str)
+                and key.strip().lstrip("-").isascii()
+                and key.strip().lstrip("-").isdigit()
+                and text is not None
+            ):
                 table[key.strip()] = text
     elif isinstance(items, list):
         for item in items:
