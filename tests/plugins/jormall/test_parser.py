@@ -398,9 +398,9 @@ def test_literal_braces_are_rendered_as_the_core_renders_them(options: dict[str,
         "Invalid Mobile Number",
     ],
 )
-@pytest.mark.parametrize("status", [500, 501, 599])
+@pytest.mark.parametrize("status", [500, 501, 599, 300, 302, 399, 100, 199])
 def test_a_refusal_text_on_a_server_error_is_unknown(text: str, status: int) -> None:
-    """A 5xx proves nothing about the message, whatever sentence comes with it."""
+    """A 5xx (or 1xx/3xx) proves nothing about the message, whatever sentence comes with it."""
     with pytest.raises(UnreadableReplyError) as info:
         _send(reply(text, status=status))
     assert info.value.outcome is Outcome.UNKNOWN
@@ -412,6 +412,14 @@ def test_a_refusal_text_on_a_client_error_keeps_its_meaning(status: int) -> None
     with pytest.raises(InvalidSenderError) as info:
         _send(reply("Invalid Sender ID", status=status))
     assert info.value.http_status == status and info.value.outcome is Outcome.NOT_SENT
+
+
+@pytest.mark.parametrize("status", [401, 403])
+@pytest.mark.parametrize("body", ["", "<html><body>Forbidden</body></html>", "<string>unclosed"])
+def test_a_401_or_403_without_a_readable_body_is_an_authentication_error(status: int, body: str) -> None:
+    with pytest.raises(AuthenticationError) as info:
+        _send(reply(body, status=status, content_type="text/html" if "html" in body else "text/plain"))
+    assert info.value.outcome is Outcome.NOT_SENT and info.value.http_status == status
 
 
 @pytest.mark.parametrize(
