@@ -376,12 +376,7 @@ def _code_table(data: Any) -> dict[str, str]:
     if isinstance(items, Mapping):
         for key, value in items.items():
             text = text_of(value)
-            if (
-                isinstance(key, str)
-                and key.strip().lstrip("-").isascii()
-                and key.strip().lstrip("-").isdigit()
-                and text is not None
-            ):
+            if isinstance(key, str) and key.strip().lstrip("-").isdigit() and text is not None:
                 table[key.strip()] = text
     elif isinstance(items, list):
         for item in items:
