@@ -81,7 +81,7 @@ from smsbridge.models import (
 from smsbridge.numbers import normalize, to_digits
 from smsbridge.text import analyze, is_gsm7, is_template, render
 from smsbridge.transport import Transport
-from smsbridge.wire import expect_ok_status, json_body, looks_like_html, unreadable, xml_body
+from smsbridge.wire import expect_ok_status, json_body, looks_like_html, status_error, unreadable, xml_body
 
 __all__ = [
     "AccountSettings",
@@ -141,6 +141,7 @@ __all__ = [
     "looks_like_html",
     "normalize",
     "render",
+    "status_error",
     "to_digits",
     "unreadable",
     "xml_body",

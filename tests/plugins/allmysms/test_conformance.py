@@ -68,13 +68,13 @@ class TestAllMySmsConformance(ProviderConformance):
         "admin:deleteSubAccount": recorded("test_admin/test_delete_sub_account"),
         "admin:getCreditsByCountryIsoCode": recorded("test_admin/test_credits_by_country"),
     }
-    admin_params = {
-        "deleteCampaign": {"campaignId": "api-campaign-1"},
-        "createSubAccount": {"fields": {"subLogin": "shop-lyon", "subPassword": "sub-password-1"}},
-        "updateSubAccount": {"fields": "subLogin=shop-lyon&email=lyon%40example.com"},
-        "manageSubAccountCredits": {"fields": {"subLogin": "shop-lyon", "credits": 100}},
-        "deleteSubAccount": {"fields": {"subLogin": "shop-lyon"}},
-        "getCreditsByCountryIsoCode": {"isoCode": "fr"},
+    admin_params = {  # davaxi/AllMySMS's parameter names
+        "deleteCampaign": {"campId": "api-campaign-1"},
+        "createSubAccount": {"accountData": {"LOGIN": "shop-lyon", "PASSWORD": "sub-password-1"}},
+        "updateSubAccount": {"subAccount": "shop-lyon", "accountData": {"EMAIL": "lyon@example.com"}},
+        "manageSubAccountCredits": {"subAccount": "shop-lyon", "credits": 100},
+        "deleteSubAccount": {"loginToDelete": "shop-lyon"},
+        "getCreditsByCountryIsoCode": {"countryIsoCode": "fr"},
     }
     callbacks = (
         {

@@ -74,7 +74,7 @@ def test_delivery_status_of_a_campaign(vcr: object) -> None:
     assert [r.provider_code for r in reports] == ["2", "3", "4", "5"]
     assert reports[0].recipient == FR and reports[1].recipient == FR2
     assert all(r.message_id == "campaign:api-campaign-1" for r in reports)
-    assert form(vcr)["campaignId"] == "api-campaign-1"
+    assert form(vcr)["campId"] == "api-campaign-1"
 
 
 @pytest.mark.vcr

@@ -11,8 +11,12 @@ import pytest
 
 from smsbridge.errors import (
     AuthenticationError,
+    InsufficientCreditError,
     InvalidMessageError,
+    InvalidRecipientError,
+    NotFoundError,
     Outcome,
+    PermissionDeniedError,
     RateLimitedError,
     RejectedError,
     UnreadableReplyError,
@@ -105,16 +109,56 @@ def test_invalid_numbers_in_a_string(invalid: str) -> None:
 
 
 def test_invalid_numbers_as_objects() -> None:
+    """113 without smsIds: the listed number is rejected, the others were sent (no ids)."""
     account = fake_account(URL, [js({"status": 113, "invalidNumbers": [{"phoneNumber": "33698765432"}], "smsIds": []})])
     result = account.send([FR, FR2], "hi")
-    assert [r.status for r in result.receipts] == [ReceiptStatus.UNKNOWN, ReceiptStatus.REJECTED]
+    assert [(r.status, r.message_id) for r in result.receipts] == [
+        (ReceiptStatus.ACCEPTED, None),
+        (ReceiptStatus.REJECTED, None),
+    ]
 
 
-@pytest.mark.parametrize("sms_ids", ["330792bd", None, 5, {"x": 1}, [None, "a", 3]])
+@pytest.mark.parametrize("sms_ids", ["330792bd", 5, {"x": 1}, [None, "a", 3], [{"phoneNumber": "33698765432"}]])
 def test_odd_sms_ids_leave_recipients_unknown(sms_ids: Any) -> None:
     account = fake_account(URL, [js({"status": 100, "smsIds": sms_ids})])
     result = account.send(FR, "hi")
     assert result.receipts[0].status is ReceiptStatus.UNKNOWN
+
+
+NO_IDS = [{}, {"smsIds": None}, {"smsIds": []}, {"smsIds": ""}]
+
+
+@pytest.mark.parametrize("status", [100, "100", 101])
+@pytest.mark.parametrize("no_ids", NO_IDS, ids=["absent", "null", "empty-list", "empty-text"])
+def test_success_without_sms_ids_accepts_every_recipient(status: Any, no_ids: dict[str, Any]) -> None:
+    """100 (sent) or 101 (scheduled) without per-number ids speaks for every recipient."""
+    body = {"status": status, "statusText": "ok", "invalidNumbers": "", "campaignId": "c-9", **no_ids}
+    account = fake_account(URL, [js(body)])
+    result = account.send([FR, FR2, FR3], "hi")
+    assert [r.status for r in result.receipts] == [ReceiptStatus.ACCEPTED] * 3
+    assert all(r.message_id is None and r.code == str(status) for r in result.receipts)
+    assert result.scheduled is (str(status) == "101")
+    assert result.details["campaignId"] == "c-9"
+
+
+def test_success_without_sms_ids_still_rejects_listed_numbers() -> None:
+    account = fake_account(URL, [js({"status": 101, "invalidNumbers": "33698765432"})])
+    result = account.send([FR, FR2], "hi")
+    assert [r.status for r in result.receipts] == [ReceiptStatus.ACCEPTED, ReceiptStatus.REJECTED]
+
+
+@pytest.mark.parametrize("invalid", ["", None, "none of them"])
+def test_partial_without_ids_or_listed_numbers_is_unknown(invalid: Any) -> None:
+    """113 says some numbers were invalid; naming none, it does not say which were sent."""
+    account = fake_account(URL, [js({"status": 113, "invalidNumbers": invalid})])
+    result = account.send([FR, FR2], "hi")
+    assert [r.status for r in result.receipts] == [ReceiptStatus.UNKNOWN] * 2
+
+
+def test_xml_success_with_an_empty_sms_ids_element() -> None:
+    body = "<response><status>101</status><invalidNumbers/><smsIds/></response>"
+    result = fake_account(URL, [reply(body, content_type="text/xml")]).send([FR, FR2], "hi")
+    assert result.scheduled and [r.status for r in result.receipts] == [ReceiptStatus.ACCEPTED] * 2
 
 
 def test_xml_reply_is_read_too() -> None:
@@ -147,17 +191,85 @@ def test_http_errors_without_a_code_are_unreadable(status: int) -> None:
     assert info.value.http_status == status
 
 
+@pytest.mark.parametrize(
+    ("status", "body", "error"),
+    [
+        (401, {"status": 100, "smsIds": [{"phoneNumber": "33612345678", "smsId": "a"}]}, AuthenticationError),
+        (401, "Unauthorized", AuthenticationError),
+        (403, "Forbidden: IP not allowed", PermissionDeniedError),
+        (403, {"status": "KO", "statusText": "Account locked"}, PermissionDeniedError),
+        (400, {"status": 114, "statusText": "None valid"}, InvalidRecipientError),
+        (499, {"status": 103, "statusText": "No more credits"}, InsufficientCreditError),
+    ],
+)
+def test_a_4xx_reply_is_read_and_never_a_success(status: int, body: Any, error: type[Exception]) -> None:
+    answer = js(body, status=status) if isinstance(body, dict) else reply(body, status=status)
+    account = fake_account(URL, [answer])
+    with pytest.raises(error) as info:
+        account.send(FR, "hi")
+    assert info.value.outcome is Outcome.NOT_SENT and info.value.http_status == status  # type: ignore[attr-defined]
+    said = body.get("statusText") if isinstance(body, dict) else body
+    if said:
+        assert said in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (400, {"status": 116, "statusText": "Nouveau"}),
+        (404, {"status": 100, "smsIds": []}),
+        (500, {"status": 102, "statusText": "bad key"}),  # a 5xx body proves nothing
+        (502, {"status": 114}),
+        (300, {"status": 100, "smsIds": [{"phoneNumber": "33612345678", "smsId": "a"}]}),
+        (199, {"status": 100, "smsIds": [{"phoneNumber": "33612345678", "smsId": "a"}]}),
+    ],
+)
+def test_other_statuses_leave_a_send_unknown(status: int, body: Any) -> None:
+    with pytest.raises(UnreadableReplyError) as info:
+        fake_account(URL, [js(body, status=status)]).send(FR, "hi")
+    assert info.value.outcome is Outcome.UNKNOWN and info.value.http_status == status
+
+
+@pytest.mark.parametrize("status", [200, 201, 299])
+def test_every_2xx_is_read(status: int) -> None:
+    answer = js({"status": 100, "smsIds": [{"phoneNumber": "33612345678", "smsId": "a"}]}, status=status)
+    assert fake_account(URL, [answer]).send(FR, "hi").receipts[0].message_id == "a"
+
+
+@pytest.mark.parametrize("status", [100, 101, "1", "OK", "Active Account"])
+def test_balance_with_a_success_status(status: Any) -> None:
+    assert fake_account(URL, [js({"status": status, "credits": "5"})]).balance().amount == Decimal(5)
+
+
+@pytest.mark.parametrize("status", [116, 119, 150, 999])
+def test_balance_with_an_undocumented_code_is_unreadable(status: int) -> None:
+    with pytest.raises(UnreadableReplyError) as info:
+        fake_account(URL, [js({"status": status, "statusText": "Nouveau", "credits": "5"})]).balance()
+    assert info.value.code == str(status) and "Nouveau" in str(info.value)
+
+
+def test_unknown_master_account_is_not_found() -> None:
+    account = fake_account(URL + "?masteraccount=NOPE", [js({"status": 118, "statusText": "no such master"})])
+    with pytest.raises(NotFoundError) as info:
+        account.send(FR, "hi")
+    assert info.value.outcome is Outcome.NOT_SENT and "masteraccount=" in (info.value.hint or "")
+
+
 def test_http_429_is_rate_limited() -> None:
     account = fake_account(URL, [reply("Too Many Requests", status=429)])
     with pytest.raises(RateLimitedError):
         account.send(FR, "hi")
 
 
-def test_unknown_code_is_rejected_with_its_text() -> None:
-    account = fake_account(URL, [js({"status": 199, "statusText": "Nouveau refus"})])
-    with pytest.raises(RejectedError) as info:
+@pytest.mark.parametrize("status", [0, 1, 99, 102.5, 116, 119, 199, 999, -100])
+def test_an_undocumented_status_leaves_a_send_unknown(status: Any) -> None:
+    """Only a documented refusal means "not sent": failover must not resend on 0 or 116."""
+    account = fake_account(URL, [js({"status": status, "statusText": "Nouveau refus"})])
+    with pytest.raises(UnreadableReplyError) as info:
         account.send(FR, "hi")
-    assert (info.value.code, info.value.text) == ("199", "Nouveau refus")
+    assert info.value.outcome is Outcome.UNKNOWN
+    if isinstance(status, int):
+        assert (info.value.code, info.value.text) == (str(status), "Nouveau refus")
 
 
 def test_no_valid_number_names_the_recipients() -> None:
@@ -263,9 +375,23 @@ def test_estimate_sends_the_flow_to_simulate_campaign() -> None:
 
 def test_inbound_shapes_and_limit() -> None:
     mos = {"mos": {"mo": [{"phoneNumber": "33612345678", "text": "a"}, {"sender": "Shop", "message": "b", "id": 9}]}}
-    messages = fake_account(URL, [js(mos)]).inbound()
+    account = fake_account(URL, [js(mos)])
+    messages = account.inbound()
     assert [(m.sender, m.text, m.id) for m in messages] == [(FR, "a", "33612345678@0"), ("Shop", "b", "9")]
-    assert len(fake_account(URL, [js(mos)]).inbound(limit=1)) == 1
+    assert "limit" not in account.ctx.http.sent[0].data
+
+
+def test_inbound_limit_is_asked_of_the_server_and_nothing_it_handed_over_is_dropped() -> None:
+    """getPulls hands out what arrived since the last call: a message dropped here is lost."""
+    mos = {
+        "mos": [
+            {"phoneNumber": "33612345678", "message": "a", "id": 1},
+            {"phoneNumber": "33612345678", "message": "b", "id": 2},
+        ]
+    }
+    account = fake_account(URL, [js(mos)])
+    assert [m.text for m in account.inbound(limit=1)] == ["a", "b"]
+    assert account.ctx.http.sent[0].data["limit"] == "1"
 
 
 @pytest.mark.parametrize("body", [{"mos": [{"phoneNumber": "33612345678"}]}, {"status": "OK"}, {"mos": "abc"}])
@@ -284,14 +410,68 @@ def test_admin_reply_as_a_list_and_unknown_operation() -> None:
 @pytest.mark.parametrize("status", ["KO", "error", "0"])
 def test_admin_failure_words(status: str) -> None:
     with pytest.raises(RejectedError):
-        fake_account(URL, [js({"status": status, "text": "no"})]).admin("deleteCampaign", campaignId="1")
+        fake_account(URL, [js({"status": status, "text": "no"})]).admin("deleteCampaign", campId="1")
 
 
-def test_admin_secret_fields_are_redacted() -> None:
+@pytest.mark.parametrize(
+    "account_data",
+    [
+        {"LOGIN": "x", "PASSWORD": "s3cret-pass"},
+        '{"DATA": {"LOGIN": "x", "PASSWORD": "s3cret-pass"}}',
+        "LOGIN=x&PASSWORD=s3cret-pass",
+    ],
+)
+def test_admin_secret_fields_are_redacted(account_data: Any) -> None:
     account = fake_account(URL, [js({"status": "0", "text": "weak password s3cret-pass"})])
     with pytest.raises(RejectedError) as info:
-        account.admin("createSubAccount", fields={"subLogin": "x", "password": "s3cret-pass"})
+        account.admin("createSubAccount", accountData=account_data)
     assert "s3cret-pass" not in str(info.value) and "s3cret-pass" not in (info.value.text or "")
+    sent = json.loads(account.ctx.http.sent[0].data["accountData"])
+    assert sent == {"DATA": {"LOGIN": "x", "PASSWORD": "s3cret-pass"}}
+
+
+@pytest.mark.parametrize(
+    ("operation", "params", "wire"),
+    [
+        ("deleteCampaign", {"campId": " c-1 "}, {"campId": "c-1"}),
+        ("getCreditsByCountryIsoCode", {"countryIsoCode": "de"}, {"countryIsoCode": "DE"}),
+        ("getBlacklist", {"subAccount": "shop-lyon"}, {"subAccount": "shop-lyon"}),
+        ("getBlacklist", {}, {}),
+        ("manageSubAccountCredits", {"subAccount": "s", "credits": -50}, {"subAccount": "s", "credits": "-50"}),
+        ("deleteSubAccount", {"loginToDelete": "s"}, {"loginToDelete": "s"}),
+        ("getSubAccounts", {"fields": "subAccount=s"}, {"subAccount": "s"}),
+    ],
+)
+def test_admin_request_fields_are_the_public_clients_names(
+    operation: str, params: dict[str, Any], wire: dict[str, str]
+) -> None:
+    """Names as davaxi/AllMySMS sends them (Account.php, Tools.php), not inferred ones."""
+    account = fake_account(URL, [js({"status": "OK"})])
+    account.admin(operation, **params)
+    sent = dict(account.ctx.http.sent[0].data)
+    assert {k: v for k, v in sent.items() if k not in ("login", "apiKey", "returnformat")} == wire
+
+
+@pytest.mark.parametrize(
+    ("operation", "params"),
+    [
+        ("manageSubAccountCredits", {"subAccount": "s", "credits": "many"}),
+        ("manageSubAccountCredits", {"subAccount": "s", "credits": True}),
+        ("manageSubAccountCredits", {"subAccount": "s", "credits": "²"}),
+        ("getCreditsByCountryIsoCode", {"countryIsoCode": "FRA"}),
+        ("createSubAccount", {"accountData": "[1, 2]"}),
+        ("createSubAccount", {"accountData": "{not json"}),
+        ("createSubAccount", {"accountData": "just text"}),
+        ("createSubAccount", {"accountData": {"LOGIN": ["x"]}}),
+        ("deleteCampaign", {"campId": "1", "fields": {"campId": "2"}}),
+        ("deleteCampaign", {"campId": "1", "fields": {"apiKey": "2"}}),
+    ],
+)
+def test_admin_parameters_are_checked_before_any_request(operation: str, params: dict[str, Any]) -> None:
+    account = fake_account(URL, [js({"status": "OK"})])
+    with pytest.raises(InvalidMessageError):
+        account.admin(operation, **params)
+    assert account.ctx.http.sent == []
 
 
 # ---------------------------------------------------------------------------- callbacks

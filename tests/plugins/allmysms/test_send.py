@@ -20,9 +20,10 @@ from smsbridge.errors import (
     InsufficientCreditError,
     InvalidMessageError,
     InvalidRecipientError,
+    NotFoundError,
     Outcome,
     ProviderError,
-    RejectedError,
+    UnreadableReplyError,
 )
 from smsbridge.models import ReceiptStatus, Recipient
 
@@ -168,8 +169,7 @@ REFUSALS = [
     ("114-no-valid-number", InvalidRecipientError),
     ("115-bad-date", InvalidMessageError),
     ("117-long-link", InvalidMessageError),
-    ("118-unknown-master-account", AuthenticationError),
-    ("116-undocumented", RejectedError),
+    ("118-unknown-master-account", NotFoundError),
 ]
 
 
@@ -186,3 +186,13 @@ def test_send_refused(case: str, error: type[ProviderError]) -> None:
     assert info.value.raw is not None and info.value.before_request is False
     if error is InvalidRecipientError:
         assert info.value.recipient == "33612345678"  # type: ignore[attr-defined]
+
+
+@pytest.mark.vcr
+def test_send_refused_undocumented() -> None:
+    """116 is in no table: it may be a refusal or not, so the outcome is unknown (no failover)."""
+    with connect(URL) as account, pytest.raises(UnreadableReplyError) as info:
+        account.send(FR, "Hello")
+    assert info.value.outcome is Outcome.UNKNOWN
+    assert info.value.code == "116" and info.value.text == "Unknown error."
+    assert "Unknown error." in str(info.value)

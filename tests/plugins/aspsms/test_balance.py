@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from smsbridge.errors import AuthenticationError, ServiceUnavailableError, UnreadableReplyError
+from smsbridge.errors import AuthenticationError, PermissionDeniedError, ServiceUnavailableError, UnreadableReplyError
 
 from .support import connect, url
 
@@ -34,7 +34,7 @@ BALANCE_REFUSALS = [
     ("8", AuthenticationError),
     ("9", AuthenticationError),
     ("24", ServiceUnavailableError),
-    ("25", AuthenticationError),
+    ("25", PermissionDeniedError),  # user access denied: the credentials were accepted
 ]
 
 

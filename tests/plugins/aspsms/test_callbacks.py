@@ -128,3 +128,15 @@ def test_server2sms_callback() -> None:
     account = fake_account(url("server2sms"), [ok()])
     (report,) = account.parse_callback({"TRN": "S1", "DST": "0"})
     assert report.provider == "server2sms"
+
+
+@pytest.mark.parametrize("rsn", ["²²²", "٠٠٠", "1²3"])
+def test_a_reason_code_of_other_digits_is_junk(rsn: str) -> None:
+    (report,) = _account().parse_callback({"TRN": "T1", "DST": "-1", "RSN": rsn})  # type: ignore[attr-defined]
+    assert report.status is DeliveryStatus.QUEUED and report.reason is None
+
+
+@pytest.mark.parametrize("rcpnt", ["²²²", "٤١٧٩١٢٣٤٥٦٧"])
+def test_a_recipient_of_other_digits_is_not_made_a_number(rcpnt: str) -> None:
+    (report,) = _account().parse_callback({"TRN": "T1", "RCPNT": rcpnt})  # type: ignore[attr-defined]
+    assert report.recipient == rcpnt

@@ -25,7 +25,10 @@ scalars = (
     | st.floats(allow_nan=True, allow_infinity=True)
     | st.text(max_size=12)
     | st.sampled_from(
-        ["0", "1", "-1", "2", "000", ":", "107", "108", "", " 1 ", "NaN", "1e9999", "2021-01-21T13:46:28Z"]
+        [
+            *["0", "1", "-1", "2", "000", ":", "107", "108", "", " 1 ", "NaN", "1e9999", "2021-01-21T13:46:28Z"],
+            *["²²²", "٠٠٠", "1²3", "²" * 14, "9" * 5000],  # digits to str.isdigit(), not to int()
+        ]
     )
 )
 values = st.recursive(

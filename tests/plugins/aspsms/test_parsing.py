@@ -10,8 +10,11 @@ import pytest
 
 from smsbridge.errors import (
     AuthenticationError,
+    InsufficientCreditError,
     InvalidMessageError,
+    InvalidSenderError,
     Outcome,
+    PermissionDeniedError,
     RateLimitedError,
     RejectedError,
     ServiceUnavailableError,
@@ -148,7 +151,7 @@ def test_simple_mode_request_and_capabilities() -> None:
     assert _json(account) == {
         "UserName": ASPSMS_USERKEY,
         "Password": ASPSMS_PASSWORD,
-        "Recipients": f"{NUMBER};{OTHER}",
+        "Recipients": [NUMBER, OTHER],
         "MessageText": "Hello",
         "ForceGSM7bit": True,
     }
@@ -207,10 +210,14 @@ def test_code_6_on_a_read_is_temporary() -> None:
         account.balance()
 
 
-def test_status_code_zero_is_not_success_for_a_send() -> None:
-    account = fake_account(url(), [ok('{"StatusCode":"0","StatusInfo":"OK"}')])
-    with pytest.raises(RejectedError):
+@pytest.mark.parametrize("code", ["0", "999", "28", "31", "32", "35", "36", "37", "38", "39", "-1", "1000"])
+def test_a_code_that_is_no_documented_refusal_leaves_a_send_unknown(code: str) -> None:
+    """StatusCode 0 is not success for a send, and not a refusal either: it may have been sent."""
+    account = fake_account(url(), [ok(f'{{"StatusCode":"{code}","StatusInfo":"Something new"}}')])
+    with pytest.raises(UnreadableReplyError) as info:
         account.send(Recipient(NUMBER, reference="T1"), "Hello")
+    assert info.value.outcome is Outcome.UNKNOWN and info.value.code == code
+    assert "Something new" in str(info.value)
 
 
 def test_error_without_status_info_uses_the_table() -> None:
@@ -436,4 +443,127 @@ def test_admin_invalid_message_option_type() -> None:
         account.admin(
             "SendTokenSMS", Recipients=NUMBER, MessageData="<VERIFICATIONCODE>", TokenReference="r1", AffiliateID=["x"]
         )
+    assert account.ctx.http.sent == []
+
+
+# ------------------------------------------------------------------ non-2xx replies
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error", "text"),
+    [
+        (401, '{"StatusCode":"3","StatusInfo":"Authorization failed."}', AuthenticationError, "Authorization failed."),
+        (401, '{"Message":"Authorization has been denied for this request."}', AuthenticationError, None),
+        (401, "<html><body>401 Unauthorized</body></html>", AuthenticationError, None),
+        (403, '{"StatusCode":"25","StatusInfo":"User access denied."}', PermissionDeniedError, "User access denied."),
+        (403, "Forbidden", PermissionDeniedError, "Forbidden"),
+        (400, '{"StatusCode":"10","StatusInfo":"Invalid originator."}', InvalidSenderError, "Invalid originator."),
+        (499, '{"StatusCode":"5","StatusInfo":"Not enough credits."}', InsufficientCreditError, "Not enough credits."),
+        (429, '{"StatusCode":"1","StatusInfo":"Slow down"}', RateLimitedError, "Slow down"),
+    ],
+)
+def test_a_4xx_body_is_read_and_its_words_shown(
+    status: int, body: str, error: type[Exception], text: str | None
+) -> None:
+    account = fake_account(url(), [reply(body, status=status, content_type="application/json; charset=utf-8")])
+    with pytest.raises(error) as info:
+        account.send(Recipient(NUMBER, reference="T1"), "Hello")
+    exc = info.value
+    assert type(exc) is error and exc.outcome is Outcome.NOT_SENT  # type: ignore[attr-defined]
+    assert exc.http_status == status and exc.raw is not None  # type: ignore[attr-defined]
+    shown = text or ("Authorization has been denied" if "Message" in body else None)
+    if shown:
+        assert shown in str(exc)
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (404, '{"StatusCode":"1","StatusInfo":"OK"}'),  # a success code never makes a 4xx a success
+        (400, '{"StatusCode":"99","StatusInfo":"Brand new"}'),
+        (400, '{"StatusCode":"0","StatusInfo":"OK"}'),
+        (500, '{"StatusCode":"3","StatusInfo":"Authorization failed."}'),  # 5xx bodies prove nothing
+        (503, '{"StatusCode":"10","StatusInfo":"Invalid originator."}'),
+    ],
+)
+def test_other_non_2xx_replies_leave_a_send_unknown(status: int, body: str) -> None:
+    account = fake_account(url(), [reply(body, status=status, content_type="application/json")])
+    with pytest.raises(UnreadableReplyError) as info:
+        account.send(Recipient(NUMBER, reference="T1"), "Hello")
+    assert info.value.outcome is Outcome.UNKNOWN and info.value.http_status == status
+
+
+def test_a_4xx_on_an_info_method_without_envelope_is_not_a_result() -> None:
+    account = fake_account(url(), [reply('{"Version":"2"}', status=404, content_type="application/json")])
+    with pytest.raises(UnreadableReplyError):
+        account.admin("VersionInfo")
+    account = fake_account(url(), [reply("[]", status=401, content_type="application/json")])
+    with pytest.raises(AuthenticationError):
+        account.admin("ListAllStatusCodes")
+
+
+# ------------------------------------------------------------------ permission and undocumented codes
+
+
+@pytest.mark.parametrize("code", ["25", "29", "30", "33", "34"])
+def test_valid_credentials_but_not_allowed(code: str) -> None:
+    account = fake_account(url(), [ok(f'{{"StatusCode":"{code}","StatusInfo":"Not allowed"}}')])
+    with pytest.raises(PermissionDeniedError) as info:
+        account.send(Recipient(NUMBER, reference="T1"), "Hello")
+    assert info.value.outcome is Outcome.NOT_SENT and info.value.code == code
+
+
+def test_an_undocumented_code_on_a_read_is_a_refusal() -> None:
+    account = fake_account(url(), [ok('{"StatusCode":"999","StatusInfo":"Nope"}')])
+    with pytest.raises(RejectedError) as info:
+        account.balance()
+    assert info.value.code == "999" and "Nope" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("operation", "params"),
+    [
+        ("CreateVoucher", {"NumberOfVouchers": 1, "AmountCreditsPerVoucher": "5"}),
+        ("RedeemVoucher", {"RedeemCode": "V1234567"}),
+        ("SendOriginatorUnlockCode", {"Originator": NUMBER}),
+    ],
+)
+def test_an_undocumented_code_on_an_operation_that_spends_is_unknown(operation: str, params: dict[str, object]) -> None:
+    account = fake_account(url(), [ok('{"StatusCode":"0","StatusInfo":"Done?"}')])
+    with pytest.raises(UnreadableReplyError) as info:
+        account.admin(operation, **params)
+    assert info.value.outcome is Outcome.UNKNOWN
+    assert "delivery status" not in (info.value.hint or "") or operation == "SendOriginatorUnlockCode"
+
+
+# ------------------------------------------------------------------ digits that are not ASCII
+
+
+@pytest.mark.parametrize("code", ["²²²", "٠٠٠", "1²3", "੧੦੭"])
+def test_a_reason_code_of_other_digits_is_junk(code: str) -> None:
+    """``"²²²".isdigit()`` is true and ``int("²²²")`` fails: such a code is junk, like ``":"``."""
+    body = {
+        "StatusCode": "0",
+        "DeliveryNotifications": [
+            {"TransactionReferenceNumber": "A1", "DeliveryStatus": "2", "Reasoncode": code},
+            {"TransactionReferenceNumber": "B2", "DeliveryStatus": "-1", "Reasoncode": code},
+        ],
+    }
+    first, second = _inquire(body, ["A1", "B2"])
+    assert (first.status, first.reason) == (DeliveryStatus.FAILED, None)  # type: ignore[attr-defined]
+    assert (second.status, second.reason) == (DeliveryStatus.QUEUED, None)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "1_000", "1e5", "Infinity", "12.5.1", "１２", "9" * 40])
+def test_credits_are_ascii_decimals(value: str) -> None:
+    account = fake_account(url(), [ok(json.dumps({"StatusCode": "1", "Credits": value}))])
+    with pytest.raises(UnreadableReplyError):
+        account.balance()
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "9" * 5000, " ", "1.5"])
+def test_whole_number_parameters_are_ascii_and_bounded(value: str) -> None:
+    account = fake_account(url(), [ok()])
+    with pytest.raises(InvalidMessageError):
+        account.admin("CreateVoucher", NumberOfVouchers=value, AmountCreditsPerVoucher="5")
     assert account.ctx.http.sent == []

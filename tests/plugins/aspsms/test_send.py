@@ -14,7 +14,7 @@ from smsbridge.errors import (
     InvalidRecipientError,
     InvalidSenderError,
     Outcome,
-    RejectedError,
+    PermissionDeniedError,
     ServiceUnavailableError,
     UnreadableReplyError,
 )
@@ -147,10 +147,10 @@ REFUSALS = [
     ("20", InvalidRecipientError, Outcome.NOT_SENT),
     ("22", InvalidMessageError, Outcome.NOT_SENT),
     ("24", ServiceUnavailableError, Outcome.NOT_SENT),
-    ("25", AuthenticationError, Outcome.NOT_SENT),
-    ("29", InvalidSenderError, Outcome.NOT_SENT),
-    ("30", InvalidSenderError, Outcome.NOT_SENT),
-    ("99", RejectedError, Outcome.NOT_SENT),
+    ("25", PermissionDeniedError, Outcome.NOT_SENT),
+    ("29", PermissionDeniedError, Outcome.NOT_SENT),
+    ("30", PermissionDeniedError, Outcome.NOT_SENT),
+    ("99", UnreadableReplyError, Outcome.UNKNOWN),  # not a documented refusal: it may have been sent
 ]
 
 

@@ -12,7 +12,7 @@ import pytest
 import xmltodict
 
 from smsbridge.connection import connect
-from smsbridge.errors import UnreadableReplyError
+from smsbridge.errors import AuthenticationError, Outcome, UnreadableReplyError
 
 from .support import ACCNAME, ACCPASS, url
 
@@ -21,6 +21,7 @@ ARABIC = "رمز التحقق & <4821> ]]>"
 
 class _Handler(BaseHTTPRequestHandler):
     seen: list[dict[str, Any]]
+    tokens: list[str]  # GenerateToken answers these in turn, then loop-token-1
 
     def _answer(self) -> None:
         parts = urlsplit(self.path)
@@ -38,7 +39,8 @@ class _Handler(BaseHTTPRequestHandler):
         if parts.path.startswith("/elsewhere/"):
             status, ctype, text = 404, "text/html", "<html><body>Not Found</body></html>"
         elif parts.path.endswith("GenerateToken.cfm"):
-            status, ctype, text = 200, "text/html; charset=UTF-8", "\r\nBearer loop-token-1\r\n"
+            token = self.tokens.pop(0) if self.tokens else "loop-token-1"
+            status, ctype, text = 200, "text/html; charset=UTF-8", f"\r\nBearer {token}\r\n"
         elif parts.path.endswith("/SendSMS"):
             status, ctype = 200, "text/xml; charset=utf-8"
             text = (
@@ -63,9 +65,14 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def server() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+def tokens() -> list[str]:
+    return []
+
+
+@pytest.fixture
+def server(tokens: list[str]) -> Iterator[tuple[str, list[dict[str, Any]]]]:
     seen: list[dict[str, Any]] = []
-    handler = type("Handler", (_Handler,), {"seen": seen})
+    handler = type("Handler", (_Handler,), {"seen": seen, "tokens": tokens})
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -111,3 +118,18 @@ def test_balance_and_unknown_path_over_http(server: tuple[str, list[dict[str, An
     assert info.value.http_status == 404
     assert seen[-1]["path"] == "/elsewhere/SMSServices/Clients/Prof/RestSingleSMS/SendSMS"
     assert ACCPASS not in str(info.value)
+
+
+@pytest.mark.parametrize("tokens", [["tök①"]])
+def test_a_token_no_header_can_carry_fails_one_send_only(
+    server: tuple[str, list[dict[str, Any]]], tokens: list[str]
+) -> None:
+    """GenerateToken answering ``Bearer tök①``: a typed error, and the next send fetches anew."""
+    host, seen = server
+    with connect(url(host, plain_http="yes")) as account:
+        with pytest.raises(AuthenticationError) as info:
+            account.send("0791234567", "hello")
+        assert info.value.outcome is Outcome.NOT_SENT
+        assert [s["path"].rsplit("/", 1)[1] for s in seen] == ["GenerateToken.cfm"]
+        assert account.send("0791234567", "hello").receipts[0].message_id == "77"
+    assert seen[-1]["authorization"] == "Bearer loop-token-1"

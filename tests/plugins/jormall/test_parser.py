@@ -15,6 +15,7 @@ from smsbridge.errors import (
     DuplicateError,
     InvalidRecipientError,
     InvalidSenderError,
+    Outcome,
     RateLimitedError,
     ServiceUnavailableError,
     UnreadableReplyError,
@@ -382,3 +383,144 @@ def test_literal_braces_are_rendered_as_the_core_renders_them(options: dict[str,
     assert account.bulk_send(rows, "Use {code} {{SALE}}").accepted == 2
     sent = account.ctx.http.sent[-1]
     assert "Use A1 {SALE}" in str(sent.params or sent.data)
+
+
+# ---------------------------------------------------------------------------- HTTP status boundaries
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Invalid Sender ID",
+        "Invalid user name or password",
+        "Message Ignored, Duplicate ID 1234",
+        "Error exists please try again",
+        "Invalid Mobile Number",
+    ],
+)
+@pytest.mark.parametrize("status", [500, 501, 599, 300, 302, 399, 100, 199])
+def test_a_refusal_text_on_a_server_error_is_unknown(text: str, status: int) -> None:
+    """A 5xx (or 1xx/3xx) proves nothing about the message, whatever sentence comes with it."""
+    with pytest.raises(UnreadableReplyError) as info:
+        _send(reply(text, status=status))
+    assert info.value.outcome is Outcome.UNKNOWN
+    assert info.value.http_status == status and info.value.text == text and text in str(info.value)
+
+
+@pytest.mark.parametrize("status", [400, 499])
+def test_a_refusal_text_on_a_client_error_keeps_its_meaning(status: int) -> None:
+    with pytest.raises(InvalidSenderError) as info:
+        _send(reply("Invalid Sender ID", status=status))
+    assert info.value.http_status == status and info.value.outcome is Outcome.NOT_SENT
+
+
+@pytest.mark.parametrize("status", [401, 403])
+@pytest.mark.parametrize("body", ["", "<html><body>Forbidden</body></html>", "<string>unclosed"])
+def test_a_401_or_403_without_a_readable_body_is_an_authentication_error(status: int, body: str) -> None:
+    with pytest.raises(AuthenticationError) as info:
+        _send(reply(body, status=status, content_type="text/html" if "html" in body else "text/plain"))
+    assert info.value.outcome is Outcome.NOT_SENT and info.value.http_status == status
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "content_type"),
+    [
+        (401, "Unauthorized", "text/plain"),
+        (401, "Token expired", "text/plain; charset=utf-8"),
+        (403, "Forbidden: your IP is not allowed", "text/plain"),
+        (401, ASMX.format("Access denied"), XML),
+    ],
+)
+def test_a_plain_text_401_or_403_is_an_authentication_error(status: int, body: str, content_type: str) -> None:
+    with pytest.raises(AuthenticationError) as info:
+        _send(reply(body, status=status, content_type=content_type))
+    error = info.value
+    assert error.outcome is Outcome.NOT_SENT and error.http_status == status
+    said = " ".join(body.split()) if "<" not in body else "Access denied"
+    assert error.text == said and said in str(error)  # JorMall's own words are shown
+
+
+@pytest.mark.parametrize(
+    ("status", "outcome"),
+    [(199, "unreadable"), (200, "accepted"), (299, "accepted"), (300, "unreadable"), (399, "unreadable")],
+)
+def test_only_2xx_can_accept(status: int, outcome: str) -> None:
+    if outcome == "accepted":
+        assert _send(reply("MsgID = 5", status=status)).receipts[0].message_id == "5"
+        return
+    with pytest.raises(UnreadableReplyError) as info:
+        _send(reply("MsgID = 5", status=status))
+    assert info.value.outcome is Outcome.UNKNOWN
+
+
+@pytest.mark.parametrize("status", [400, 404, 409, 418])
+def test_an_unknown_text_on_a_client_error_is_unknown_and_shown(status: int) -> None:
+    with pytest.raises(UnreadableReplyError) as info:
+        _send(reply("Route moved to v4", status=status))
+    assert info.value.outcome is Outcome.UNKNOWN
+    assert info.value.text == "Route moved to v4" and "Route moved to v4" in str(info.value)
+
+
+@pytest.mark.parametrize("body", ["MsgID = ١٢٣", "MsgID = ²²", "MsgID = 12٣"])
+def test_message_ids_are_ascii_digits(body: str) -> None:
+    with pytest.raises(UnreadableReplyError):
+        _send(reply(body))
+
+
+@pytest.mark.parametrize("body", ['"٩٩٩٤"', '"²"', '"1²"'])
+def test_balances_are_ascii_digits(body: str) -> None:
+    with pytest.raises(UnreadableReplyError):
+        fake_account(url(), [reply(body)]).balance()
+
+
+# ---------------------------------------------------------------------------- unusable tokens
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["tök①", "tok\u00e9n", "a" * 4097, "tok\x7fen", "zero\u200bwidth"],
+)
+def test_an_unusable_token_is_refused_and_never_cached(token: str) -> None:
+    good = reply("Bearer tok-good-1")
+    account = fake_account(url(), [reply(f"\r\nBearer {token}\r\n"), good, asmx("\r\nMsgID = 9")])
+    with pytest.raises(AuthenticationError) as info:
+        account.send(NUMBER, "hello")
+    error = info.value
+    assert error.outcome is Outcome.NOT_SENT and error.code == "unusable_token"
+    assert token not in str(error) and error.raw is not None and token not in error.raw.body
+    assert [s.url.rsplit("/", 1)[1] for s in account.ctx.http.sent] == ["GenerateToken.cfm"]  # no send left
+    # the next send asks again and is not poisoned by the first answer
+    assert account.send(NUMBER, "hello").receipts[0].message_id == "9"
+    assert account.ctx.http.sent[-1].headers == {"Authorization": "Bearer tok-good-1"}
+
+
+def test_an_unusable_token_from_the_admin_operation_is_refused_too() -> None:
+    account = fake_account(url(), [reply("Bearer tök①")])
+    with pytest.raises(AuthenticationError):
+        account.admin("generate_token")
+    assert "jormall.token" not in account.ctx.cache
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        reply("<html><body>502 Bad Gateway</body></html>", status=200, content_type="text/html"),
+        reply("", status=200),
+        reply("Token service busy"),
+        reply("Bearer ok", status=502),
+    ],
+)
+def test_an_unreadable_token_reply_before_a_send_is_not_sent(body: RawReply) -> None:
+    """The token request carries no SMS: whatever it answers, nothing was sent."""
+    account = fake_account(url(), [body])
+    with pytest.raises(UnreadableReplyError) as info:
+        account.send(NUMBER, "hello")
+    assert info.value.outcome is Outcome.NOT_SENT and info.value.raw is not None
+    assert len(account.ctx.http.sent) == 1
+
+
+def test_an_unreadable_token_reply_to_the_admin_operation_stays_unknown() -> None:
+    """GenerateToken itself may have replaced the token: there the outcome is unknown."""
+    with pytest.raises(UnreadableReplyError) as info:
+        fake_account(url(), [reply("Token service busy")]).admin("generate_token")
+    assert info.value.outcome is Outcome.UNKNOWN

@@ -21,6 +21,7 @@ from smsbridge.plugin import (
     SenderRule,
     SendResult,
     credential,
+    expect_ok_status,
     hookimpl,
     json_body,
     to_digits,
@@ -54,14 +55,17 @@ def smsbridge_providers() -> list[ProviderSpec]:
 def _call(ctx: ProviderContext, path: str, payload: dict[str, Any]) -> tuple[dict[str, Any], RawReply]:
     """The reply's data when Acme says ok; its refusal as a typed error; anything else unreadable."""
     reply = ctx.http.request("POST", ctx.url(path), json={"key": ctx.config.api_key, **payload})
-    data = json_body(reply, ctx.provider)  # non-2xx, HTML, empty, truncated, not an object: typed errors
+    data = json_body(reply, ctx.provider, error_statuses=range(400, 500))  # Acme explains its 4xx refusals
+    error, said = data.get("error"), data.get("message")
+    said = said if isinstance(said, str) else None  # Acme's own words, shown to the user
+    words = {"provider": ctx.provider, "code": error, "text": said, "http_status": reply.status, "raw": reply}
+    if error == "bad_key":
+        raise AuthenticationError("the API key was refused", **words)
+    if isinstance(error, str) and error:
+        raise RejectedError(f"Acme refused the request: {error}", **words)
+    expect_ok_status(reply, ctx.provider, text=said)  # any other non-2xx: the status decides
     if data.get("ok") is True:
         return data, reply
-    error = data.get("error")
-    if error == "bad_key":
-        raise AuthenticationError("the API key was refused", provider=ctx.provider, code=error, raw=reply)
-    if isinstance(error, str) and error:
-        raise RejectedError(f"Acme refused the request: {error}", provider=ctx.provider, code=error, raw=reply)
     raise unreadable(reply, ctx.provider, "neither a result nor an error")
 
 

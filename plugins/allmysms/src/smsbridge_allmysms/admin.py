@@ -1,15 +1,18 @@
 """Account operations: campaigns, blacklist, sub-accounts, prices by country.
 
-The operation names are AllMySMS's own method names.  The documents give their replies
-(REFERENCE.md) but not their request fields beyond what the replies show: ``campaignId``
-(deleteCampaign) and ``isoCode`` (getCreditsByCountryIsoCode) are read from the reply keys
-of sendSms and getCreditsByCountryIsoCode.  Every operation also takes ``fields``: extra
-form fields sent as given (a mapping, or ``"name=value&name2=value2"``), for the sub-account
-parameters whose names are not in the documents.
+The operation names are AllMySMS's own method names, and so are the parameter names: the
+documents give the replies (REFERENCE.md) but not the request fields, which are those a public
+client sends (davaxi/AllMySMS, ``src/Service/Account.php`` and ``src/Service/Tools.php``):
+``campId`` (deleteCampaign), ``countryIsoCode`` (getCreditsByCountryIsoCode), ``accountData``
+(a JSON ``{"DATA": {...}}`` of LOGIN, PASSWORD, FIRSTNAME...: createSubAccount,
+updateSubAccount), ``subAccount``, ``credits`` (manageSubAccountCredits, a signed number) and
+``loginToDelete`` (deleteSubAccount).  Every operation also takes ``fields``: extra form
+fields sent as given (a mapping, or ``"name=value&name2=value2"``).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -27,25 +30,50 @@ _FIELDS = AdminParam(
     "str",
     description="extra form fields as AllMySMS names them: a mapping or 'name=value&name2=value2'",
 )
+_ACCOUNT_DATA = AdminParam(
+    "accountData",
+    "str",
+    required=True,
+    description="the sub-account's DATA fields (LOGIN, PASSWORD, FIRSTNAME, LASTNAME, EMAIL...): "
+    "a mapping, a JSON object or 'LOGIN=x&PASSWORD=y'",
+)
+_SUB_ACCOUNT = AdminParam("subAccount", "str", required=True, description="the sub-account's login")
 
 OPERATIONS: tuple[AdminOperation, ...] = (
     AdminOperation(
         "deleteCampaign",
         "Cancel a scheduled campaign (the campaignId a scheduled send returned).",
-        (AdminParam("campaignId", "str", required=True, description="campaignId from the send result"), _FIELDS),
+        (AdminParam("campId", "str", required=True, description="result.details['campaignId'] of the send"), _FIELDS),
     ),
-    AdminOperation("getBlacklist", "List the numbers that opted out (STOP).", (_FIELDS,)),
-    AdminOperation("createSubAccount", "Create a sub-account; give its fields in `fields`.", (_FIELDS,)),
-    AdminOperation("updateSubAccount", "Update a sub-account; give its fields in `fields`.", (_FIELDS,)),
+    AdminOperation(
+        "getBlacklist",
+        "List the numbers that opted out (STOP).",
+        (AdminParam("subAccount", "str", description="a sub-account's login, for its list"), _FIELDS),
+    ),
+    AdminOperation("createSubAccount", "Create a sub-account.", (_ACCOUNT_DATA, _FIELDS)),
+    AdminOperation("updateSubAccount", "Update a sub-account.", (_SUB_ACCOUNT, _ACCOUNT_DATA, _FIELDS)),
     AdminOperation("getSubAccounts", "List the sub-accounts.", (_FIELDS,)),
     AdminOperation(
-        "manageSubAccountCredits", "Move credits to or from a sub-account; give its fields in `fields`.", (_FIELDS,)
+        "manageSubAccountCredits",
+        "Move credits to (positive) or from (negative) a sub-account.",
+        (
+            _SUB_ACCOUNT,
+            AdminParam("credits", "int", required=True, description="credits to add, or -n to take back"),
+            _FIELDS,
+        ),
     ),
-    AdminOperation("deleteSubAccount", "Delete a sub-account; give its fields in `fields`.", (_FIELDS,)),
+    AdminOperation(
+        "deleteSubAccount",
+        "Delete a sub-account.",
+        (AdminParam("loginToDelete", "str", required=True, description="the sub-account's login"), _FIELDS),
+    ),
     AdminOperation(
         "getCreditsByCountryIsoCode",
         "Credits one SMS costs to a country.",
-        (AdminParam("isoCode", "str", required=True, description="ISO 3166 alpha-2 country code, e.g. FR"), _FIELDS),
+        (
+            AdminParam("countryIsoCode", "str", required=True, description="ISO 3166 alpha-2 country code, e.g. FR"),
+            _FIELDS,
+        ),
     ),
 )
 
@@ -54,52 +82,96 @@ _SECRETISH = re.compile(r"pass|key|token|secret|pwd", re.IGNORECASE)
 # Status words the account operations use for a refusal (inf: createSubAccount answers "1"
 # for success, deleteCampaign "OK"; their failures are not documented).
 _FAILED = frozenset({"0", "ko", "nok", "error", "erreur", "fail", "failed", "false"})
+_INTEGER = re.compile(r"[+-]?[0-9]{1,9}")
 
 
 def _invalid(ctx: Any, message: str) -> InvalidMessageError:
     return InvalidMessageError(message, provider=ctx.provider, before_request=True)
 
 
-def _extra_fields(ctx: Any, operation: str, value: Any) -> dict[str, str]:
-    if value is None or value == "":
-        return {}
+def _pairs(ctx: Any, operation: str, name: str, value: Any) -> list[tuple[Any, Any]]:
+    """A mapping, or ``"name=value&..."`` text, as (name, value) pairs."""
+    if isinstance(value, Mapping):
+        return list(value.items())
     if isinstance(value, str):
         try:
             pairs = parse_qsl(value, keep_blank_values=True, strict_parsing=True)
         except ValueError:
             pairs = []
-        if not pairs:
-            raise _invalid(ctx, f"{operation}: fields must look like 'name=value&name2=value2'")
-    elif isinstance(value, Mapping):
-        pairs = list(value.items())
-    else:
-        raise _invalid(ctx, f"{operation}: fields must be a mapping or 'name=value&...', not {type(value).__name__}")
+        if pairs:
+            return list(pairs)
+    raise _invalid(ctx, f"{operation}: {name} must be a mapping or 'name=value&name2=value2'")
+
+
+def _texts(ctx: Any, operation: str, name: str, pairs: list[tuple[Any, Any]]) -> dict[str, str]:
+    """Pairs as text; a value under a secret-looking name is registered as a secret."""
     out: dict[str, str] = {}
     for key, item in pairs:
-        name = str(key)
-        if not name or name.lower() in RESERVED_FIELDS:
-            raise _invalid(ctx, f"{operation}: field {name!r} is set by the plugin and cannot be given")
+        field = str(key)
         text = text_of(item)
-        if text is None:
-            raise _invalid(ctx, f"{operation}: field {name!r} must be a text or a number")
-        if _SECRETISH.search(name):
+        if not field or text is None:
+            raise _invalid(ctx, f"{operation}: {name}: {field!r} must be a non-empty name with a text or a number")
+        if _SECRETISH.search(field):
             ctx.add_secret(text)  # a sub-account password never shows in logs or errors
-        out[name] = text
+        out[field] = text
     return out
+
+
+def _extra_fields(ctx: Any, operation: str, value: Any) -> dict[str, str]:
+    if value is None or value == "":
+        return {}
+    fields = _texts(ctx, operation, "fields", _pairs(ctx, operation, "fields", value))
+    for name in fields:
+        if name.lower() in RESERVED_FIELDS:
+            raise _invalid(ctx, f"{operation}: field {name!r} is set by the plugin and cannot be given")
+    return fields
+
+
+def _account_data(ctx: Any, operation: str, value: Any) -> str:
+    """``accountData``: the JSON ``{"DATA": {...}}`` davaxi/AllMySMS sends."""
+    if isinstance(value, str) and value.strip().startswith("{"):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            raise _invalid(ctx, f"{operation}: accountData is not valid JSON") from None
+        if not isinstance(value, Mapping):
+            raise _invalid(ctx, f"{operation}: accountData must be a JSON object")
+        if set(value) == {"DATA"} and isinstance(value["DATA"], Mapping):
+            value = value["DATA"]
+    data = _texts(ctx, operation, "accountData", _pairs(ctx, operation, "accountData", value))
+    return json.dumps({"DATA": data}, ensure_ascii=False)
+
+
+def _required(ctx: Any, operation: str, params: Mapping[str, Any], name: str) -> str:
+    value = text_of(params.get(name))
+    if value is None or not value.strip():
+        raise _invalid(ctx, f"{operation}: {name} must be a non-empty text")
+    return value.strip()
 
 
 def _fields(ctx: Any, operation: str, params: Mapping[str, Any]) -> dict[str, str]:
     fields: dict[str, str] = {}
     if operation == "deleteCampaign":
-        campaign = text_of(params.get("campaignId"))
-        if not campaign or not campaign.strip():
-            raise _invalid(ctx, "deleteCampaign: campaignId must be a non-empty text")
-        fields["campaignId"] = campaign.strip()
+        fields["campId"] = _required(ctx, operation, params, "campId")
     elif operation == "getCreditsByCountryIsoCode":
-        iso = text_of(params.get("isoCode"))
-        if not iso or not re.fullmatch(r"[A-Za-z]{2}", iso.strip()):
-            raise _invalid(ctx, f"getCreditsByCountryIsoCode: isoCode must be two letters (e.g. FR), got {iso!r}")
-        fields["isoCode"] = iso.strip().upper()
+        iso = _required(ctx, operation, params, "countryIsoCode")
+        if not re.fullmatch(r"[A-Za-z]{2}", iso):
+            raise _invalid(ctx, f"{operation}: countryIsoCode must be two letters (e.g. FR), got {iso!r}")
+        fields["countryIsoCode"] = iso.upper()
+    elif operation == "getBlacklist" and params.get("subAccount") not in (None, ""):
+        fields["subAccount"] = _required(ctx, operation, params, "subAccount")
+    elif operation in ("createSubAccount", "updateSubAccount"):
+        if operation == "updateSubAccount":
+            fields["subAccount"] = _required(ctx, operation, params, "subAccount")
+        fields["accountData"] = _account_data(ctx, operation, params.get("accountData"))
+    elif operation == "manageSubAccountCredits":
+        fields["subAccount"] = _required(ctx, operation, params, "subAccount")
+        credits = text_of(params.get("credits"))
+        if isinstance(params.get("credits"), bool) or credits is None or not _INTEGER.fullmatch(credits.strip()):
+            raise _invalid(ctx, f"{operation}: credits must be a whole number (negative to take credits back)")
+        fields["credits"] = credits.strip()
+    elif operation == "deleteSubAccount":
+        fields["loginToDelete"] = _required(ctx, operation, params, "loginToDelete")
     extra = _extra_fields(ctx, operation, params.get("fields"))
     clash = sorted(set(extra) & set(fields))
     if clash:

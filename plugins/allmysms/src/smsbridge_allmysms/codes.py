@@ -3,7 +3,8 @@
 The numbering is that of HTTP API 9.0 as recorded in REFERENCE.md (the ``allmysms.txt`` page
 shows an older table whose numbers are shifted from 107 on; REFERENCE.md's is the one 9.0
 clients use).  100 and 101 are success; 113 is a partial success (some numbers invalid, the
-others sent), handled by the send parser, not raised.
+others sent), handled by the send parser, not raised.  Only the codes of ``ERRORS`` are
+refusals: a number outside the table (``0``, ``116``...) leaves a send's outcome unknown.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from smsbridge.errors import (
     InsufficientCreditError,
     InvalidMessageError,
     InvalidRecipientError,
+    NotFoundError,
     ProviderError,
 )
 from smsbridge.models import DeliveryStatus
@@ -51,13 +53,9 @@ ERRORS: dict[int, tuple[type[ProviderError], str, str | None]] = {
     114: (InvalidRecipientError, "none of the phone numbers is valid", None),
     115: (InvalidMessageError, "the send date is invalid", "give a schedule time in the future"),
     117: (InvalidMessageError, "a link in the message is longer than 80 characters", "shorten the link"),
-    # MASTERACCOUNT comes from the account URL (masteraccount=): like a wrong login, the
-    # account's identity is wrong, so the user fixes the URL rather than the message.
-    118: (
-        AuthenticationError,
-        "the master account does not exist",
-        "check the masteraccount= option of the account URL",
-    ),
+    # MASTERACCOUNT comes from the account URL (masteraccount=): an account that does not
+    # exist, so the user fixes the URL rather than the message.
+    118: (NotFoundError, "the master account does not exist", "check the masteraccount= option of the account URL"),
 }
 
 # getAcks / getAckBySmsId ``statut`` (and the webhook's ``status``)

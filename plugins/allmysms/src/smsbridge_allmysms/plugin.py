@@ -125,7 +125,7 @@ def smsbridge_delivery_status(ctx: Any, message_ids: Sequence[str]) -> list[Deli
     for ident in wanted:
         if ident.startswith(CAMPAIGN_PREFIX):
             campaign = ident[len(CAMPAIGN_PREFIX) :].strip()
-            reply, data = call(ctx, "getAcks", {"campaignId": campaign})
+            reply, data = call(ctx, "getAcks", {"campId": campaign})
             reports.extend(results.delivery_reports(ctx, ident, reply, data, by_campaign=True))
         else:
             reply, data = call(ctx, "getAckBySmsId", {"smsId": ident})
@@ -135,8 +135,14 @@ def smsbridge_delivery_status(ctx: Any, message_ids: Sequence[str]) -> list[Deli
 
 @hookimpl
 def smsbridge_inbound(ctx: Any, query: InboundQuery) -> list[InboundMessage]:
-    reply, data = call(ctx, "getPulls")
-    return results.inbound_messages(ctx, reply, data, query.limit)
+    """``getPulls``: the replies received since the last call (davaxi/AllMySMS ``InComing.php``).
+
+    ``limit`` is AllMySMS's own parameter: the server holds back what is over it.  Nothing the
+    server answered is dropped here, since it may not hand the same messages out again.
+    """
+    fields = {} if query.limit is None else {"limit": str(max(query.limit, 0))}
+    reply, data = call(ctx, "getPulls", fields)
+    return results.inbound_messages(ctx, reply, data)
 
 
 def _callback_items(request: CallbackRequest) -> list[dict[str, Any]]:

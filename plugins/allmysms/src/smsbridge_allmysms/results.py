@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import attrs
+
 from smsbridge.models import (
     Balance,
     DeliveryReport,
@@ -27,7 +29,7 @@ from smsbridge.models import (
 )
 from smsbridge.text import analyze
 from smsbridge.wire import unreadable
-from smsbridge_allmysms.codes import PARTIAL, SCHEDULED, ack_status
+from smsbridge_allmysms.codes import PARTIAL, SCHEDULED, SUCCESS, ack_status
 from smsbridge_allmysms.flow import Flow
 from smsbridge_allmysms.localtime import parse_paris
 from smsbridge_allmysms.wire import status_code, text_of
@@ -45,6 +47,8 @@ __all__ = [
 
 _MAX_DEPTH = 6
 _SPLIT = re.compile(r"[\s,;|]+")
+# smsIds values that mean "no ids given" (absent, JSON null, "", [], an empty XML element)
+_NO_IDS: tuple[Any, ...] = (None, "", [])
 
 
 def decimal_of(value: Any) -> Decimal | None:
@@ -132,8 +136,11 @@ def send_result(ctx: Any, message: Message, flow: Flow, reply: RawReply, data: A
     """``sendSms`` 100/101/113 -> one receipt a recipient.
 
     ``smsIds[].phoneNumber`` maps back to each recipient (in order, for a number given twice);
-    numbers in ``invalidNumbers`` are rejected; a recipient the reply names in neither list
-    is UNKNOWN, never assumed sent.
+    numbers in ``invalidNumbers`` are rejected.  A reply with ``smsIds`` that does not name a
+    recipient leaves it UNKNOWN, never assumed sent.  A reply without ``smsIds`` (absent, null
+    or empty: a scheduled send has no ids yet, and the older replies carry none) is the status
+    speaking for every recipient: 100 sent, 101 scheduled, 113 sent except the numbers it lists
+    as invalid (with none listed, nobody can tell which were sent: UNKNOWN).
     """
     code = status_code(data)
     if not isinstance(data, dict) or code is None:
@@ -146,6 +153,11 @@ def send_result(ctx: Any, message: Message, flow: Flow, reply: RawReply, data: A
             ids.setdefault(phone, deque()).append(sms_id.strip())
     invalid = _listed_numbers(data.get("invalidNumbers"))
     shown_code = str(code)
+    if data.get("smsIds") in _NO_IDS and (code in SUCCESS or (code == PARTIAL and invalid)):
+        verb = "scheduled" if code == SCHEDULED else "sent"
+        rest = Receipt("", ReceiptStatus.ACCEPTED, reason=f"{verb}; AllMySMS gives no per-number id", code=shown_code)
+    else:
+        rest = Receipt("", ReceiptStatus.UNKNOWN, reason="the reply did not mention this recipient", code=shown_code)
     receipts = []
     for recipient, number in zip(message.recipients, flow.numbers, strict=True):
         queue = ids.get(number)
@@ -170,15 +182,7 @@ def send_result(ctx: Any, message: Message, flow: Flow, reply: RawReply, data: A
                 )
             )
         else:
-            receipts.append(
-                Receipt(
-                    recipient.number,
-                    ReceiptStatus.UNKNOWN,
-                    reason="the reply did not mention this recipient",
-                    code=shown_code,
-                    provider=ctx.provider,
-                )
-            )
+            receipts.append(attrs.evolve(rest, recipient=recipient.number, provider=ctx.provider))
     accepted = any(r.accepted for r in receipts)
     details = _details(data, ("statusText", "campaignId", "credits", "creditsUsed", "nbContacts", "nbSms"))
     details["status"] = shown_code
@@ -281,7 +285,7 @@ def delivery_reports(
 
 # ---------------------------------------------------------------------------- inbound
 
-_ID_KEYS = ("moId", "id", "smsId", "pullId", "msgId")
+_ID_KEYS = ("id", "smsMoId", "moId", "smsId", "pullId", "msgId")
 _SENDER_KEYS = ("phoneNumber", "sender", "msisdn", "from", "mobilephone")
 _TEXT_KEYS = ("message", "text", "content", "msg", "sms")
 _TO_KEYS = ("shortcode", "shortCode", "recipient", "to")
@@ -302,8 +306,11 @@ def _inbound_sender(sender: str) -> str:
     return f"+{digits}" if digits and digits == sender.strip().lstrip("+") else sender
 
 
-def inbound_messages(ctx: Any, reply: RawReply, data: Any, limit: int | None) -> list[InboundMessage]:
-    """``getPulls``: ``{"mos": [...]}``.  Item keys are not documented: read defensively."""
+def inbound_messages(ctx: Any, reply: RawReply, data: Any) -> list[InboundMessage]:
+    """``getPulls``: ``{"mos": [{"phoneNumber", "id", "campaignId", "message", "receptionDate"}]}``.
+
+    Those are the keys davaxi/AllMySMS shows (``InComing.php``); the others are read too.
+    """
     if isinstance(data, dict) and "mos" in data:
         items = items_of(data.get("mos"))
         if data.get("mos") not in (None, "", [], {}) and not items:
@@ -332,4 +339,4 @@ def inbound_messages(ctx: Any, reply: RawReply, data: Any, limit: int | None) ->
                 raw=reply,
             )
         )
-    return out[:limit] if limit is not None and limit >= 0 else out
+    return out

@@ -2,9 +2,10 @@
 
 Every method takes the same form POST: ``login``, ``apiKey``, the method's own fields
 (``smsData`` for sends) and ``returnformat=json``.  Every reply is mapped by ``read_reply``:
-a readable body whose ``status`` is a documented error code becomes that typed error,
-anything unreadable becomes ``UnreadableReplyError`` with the raw reply kept, and what is
-left is returned for the operation's own parser in ``results``.
+a readable body whose ``status`` is a documented error code becomes that typed error, a
+number the documents do not list leaves the outcome unknown, anything unreadable becomes
+``UnreadableReplyError`` with the raw reply kept, and what is left is returned for the
+operation's own parser in ``results``.
 """
 
 from __future__ import annotations
@@ -12,22 +13,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import attrs
-
-from smsbridge.errors import (
-    InvalidRecipientError,
-    ProviderError,
-    RejectedError,
-    UnreadableReplyError,
-)
+from smsbridge.errors import InvalidRecipientError, ProviderError, UnreadableReplyError
 from smsbridge.models import RawReply
-from smsbridge.wire import expect_ok_status, json_body, looks_like_html, unreadable, xml_body
+from smsbridge.wire import is_success, json_body, looks_like_html, status_error, unreadable, xml_body
 from smsbridge_allmysms.codes import ERRORS, PARTIAL, SUCCESS
 
 __all__ = ["RESERVED_FIELDS", "call", "read_reply", "status_code", "text_of"]
 
 # Form fields the plugin owns; user-given extra fields may not replace them.
 RESERVED_FIELDS = frozenset({"login", "apikey", "returnformat", "smsdata", "clientcode"})
+
+# Errors come with HTTP 200 (doc); should a 4xx come with a status document, it is read too.
+# A 5xx proves nothing about the request, whatever its body says.
+_ERROR_STATUSES = range(400, 500)
 
 
 def call(
@@ -84,52 +82,68 @@ def _status_text(data: Any) -> str | None:
 def _parse(ctx: Any, reply: RawReply) -> Any:
     """JSON (what ``returnformat=json`` asks for) or, if the service answered XML, its root."""
     if reply.body.lstrip()[:1] == "<" and not looks_like_html(reply):
-        document = xml_body(reply, ctx.provider)
+        document = xml_body(reply, ctx.provider, error_statuses=_ERROR_STATUSES)
         if len(document) != 1:
             raise unreadable(reply, ctx.provider, "XML with no single root element")
         root = next(iter(document.values()))
         if not isinstance(root, dict):
             raise unreadable(reply, ctx.provider, "XML root element without children")
         return root
-    return json_body(reply, ctx.provider, expect=(dict, list))
+    return json_body(reply, ctx.provider, expect=(dict, list), error_statuses=_ERROR_STATUSES)
 
 
 def read_reply(ctx: Any, reply: RawReply, *, send_like: bool = False, recipients: tuple[str, ...] = ()) -> Any:
     """The reply's data, or the typed error it means.
 
     ``send_like`` (sendSms, simulateCampaign): ``status`` must be a number, 100/101/113 are
-    results, every other number is an error.  Other methods: ``status`` may be text
-    (``getInfo``: "Active Account") or another success marker (``"OK"``, ``"1"``); only a
-    number of 102 and above is an error there.
+    results, a documented error code its typed error, and any other number leaves the outcome
+    unknown (``UnreadableReplyError``): only a documented refusal means "not sent".  Other
+    methods: ``status`` may be text (``getInfo``: "Active Account") or another success marker
+    (``"OK"``, ``"1"``); a documented code is its error, an undocumented number of 102 and
+    above is unreadable.
 
-    A non-2xx reply is read too, in case it carries a documented error code; otherwise it is
-    unreadable (or rate limited for HTTP 429).
+    An HTTP 4xx is read too: a documented code maps as on 200; otherwise the status decides
+    (``smsbridge.wire.status_error``: 401 authentication, 403 permission, 429 rate limit,
+    others unknown), quoting AllMySMS's ``statusText``.
     """
-    http_ok = 200 <= reply.status < 300
-    try:
-        data = _parse(ctx, reply if http_ok else attrs.evolve(reply, status=200))
-    except UnreadableReplyError:
-        if not http_ok:
-            expect_ok_status(reply, ctx.provider)
-        raise
+    data = _parse(ctx, reply)
     code = status_code(data)
     if code is not None and code in ERRORS:
         raise _error(ctx, reply, code, data, recipients)
-    if not http_ok:
-        expect_ok_status(reply, ctx.provider)
+    if not is_success(reply):
+        raise status_error(reply, ctx.provider, text=_status_text(data), code=None if code is None else str(code))
     if send_like:
         if code is None:
             raise unreadable(reply, ctx.provider, "no numeric status in the reply")
         if code not in SUCCESS and code != PARTIAL:
-            raise _error(ctx, reply, code, data, recipients)
+            raise _undocumented(ctx, reply, code, data, send_like=True)
     elif code is not None and code >= 102:
-        raise _error(ctx, reply, code, data, recipients)
+        raise _undocumented(ctx, reply, code, data, send_like=False)
     return data
+
+
+def _undocumented(ctx: Any, reply: RawReply, code: int, data: Any, *, send_like: bool) -> UnreadableReplyError:
+    """A status number no document lists: it may be a refusal, or not."""
+    text = _status_text(data)
+    hint = (
+        "the message may have been sent: check delivery status before sending again"
+        if send_like
+        else "AllMySMS answered a status it does not document; the raw reply is kept on the error"
+    )
+    return UnreadableReplyError(
+        f"AllMySMS status {code} is not a documented one" + (f" ({text})" if text else "") + ": the outcome is unknown",
+        provider=ctx.provider,
+        http_status=reply.status,
+        code=str(code),
+        text=text,
+        raw=reply,
+        hint=hint,
+    )
 
 
 def _error(ctx: Any, reply: RawReply, code: int, data: Any, recipients: tuple[str, ...]) -> ProviderError:
     text = _status_text(data)
-    cls, meaning, hint = ERRORS.get(code, (RejectedError, "the request was refused", None))
+    cls, meaning, hint = ERRORS[code]
     message = f"AllMySMS status {code}: {meaning}" + (f" ({text})" if text else "")
     kwargs: dict[str, Any] = {
         "provider": ctx.provider,

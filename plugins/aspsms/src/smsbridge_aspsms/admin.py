@@ -133,7 +133,7 @@ def _int(ctx: ProviderContext, op: str, params: Mapping[str, Any], name: str) ->
     value = params.get(name)
     if value is None or value == "":
         return None
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) < 10:
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise _invalid(ctx, op, f"{name} must be a whole number of at least 1, not {value!r}")

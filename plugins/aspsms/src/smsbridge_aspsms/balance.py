@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from smsbridge.models import Balance
@@ -14,14 +15,13 @@ if TYPE_CHECKING:
 
 __all__ = ["check_credits"]
 
+# ASCII digits, an optional fraction: not "1_000", "1e5", "NaN" or "٣", which Decimal() takes
+_CREDITS = re.compile(r"[+-]?[0-9]{1,15}(?:\.[0-9]{1,10})?")
+
 
 def check_credits(ctx: ProviderContext) -> Balance:
     answer = call(ctx, "CheckCredits", {})
     text = text_of(answer.data.get("Credits"))
-    try:
-        amount = Decimal(text) if text else None
-    except InvalidOperation:
-        amount = None
-    if amount is None or not amount.is_finite():
+    if text is None or not _CREDITS.fullmatch(text):
         raise unreadable(answer.raw, ctx.provider, "CheckCredits: no readable Credits in the reply")
-    return Balance(amount=amount, unit="credits", provider=ctx.provider, raw=answer.raw)
+    return Balance(amount=Decimal(text), unit="credits", provider=ctx.provider, raw=answer.raw)

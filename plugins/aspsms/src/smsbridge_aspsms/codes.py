@@ -15,7 +15,9 @@ __all__ = [
     "DELIVERY_STATUS_TEXT",
     "NOTIFICATION_URL_OPTION",
     "ORIGINATOR_REFUSED",
+    "PERMISSION",
     "RECIPIENT",
+    "REFUSALS",
     "REQUEST",
     "SENDER",
     "STATUS_TEXT",
@@ -63,8 +65,11 @@ STATUS_TEXT: dict[str, str] = {
     "39": "token already authorized",
 }
 
-# Which typed error a refusal becomes (codes not listed here: RejectedError).
-AUTHENTICATION = frozenset({"3", "8", "9", "25"})
+# Which typed error a refusal becomes.
+AUTHENTICATION = frozenset({"3", "8", "9"})
+# valid credentials, not allowed: "user access denied" (the account's API access or allowed
+# addresses, inf), an originator or notification recipient not (yet) authorised
+PERMISSION = frozenset({"25", "29", "30", "33", "34"})
 CREDIT = frozenset({"5"})
 SENDER = frozenset({"10"})
 # "pending" / "not authorized" answered to a send: the (numeric) originator is not unlocked
@@ -73,6 +78,9 @@ RECIPIENT = frozenset({"20"})
 TRANSIENT = frozenset({"2", "6", "7", "24"})
 # malformed requests: binary data, dates, MCC/MNC/XSer, notification URLs, missing TRN
 REQUEST = frozenset({"4", "11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "22", "23"})
+#: every code the table documents as a refusal.  Any other code a method does not expect
+#: (0, 28, 31, 99...) says nothing certain: a send answered with one has an unknown outcome.
+REFUSALS = AUTHENTICATION | PERMISSION | CREDIT | SENDER | RECIPIENT | TRANSIENT | REQUEST
 
 NOTIFICATION_URL_OPTION = {
     "17": "notify_buffered (URLBufferedMessageNotification)",

@@ -24,9 +24,14 @@ if TYPE_CHECKING:
 __all__ = ["inquire", "parse_callback", "parse_time", "status_of"]
 
 
+def _digits(value: str) -> bool:
+    """ASCII digits only: ``"²²²".isdigit()`` is true, and ``int("²")`` fails."""
+    return value.isascii() and value.isdigit()
+
+
 def _reason_code(value: str | None) -> str | None:
-    """A usable 3-digit reason code, or ``None`` for blanks and junk such as ``":"``."""
-    if value and len(value) == 3 and value.isdigit():
+    """A usable 3-digit reason code, or ``None`` for blanks and junk such as ``":"`` or ``"²²²"``."""
+    if value and len(value) == 3 and _digits(value):
         return value
     return None
 
@@ -180,7 +185,7 @@ def _recipient(value: str | None) -> str | None:
     number = value.replace(" ", "")
     if number.startswith("00"):
         number = "+" + number[2:]
-    elif number.isdigit():
+    elif _digits(number):
         number = "+" + number
     return number
 

@@ -175,8 +175,8 @@ def send(ctx: ProviderContext, message: Message) -> SendResult:
             fields["Originator"] = message.sender
         if method == "SendTextSMS":
             fields["Recipients"] = [f"{r.number}:{trn}" for r, trn in members]
-        else:  # SendSimpleTextSMS takes one string (inference: numbers joined with ';')
-            fields["Recipients"] = ";".join(r.number for r, _ in members)
+        else:  # SendSimpleTextSMS: plain numbers in a list (hitobito, python-aspsms; see the docs)
+            fields["Recipients"] = [r.number for r, _ in members]
         fields["MessageText"] = text
         fields.update(extra)
         fields["ForceGSM7bit"] = analyze(text, encoding=message.encoding).encoding == "gsm7"

@@ -18,13 +18,14 @@ from smsbridge.errors import (
     InvalidMessageError,
     InvalidRecipientError,
     InvalidSenderError,
+    PermissionDeniedError,
     ProviderError,
     RejectedError,
     ServiceUnavailableError,
     UnreadableReplyError,
 )
 from smsbridge.models import RawReply
-from smsbridge.wire import json_body, unreadable
+from smsbridge.wire import expect_ok_status, is_success, json_body, status_error, unreadable
 from smsbridge_aspsms import codes
 
 if TYPE_CHECKING:
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 __all__ = ["Answer", "call", "code_of", "read_reply", "refusal", "text_of"]
 
 _OK = ("1",)
+# ASPSMS answers refusals with HTTP 200; should a 4xx come with the envelope, read it too
+_ERROR_STATUSES = range(400, 500)
 
 
 @attrs.frozen
@@ -108,20 +111,26 @@ def read_reply(
     ``success`` are the StatusCodes meaning OK for this method (``"0"`` and ``"1"`` for
     InquireDeliveryNotifications); ``answers`` are codes that are results rather than
     refusals for this method (``30``/``31`` for CheckOriginatorAuthorization...).
-    ``effectful``: the method sends or spends something, so StatusCode 6 ("time out")
-    leaves the outcome unknown.  ``envelope=False``: VersionInfo / ListAllStatusCodes, whose
-    documented reply is ``{}``: an object (or list) without StatusCode is accepted as is.
+    ``effectful``: the method sends or spends something, so StatusCode 6 ("time out") or a
+    code that is not a documented refusal leaves the outcome unknown.  ``envelope=False``:
+    VersionInfo / ListAllStatusCodes, whose documented reply is ``{}``: an object (or list)
+    without StatusCode is accepted as is.  A non-2xx reply is read for a documented refusal
+    code; without one its status decides (``smsbridge.wire.status_error``), quoting StatusInfo.
     """
-    data = json_body(reply, provider, expect=dict if envelope else (dict, list))
-    if isinstance(data, list):
-        return Answer(None, None, data, reply)
-    if "StatusCode" not in data and not envelope:
+    data = json_body(reply, provider, expect=dict if envelope else (dict, list), error_statuses=_ERROR_STATUSES)
+    if isinstance(data, list) or ("StatusCode" not in data and not envelope):
+        expect_ok_status(reply, provider)
         return Answer(None, None, data, reply)
     code = code_of(data.get("StatusCode"))
+    info = text_of(data.get("StatusInfo"))
+    if not is_success(reply):
+        # a documented refusal says more than the status; anything else: the status decides
+        if code in codes.REFUSALS:
+            raise refusal(reply, provider, method, code, info, effectful=effectful)
+        raise status_error(reply, provider, text=info, code=code)
     if code is None:
         why = "no StatusCode in the reply" if "StatusCode" not in data else "a StatusCode that is not a code"
         raise unreadable(reply, provider, f"{method}: {why}")
-    info = text_of(data.get("StatusInfo"))
     if code in success or code in answers:
         return Answer(code, info, data, reply)
     raise refusal(reply, provider, method, code, info, effectful=effectful)
@@ -136,7 +145,12 @@ def refusal(
     *,
     effectful: bool = False,
 ) -> ProviderError:
-    """The typed error for a StatusCode that refuses ``method`` (built, not raised)."""
+    """The typed error for a StatusCode that refuses ``method`` (built, not raised).
+
+    Only the table's refusal codes (``codes.REFUSALS``) are certain refusals.  Another code
+    (``0``, ``999``, an answer of another method) on a method that sends or spends something
+    leaves its outcome unknown; on a read it is a ``RejectedError``.
+    """
     text = info or codes.STATUS_TEXT.get(code) or "unknown status"
     message = f"{method} refused: {text} (StatusCode {code})"
     common: dict[str, Any] = {
@@ -148,29 +162,49 @@ def refusal(
     }
     if code in codes.AUTHENTICATION:
         return AuthenticationError(message, **common)
-    if code in codes.CREDIT:
-        return InsufficientCreditError(message, **common)
-    if code in codes.SENDER:
-        return InvalidSenderError(message, **common)
     if code in codes.ORIGINATOR_REFUSED:
-        return InvalidSenderError(
+        return PermissionDeniedError(
             message,
             hint="a numeric originator must be unlocked first: admin SendOriginatorUnlockCode, then UnlockOriginator",
             **common,
         )
+    if code == "25":
+        return PermissionDeniedError(
+            message,
+            hint="the credentials were accepted but this access is not: check the ASPSMS account's API access "
+            "and allowed IP addresses",
+            **common,
+        )
+    if code in codes.PERMISSION:
+        return PermissionDeniedError(message, **common)
+    if code in codes.CREDIT:
+        return InsufficientCreditError(message, **common)
+    if code in codes.SENDER:
+        return InvalidSenderError(message, **common)
     if code in codes.RECIPIENT:
         return InvalidRecipientError(message, recipient=None, **common)
     if code == "6" and effectful:
         # ASPSMS gave up waiting on its own side: it may have taken the request.
-        return UnreadableReplyError(
-            f"{method}: the provider answered 'time out' (StatusCode 6): the request may have been taken",
-            hint="check delivery status with the TRNs before sending again",
-            **common,
-        )
+        return _maybe_taken(method, "the provider answered 'time out' (StatusCode 6)", common)
     if code in codes.TRANSIENT:
         return ServiceUnavailableError(message, **common)
     if code in codes.REQUEST:
         option = codes.NOTIFICATION_URL_OPTION.get(code)
         hint = f"check the option {option}" if option else None
         return InvalidMessageError(message, hint=hint, **common)
+    if effectful:
+        return _maybe_taken(method, f"StatusCode {code} ({text}) is not a documented refusal", common)
     return RejectedError(message, **common)
+
+
+# the methods whose effect is an SMS: an unknown outcome is checked through delivery status
+_SENDS = frozenset({"SendTextSMS", "SendSimpleTextSMS", "SendTokenSMS", "SendOriginatorUnlockCode"})
+
+
+def _maybe_taken(method: str, why: str, common: dict[str, Any]) -> UnreadableReplyError:
+    hint = (
+        "check delivery status with the TRNs before sending again"
+        if method in _SENDS
+        else "check the account (credits, vouchers) before repeating it"
+    )
+    return UnreadableReplyError(f"{method}: {why}: the request may have been taken", hint=hint, **common)

@@ -15,7 +15,7 @@ import attrs
 __all__ = ["ACCEPTED", "PHRASES", "Phrase", "match_phrase"]
 
 #: ``MsgID = 123`` (ASMX and REST), ``MsgID =123`` (bulk table of the document)
-ACCEPTED = re.compile(r"MsgID\s*=\s*(\d+)", re.IGNORECASE)
+ACCEPTED = re.compile(r"MsgID\s*=\s*([0-9]+)", re.IGNORECASE)
 
 
 @attrs.frozen

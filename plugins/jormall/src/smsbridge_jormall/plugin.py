@@ -46,7 +46,7 @@ MESSAGE_OPTIONS = {"gateway": "otp or general: overrides the account's gateway f
 #: the sender limit of the document: "can't be more than 11 characters including spaces"
 MAX_SENDER = 11
 
-_JO_MOBILE = re.compile(r"\+9627[789]\d{7}")
+_JO_MOBILE = re.compile(r"\+9627[789][0-9]{7}")
 
 SPEC = ProviderSpec(
     id="jormall",

@@ -22,12 +22,11 @@ from smsbridge.errors import (
     InvalidRecipientError,
     InvalidSenderError,
     ProviderError,
-    RateLimitedError,
     RejectedError,
     ServiceUnavailableError,
 )
 from smsbridge.models import RawReply
-from smsbridge.wire import unreadable
+from smsbridge.wire import MAX_ERROR_TEXT, status_error, unreadable
 from smsbridge_jormall.codes import ACCEPTED, Phrase, match_phrase
 
 __all__ = [
@@ -48,7 +47,8 @@ BULK_TIMEOUT = "5000000"
 Expect = Literal["msgid", "balance", "token"]
 
 _BEARER = re.compile(r"Bearer\s+(\S+)", re.IGNORECASE)
-_NUMBER = re.compile(r"[+-]?\d{1,18}(?:\.\d{1,6})?")
+# ASCII digits only: "٣" or "²" are digits to Python, not to JorMall
+_NUMBER = re.compile(r"[+-]?[0-9]{1,18}(?:\.[0-9]{1,6})?")
 # characters XML 1.0 cannot carry at all, even escaped
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -200,23 +200,23 @@ def interpret(
     :param recipient: the E.164 number of a single send, named by an invalid-number error.
     :param bulk: a bulk request: "duplicate id" then means "nothing sent by this request"
         (a bulk request is never a retry with an id), not "accepted earlier".
-    :raises ProviderError: a typed subclass for each known refusal; ``RateLimitedError`` for
-        HTTP 429; ``AuthenticationError`` for HTTP 401/403; ``UnreadableReplyError`` for
-        anything else (HTTP 3xx/5xx, HTML, empty or truncated bodies, unknown texts).
+    :raises ProviderError: a typed subclass for each known refusal text (HTTP 2xx or 4xx);
+        ``AuthenticationError`` for HTTP 401/403 without one (a refused token is renewed on
+        that); ``RateLimitedError`` for HTTP 429; ``UnreadableReplyError`` for anything else
+        (HTTP 1xx/3xx/5xx whatever the body says, HTML, empty or truncated bodies, unknown
+        texts).  Every error quotes JorMall's own words.
     """
     status = reply.status
     if status >= 500 or 300 <= status < 400 or status < 200:
-        why = "server error" if status >= 500 else "unexpected HTTP status"
-        raise unreadable(reply, provider, f"{why} {status}")
+        # a server error proves nothing about the message, whatever the body says
+        raise status_error(reply, provider, text=_said(reply, provider))
     if status == 429:
-        raise RateLimitedError(
-            "JorMall is throttling requests (HTTP 429)", provider=provider, http_status=status, raw=reply
-        )
+        raise status_error(reply, provider, text=_said(reply, provider))
     try:
         raw_text = reply_text(reply, provider)
     except ProviderError:
         if status in (401, 403):
-            raise _auth_status(reply, provider) from None
+            raise _auth_status(reply, provider, None) from None
         raise
     text = " ".join(raw_text.split())
     if 200 <= status < 300:
@@ -227,11 +227,20 @@ def interpret(
     if phrase is not None:
         raise _refusal(phrase, text, reply, provider, recipient=recipient, bulk=bulk)
     if status in (401, 403):
-        raise _auth_status(reply, provider)
+        raise _auth_status(reply, provider, text)
     if not 200 <= status < 300:
-        raise unreadable(reply, provider, f"unexpected HTTP status {status}")
+        raise status_error(reply, provider, text=text or None)
     wanted = {"msgid": "'MsgID = n'", "balance": "a balance", "token": "a 'Bearer <token>' line"}[expect]
     raise unreadable(reply, provider, f"neither {wanted} nor a known JorMall error text")
+
+
+def _said(reply: RawReply, provider: str) -> str | None:
+    """JorMall's words in any reply (unwrapped when it can be), for an error to quote."""
+    try:
+        text = " ".join(reply_text(reply, provider).split())
+    except ProviderError:
+        return None
+    return text[:MAX_ERROR_TEXT] or None
 
 
 def _expected(raw_text: str, text: str, expect: Expect) -> str | None:
@@ -247,12 +256,19 @@ def _expected(raw_text: str, text: str, expect: Expect) -> str | None:
     return None
 
 
-def _auth_status(reply: RawReply, provider: str) -> AuthenticationError:
+def _auth_status(reply: RawReply, provider: str, text: str | None) -> AuthenticationError:
+    """HTTP 401/403: the credentials or the token were refused (nothing was sent).
+
+    Not the core's ``PermissionDeniedError`` for 403: JorMall's statuses are not documented,
+    and a refused token must be renewed whichever of the two it answers.
+    """
+    said = f" (JorMall: {text!r})" if text else ""
     return AuthenticationError(
-        f"JorMall refused the credentials or token (HTTP {reply.status})",
+        f"JorMall refused the credentials or token (HTTP {reply.status}){said}",
         provider=provider,
         http_status=reply.status,
         code=f"http_{reply.status}",
+        text=text,
         raw=reply,
     )
 
