@@ -26,6 +26,7 @@ import attrs
 
 from smsbridge.converters import structure_config
 from smsbridge.errors import ConfigurationError
+from smsbridge.numbers import NUMBER_CHECKS
 
 __all__ = [
     "AccountSettings",
@@ -74,6 +75,7 @@ class AccountSettings:
     plain_http: bool = False
     sender: str | None = None
     region: str | None = None  # default region for national numbers (ISO 3166 alpha-2)
+    number_check: str = "valid"  # "possible": accept numbers of the right length phonenumbers calls invalid
     connect_timeout: float = 5.0
     timeout: float = 30.0  # read timeout
     retries: int = 0  # extra attempts when the message certainly was not taken
@@ -97,6 +99,8 @@ class AccountSettings:
             problems.append("workers must be 1 or more")
         if self.port is not None and not 0 < self.port < 65536:
             problems.append("port must be 1-65535")
+        if self.number_check not in NUMBER_CHECKS:
+            problems.append(f"number_check must be {' or '.join(NUMBER_CHECKS)}, not {self.number_check!r}")
         if problems:
             raise ValueError("; ".join(problems))
 
