@@ -100,13 +100,24 @@ def test_inbox_of_an_at_user_send(playsms: PlaySMS) -> None:
 
 
 def test_polling_by_highest_id_loses_nothing(playsms: PlaySMS) -> None:
-    """Finding 9: since_id + limit gave the newest `limit` after since_id; polling on skipped the others."""
+    """Finding 9: since_id + limit gave the newest `limit` after since_id; polling on skipped the others.
+
+    Five messages a gateway received a second apart (rows in the gateway's spool table, as a
+    gateway writes them): the server lists them newest first.
+    """
     admin = playsms.connect("admin")
     start = playsms.row("SELECT COALESCE(MAX(in_id), 0) AS n FROM playsms_tblSMSIncoming")
     since = str((start or {}).get("n") or 0)
     texts = [f"poll {i} {uuid.uuid4().hex[:6]}" for i in range(5)]
-    for text in texts:
-        inject(playsms, text)
+    first = now() - dt.timedelta(seconds=10)
+    for i, text in enumerate(texts):
+        playsms.execute(
+            "INSERT INTO playsms_tblRecvSMS (c_timestamp, flag_processed, sms_datetime, sms_sender, message, "
+            "sms_receiver, smsc) VALUES (UNIX_TIMESTAMP(), 1, %s, %s, %s, '1234', 'dev')",
+            (first + dt.timedelta(seconds=i)).strftime("%Y-%m-%d %H:%M:%S"),
+            SENDER,
+            text,
+        )
     playsms.poll(lambda: [t for t in texts if incoming(playsms, t)], lambda got: len(got) == len(texts))
     seen: list[tuple[int, str]] = []
     for _ in range(10):
