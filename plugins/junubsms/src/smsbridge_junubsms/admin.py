@@ -187,7 +187,7 @@ def _wire_value(ctx: ProviderContext, param: AdminParam, value: Any) -> str:
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             raise _bad(ctx, f"{name}: give a timezone-aware datetime")
-        return value.astimezone(ctx.config.tz).strftime("%Y-%m-%d %H:%M:%S")
+        return str(ctx.config.clock.schedule(value))
     if not isinstance(value, (str, int)) or isinstance(value, bool):
         raise _bad(ctx, f"{name} takes text, not {type(value).__name__}")
     return str(value)
@@ -285,7 +285,10 @@ def run(ctx: ProviderContext, operation: str, params: Mapping[str, Any]) -> Admi
             raw = redacted(ctx, raw)
     if operation in _LISTS:
         # no match is OK with "data":null (1.4.8) or [] (the document); no status is no answer
-        rows = [] if answer.no_data else items_of(answer.data.get("data")) if _ok(answer) else None
+        if answer.no_data:
+            rows: list[Any] | None = []
+        else:
+            rows = items_of(answer.data.get("data")) if _ok(answer) else None
         if rows is None or not all(isinstance(r, Mapping) for r in rows):
             raise unreadable(ctx, raw, operation, f"op={operation} answered no list")
         return AdminResult(operation, {_LISTS[operation]: [_plain(r) for r in rows]}, provider=ctx.provider, raw=raw)

@@ -25,12 +25,13 @@ smsbridge assumes the user has none.  playSMS reads a negative setting as ``+000
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from typing import Any
 
 import attrs
 
-__all__ = ["FRAMES", "ServerClock", "parse_offset", "parse_timezone"]
+__all__ = ["FRAMES", "ServerClock", "parse_offset", "parse_timezone", "server_clock"]
 
 #: how many times the server subtracted its ``gateway_timezone`` from the PHP clock
 FRAMES: dict[str, int] = {"schedule": 0, "in": 0, "sx": 0, "ds": 1, "ix": 2}
@@ -99,3 +100,9 @@ class ServerClock:
     def schedule(self, when: dt.datetime) -> str:
         """``when`` as the ``schedule`` text the server reads (its PHP clock's wall time)."""
         return when.astimezone(self.zone).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@functools.lru_cache(maxsize=64)
+def server_clock(timezone: str, gateway_timezone: str) -> ServerClock:
+    """The clock of a server with these two settings (built once: reports read it per row)."""
+    return ServerClock(zone=parse_timezone(timezone), gateway=parse_offset(gateway_timezone))

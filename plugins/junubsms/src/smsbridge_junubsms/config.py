@@ -8,7 +8,6 @@ asks ``op=get_token`` once and keeps the token for the account's lifetime).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -16,7 +15,7 @@ import attrs
 
 from smsbridge.config import credential
 from smsbridge.models import Capabilities
-from smsbridge_junubsms.clock import ServerClock, parse_offset, parse_timezone
+from smsbridge_junubsms.clock import ServerClock, parse_offset, parse_timezone, server_clock
 
 __all__ = ["MAX_BATCH", "MERGING_SINCE", "PARTIAL_GROUPS_SINCE", "PlaySMSConfig", "parse_version"]
 
@@ -123,12 +122,7 @@ class PlaySMSConfig:
     @property
     def clock(self) -> ServerClock:
         """The server's time frames (see ``smsbridge_junubsms.clock``)."""
-        return ServerClock(zone=parse_timezone(self.timezone), gateway=parse_offset(self.gateway_timezone))
-
-    @property
-    def tz(self) -> dt.tzinfo:
-        """The zone of the server's PHP clock as a ``tzinfo``."""
-        return parse_timezone(self.timezone)
+        return server_clock(self.timezone, self.gateway_timezone)
 
     def adjust_capabilities(self, caps: Capabilities) -> Capabilities:
         """Apply ``batch`` and ``max_length`` to the declared capabilities."""
