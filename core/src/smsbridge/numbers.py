@@ -68,7 +68,10 @@ def _parse(raw: str, region: str | None, possible: bool = False) -> tuple[str | 
         hint = None if region else "use +<country code>..., or set a default region (URL option region=XX)"
         return None, f"{raw!r} is not a phone number ({exc._msg})", hint
     if not phonenumbers.is_valid_number(parsed):
-        if not phonenumbers.is_possible_number(parsed):
+        reason = phonenumbers.is_possible_number_with_reason(parsed)
+        if reason == phonenumbers.ValidationResult.INVALID_COUNTRY_CODE:
+            return None, f"{raw!r} is not a valid phone number (unknown country code)", None
+        if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
             return None, f"{raw!r} is not a valid phone number (wrong length for its country)", None
         if not possible:
             hint = "if the number is right and only newer than phonenumbers' data, set number_check=possible"
