@@ -12,6 +12,7 @@ import smsbridge
 from smsbridge.errors import (
     AuthenticationError,
     ConfigurationError,
+    InvalidRecipientError,
     NotFoundError,
     Outcome,
     UnreadableReplyError,
@@ -217,3 +218,13 @@ def test_password_auth_fetches_the_token(playsms: PlaySMS) -> None:
     account = smsbridge.connect(playsms.url("carol", token=playsms.passwords["carol"], auth="password"))
     (receipt,) = account.send("+256701234569", f"live password auth {tag()}").receipts
     assert playsms.queued(receipt.message_id)["uid"] == playsms.uid("carol")
+
+
+def test_the_servers_own_ranges_need_number_check_possible(playsms: PlaySMS) -> None:
+    """+211 93…/94… (John Deng's, Mary Akol's numbers) are live numbers phonenumbers calls invalid."""
+    before = queue_rows(playsms, "alice")
+    with pytest.raises(InvalidRecipientError) as info:
+        playsms.connect().send("+211933000003", "live strict")
+    assert "number_check=possible" in (info.value.hint or "") and queue_rows(playsms, "alice") == before
+    (receipt,) = playsms.connect(number_check="possible").send("+211933000003", f"live possible {tag()}").receipts
+    assert receipt.accepted and playsms.queued(receipt.message_id)["dst"] == "211933000003"
