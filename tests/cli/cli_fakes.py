@@ -153,7 +153,9 @@ class FakePlugin:
     @hookimpl
     def smsbridge_inbound(self, ctx: Any, query: Any) -> list[InboundMessage]:
         messages = [
-            InboundMessage(id="7", sender="+41791234567", text="STOP", recipient="+41790000000", provider="clifake"),
+            InboundMessage(
+                id="7", sender="+41791234567", text="", recipient="+41790000000", keyword="STOP", provider="clifake"
+            ),
             InboundMessage(id="8", sender="+41791234568", text="Yes please", provider="clifake"),
         ]
         if query.since_id:

@@ -179,7 +179,9 @@ def test_admin_errors_are_usage_errors(run: Any) -> None:
 def test_inbound(run: Any) -> None:
     result = run("inbound", "--url", FAKE_URL)
     assert result.exit_code == 0
-    assert "STOP" in result.stdout and "Yes please" in result.stdout
+    assert "Keyword" in result.stdout and "STOP" in result.stdout and "Yes please" in result.stdout
+    data = json.loads(run("inbound", "--url", FAKE_URL, "--json").stdout)
+    assert data["messages"][0]["keyword"] == "STOP"
     data = json.loads(run("inbound", "--url", FAKE_URL, "--json", "--since-id", "7").stdout)
     assert [(m["id"], m["sender"], m["text"]) for m in data["messages"]] == [("8", "+41791234568", "Yes please")]
     limited = json.loads(run("inbound", "--url", FAKE_URL, "--json", "--limit", "1").stdout)

@@ -188,7 +188,13 @@ class Account:
                 **self._error_kwargs(),
             )
         region = self.settings.region or self.spec.default_region
-        number = _numbers.normalize(raw, region=region, provider=self.provider, targets=self.capabilities.targets)
+        number = _numbers.normalize(
+            raw,
+            region=region,
+            provider=self.provider,
+            targets=self.capabilities.targets,
+            check=self.settings.number_check,
+        )
         try:
             wire = self.hooks.check_recipient(self.ctx, number)
         except InvalidRecipientError as exc:

@@ -27,6 +27,7 @@ import attrs
 
 from smsbridge.converters import structure_config
 from smsbridge.errors import ConfigurationError
+from smsbridge.numbers import NUMBER_CHECKS
 
 __all__ = [
     "AccountSettings",
@@ -75,6 +76,7 @@ class AccountSettings:
     plain_http: bool = False
     sender: str | None = None
     region: str | None = None  # default region for national numbers (ISO 3166 alpha-2)
+    number_check: str = "valid"  # "possible": accept numbers of the right length phonenumbers calls invalid
     connect_timeout: float = 5.0
     timeout: float = 30.0  # read timeout
     retries: int = 0  # extra attempts when the message certainly was not taken
@@ -104,6 +106,8 @@ class AccountSettings:
                 + ("is not readable" if os.path.exists(self.ca_bundle) else "does not exist")
                 + " (give the path of a PEM file, or a directory, of CA certificates)"
             )
+        if self.number_check not in NUMBER_CHECKS:
+            problems.append(f"number_check must be {' or '.join(NUMBER_CHECKS)}, not {self.number_check!r}")
         if problems:
             raise ValueError("; ".join(problems))
 

@@ -3,6 +3,11 @@
 Plugins receive E.164 (``+41791234567``) and format it as their provider wants
 (``to_digits`` for providers that take ``41791234567``).  ``@user`` and ``#group`` targets pass
 through untouched for providers that declare ``targets``.
+
+Numbers must be *valid* (phonenumbers' metadata knows the range) unless the account says
+``number_check=possible``: then a number of the right length for its country is enough.
+phonenumbers lags behind real number plans (South Sudan's ``+211 93…`` and ``+211 94…`` are
+refused as invalid although operators use them), and an account must be able to reach them.
 """
 
 from __future__ import annotations
@@ -12,14 +17,26 @@ import functools
 from smsbridge.errors import InvalidRecipientError
 from smsbridge.text import invisible_character
 
-__all__ = ["normalize", "to_digits"]
+__all__ = ["NUMBER_CHECKS", "normalize", "to_digits"]
+
+#: what ``number_check`` accepts: ``valid`` (the default: a number in a known range) or
+#: ``possible`` (the right length for its country)
+NUMBER_CHECKS = ("valid", "possible")
 
 
-def normalize(number: str, *, region: str | None = None, provider: str | None = None, targets: bool = False) -> str:
+def normalize(
+    number: str,
+    *,
+    region: str | None = None,
+    provider: str | None = None,
+    targets: bool = False,
+    check: str = "valid",
+) -> str:
     """Return ``number`` in E.164 or raise ``InvalidRecipientError`` naming it.
 
     ``region`` (ISO 3166 alpha-2, e.g. "JO") lets national numbers such as ``0791234567``
-    through; ``00`` international prefixes are accepted too.
+    through; ``00`` international prefixes are accepted too.  ``check`` is ``valid`` or
+    ``possible`` (see the module doc).
     """
     raw = number.strip() if isinstance(number, str) else ""
     if not raw:
@@ -38,20 +55,15 @@ def normalize(number: str, *, region: str | None = None, provider: str | None = 
             provider=provider,
             before_request=True,
         )
-    e164, problem, unparsed = _parse(raw, region.upper() if region else None)
+    e164, problem, hint = _parse(raw, region.upper() if region else None, check == "possible")
     if e164 is None:
-        hint = (
-            "use +<country code>..., or set a default region (URL option region=XX)"
-            if unparsed and not region
-            else None
-        )
         raise InvalidRecipientError(problem, recipient=raw, provider=provider, before_request=True, hint=hint)
     return e164
 
 
 @functools.lru_cache(maxsize=8192)
-def _parse(raw: str, region: str | None) -> tuple[str | None, str, bool]:
-    """``(E.164, "", False)`` or ``(None, why, unparsed)``.  Cached: phonenumbers takes ~20 µs a number, and a
+def _parse(raw: str, region: str | None, possible: bool = False) -> tuple[str | None, str, str | None]:
+    """``(E.164, "", None)`` or ``(None, why, hint)``.  Cached: phonenumbers takes ~20 µs a number, and a
     bulk run checks each number more than once (the CLI before the core, failover per account)."""
     import phonenumbers  # imported here: ~50 ms, not needed at `import smsbridge`
 
@@ -59,10 +71,18 @@ def _parse(raw: str, region: str | None) -> tuple[str | None, str, bool]:
     try:
         parsed = phonenumbers.parse(candidate, region)
     except phonenumbers.NumberParseException as exc:
-        return None, f"{raw!r} is not a phone number ({exc._msg})", True
+        hint = None if region else "use +<country code>..., or set a default region (URL option region=XX)"
+        return None, f"{raw!r} is not a phone number ({exc._msg})", hint
     if not phonenumbers.is_valid_number(parsed):
-        return None, f"{raw!r} is not a valid phone number", False
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), "", False
+        reason = phonenumbers.is_possible_number_with_reason(parsed)
+        if reason == phonenumbers.ValidationResult.INVALID_COUNTRY_CODE:
+            return None, f"{raw!r} is not a valid phone number (unknown country code)", None
+        if reason != phonenumbers.ValidationResult.IS_POSSIBLE:
+            return None, f"{raw!r} is not a valid phone number (wrong length for its country)", None
+        if not possible:
+            hint = "if the number is right and only newer than phonenumbers' data, set number_check=possible"
+            return None, f"{raw!r} is not a valid phone number", hint
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), "", None
 
 
 def to_digits(e164: str) -> str:

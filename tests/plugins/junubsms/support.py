@@ -16,7 +16,13 @@ PLAYSMS_TOKEN = credential("PLAYSMS_TOKEN", "dummy-playsms-token")
 #: a self-hosted playSMS (host and path); not a secret
 PLAYSMS_SERVER = os.environ.get("PLAYSMS_SERVER", "playsms.example.org/playsms/index.php")
 
-SECRETS = (USER, TOKEN, PASSWORD, PLAYSMS_USER, PLAYSMS_TOKEN)
+#: the tokens of the loopback playSMS test server (../shared/playsms), when one is running:
+#: filtered too, for cassettes recorded from it (test_recorded.py)
+LIVE_TOKENS = tuple(
+    t for t in (os.environ.get(f"PLAYSMS_{who}_TOKEN") for who in ("ADMIN", "ALICE", "BOB", "CAROL")) if t
+)
+
+SECRETS = (USER, TOKEN, PASSWORD, PLAYSMS_USER, PLAYSMS_TOKEN, *LIVE_TOKENS)
 
 NUMBER = "+211912345678"  # South Sudan (Zain)
 OTHER = "+211922345678"

@@ -804,13 +804,15 @@ def inbound(folder: str, since_id: str | None, limit: int | None) -> None:
     if state.json:
         state.emit_json({"account": masked_url(account), "messages": [to_dict(m) for m in messages]})
         return
-    shown = table("ID", "From", "To", "Received", "Text")
+    keywords = any(m.keyword for m in messages)  # e.g. playSMS's incoming folder: the matched keyword
+    shown = table("ID", "From", "To", "Received", *(["Keyword"] if keywords else []), "Text")
     for m in messages:
         shown.add_row(
             cell(m.id),
             cell(m.sender),
             cell(m.recipient),
             cell(m.received_at.isoformat(timespec="seconds") if m.received_at else None),
+            *([cell(m.keyword)] if keywords else []),
             cell(m.text),
         )
     state.print(shown)

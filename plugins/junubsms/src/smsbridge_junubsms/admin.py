@@ -1,10 +1,11 @@
-"""Named operations: contacts, ``query``, ``set_token``, ``ws_login`` and the admin tasks.
+"""Named operations: contacts, ``query``, ``set_token``, ``ws_login``, ``stoplist`` and the admin tasks.
 
 Parameter names are the wire names of the document (the ``data_*`` fields, ``recvnum``,
-``smsc``, ``from``, ``kwd``, ``c``).  Results keep the reply's fields without the envelope
-(``error``, ``error_string``, ``timestamp``); credit figures (``credit``, ``balance``,
-``amount``) become ``Decimal``.  A new token or login key is registered as a secret before
-anything else sees the reply.
+``smsc``, ``from``, ``kwd``, ``c``); only parameters the server reads are offered.  Results
+keep the reply's fields without the envelope (``error``, ``error_string``, ``timestamp``);
+credit figures (``credit``, ``balance``, ``amount``) become ``Decimal`` and ids and flags
+(``uid``, ``pid``, ``gpid``, ...) ``int``, whatever the format (XML gives text).  A new token
+or login key is registered as a secret before anything else sees the reply.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from urllib.parse import urlencode
 from smsbridge.context import ProviderContext
 from smsbridge.errors import InvalidMessageError, UnsupportedOperationError
 from smsbridge.models import AdminOperation, AdminParam, AdminResult
-from smsbridge.wire import unreadable
 from smsbridge_junubsms.wire import (
     Reply,
     call,
@@ -29,6 +29,7 @@ from smsbridge_junubsms.wire import (
     secret_of,
     text_of,
     to_decimal,
+    unreadable,
 )
 
 __all__ = ["OPERATIONS", "run"]
@@ -70,6 +71,12 @@ OPERATIONS: tuple[AdminOperation, ...] = (
         ),
     ),
     AdminOperation(
+        "stoplist",
+        "Add a number to the server's stoplist (an operation the document does not list; playSMS 1.4.5+). "
+        "playSMS stores it without '+'; it still delivers to a stoplisted number.",
+        (_p("from", True, description="the number to stop"),),
+    ),
+    AdminOperation(
         "inject",
         "Admin: inject a message that is then handled as a received SMS.",
         (
@@ -90,7 +97,8 @@ OPERATIONS: tuple[AdminOperation, ...] = (
             _p("data_email", True),
             _p("data_parent", description="parent account, for a subuser"),
             _p("data_mobile"),
-            _p("data_datetime_timezone"),
+            _p("data_footer"),
+            _p("data_datetime_timezone", description="the user's own time zone, e.g. +0200 (moves its schedules)"),
             _p("data_language_module"),
         ),
     ),
@@ -115,19 +123,20 @@ OPERATIONS: tuple[AdminOperation, ...] = (
     ),
     AdminOperation(
         "accountconf",
-        "Admin: update account configuration (footer, default sender, forwarding, number rules).",
+        "Admin: update account configuration (footer, default sender, forwarding, number rules). "
+        "playSMS always writes footer and sender: give data_footer and data_sender (their current "
+        "values, or empty to clear them), else the call is refused.",
         (
             _USER,
-            _p("data_footer"),
-            _p("data_datetime_timezone"),
-            _p("datetime_timezone", description="as the document spells it for accountconf"),
+            _p("data_footer", description="required: the server empties it when not given"),
+            _p("data_sender", description="required: default sender id, an approved one; emptied when not given"),
+            _p("data_datetime_timezone", description="the user's own time zone, e.g. +0200 (moves its schedules)"),
             _p("data_language_module"),
             _p("data_fwd_to_inbox", type="bool"),
             _p("data_fwd_to_email", type="bool"),
             _p("data_fwd_to_mobile", type="bool"),
             _p("data_local_length", type="int"),
             _p("data_replace_zero", description="digits that replace a leading 0"),
-            _p("data_sender", description="default sender id (must be an approved one)"),
         ),
     ),
     AdminOperation("creditview", "Admin: an account's balance (ERR 620 when it is zero).", (_USER,)),
@@ -138,6 +147,12 @@ OPERATIONS: tuple[AdminOperation, ...] = (
 
 _BY_NAME = {op.name: op for op in OPERATIONS}
 _MONEY = ("credit", "balance", "amount")
+#: whole numbers JSON gives as numbers (playSMS 1.4.8) and XML (or the 1.4.5 document) as text
+_INTEGERS = frozenset(
+    {"uid", "status", "pid", "gpid", "flag_sender", "parent_uid", "user_inbox", "user_incoming", "user_outgoing"}
+)
+#: fields accountconf writes whether given or not (user_edit_conf)
+_ALWAYS_WRITTEN = ("data_footer", "data_sender")
 _LISTS = {"get_contact": "contacts", "get_contact_group": "groups"}
 _ENVELOPE = ("error", "error_string", "timestamp")
 _TRUE = {"1", "yes", "true", "on", "y"}
@@ -145,7 +160,8 @@ _FALSE = {"0", "no", "false", "off", "n"}
 
 
 def _bad(ctx: ProviderContext, text: str) -> InvalidMessageError:
-    return InvalidMessageError(text, provider=ctx.provider, before_request=True)
+    hint = "`smsbridge admin --list` shows every operation and its parameters"
+    return InvalidMessageError(text, provider=ctx.provider, before_request=True, hint=hint)
 
 
 def _wire_value(ctx: ProviderContext, param: AdminParam, value: Any) -> str:
@@ -171,7 +187,7 @@ def _wire_value(ctx: ProviderContext, param: AdminParam, value: Any) -> str:
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             raise _bad(ctx, f"{name}: give a timezone-aware datetime")
-        return value.astimezone(ctx.config.tz).strftime("%Y-%m-%d %H:%M:%S")
+        return str(ctx.config.clock.schedule(value))
     if not isinstance(value, (str, int)) or isinstance(value, bool):
         raise _bad(ctx, f"{name} takes text, not {type(value).__name__}")
     return str(value)
@@ -192,7 +208,23 @@ def _fields(ctx: ProviderContext, op: AdminOperation, params: Mapping[str, Any])
         fields.append((param.name, _wire_value(ctx, param, value)))
     if op.name == "accountadd" and dict(fields).get("data_status") not in ("2", "3", "4"):
         raise _bad(ctx, "accountadd: data_status is 2 (admin), 3 (user) or 4 (subuser)")
+    missing = [name for name in _ALWAYS_WRITTEN if params.get(name) is None] if op.name == "accountconf" else []
+    if missing:
+        raise _bad(
+            ctx,
+            f"accountconf without {' and '.join(missing)} would empty them: playSMS writes the footer and the "
+            "default sender on every accountconf. Give their current values (or an empty value to clear them)",
+        )
     return fields
+
+
+def _integer(value: Any) -> Any:
+    """``"2"`` or ``2`` -> ``2``; anything that is not a plain whole number stays as it came."""
+    text = text_of(value)
+    digits = text[1:] if text and text[0] == "-" else text
+    if digits and len(digits) <= 18 and digits.isascii() and digits.isdigit():
+        return int(text or "")
+    return value
 
 
 def _plain(data: Mapping[str, Any]) -> dict[str, Any]:
@@ -203,6 +235,8 @@ def _plain(data: Mapping[str, Any]) -> dict[str, Any]:
         if key in _MONEY:
             amount = to_decimal(value)
             out[key] = amount if amount is not None else value
+        elif key in _INTEGERS:
+            out[key] = _integer(value)
         elif isinstance(value, Mapping):
             out[key] = _plain(value)
         else:
@@ -242,7 +276,7 @@ def run(ctx: ProviderContext, operation: str, params: Mapping[str, Any]) -> Admi
             remember_token(ctx, new)
             raw = redacted(ctx, raw)
         if not new or not _ok(answer):
-            raise unreadable(raw, ctx.provider, "op=set_token answered no token")
+            raise unreadable(ctx, raw, operation, "op=set_token answered no token")
         return AdminResult(operation, {"token": new}, provider=ctx.provider, raw=raw)
     if operation == "loginkeyset":
         key = secret_of(answer.data.get("login_key"))
@@ -250,15 +284,19 @@ def run(ctx: ProviderContext, operation: str, params: Mapping[str, Any]) -> Admi
             ctx.add_secret(key)
             raw = redacted(ctx, raw)
     if operation in _LISTS:
-        rows = [] if answer.no_data else items_of(answer.data.get("data"))
+        # no match is OK with "data":null (1.4.8) or [] (the document); no status is no answer
+        if answer.no_data:
+            rows: list[Any] | None = []
+        else:
+            rows = items_of(answer.data.get("data")) if _ok(answer) else None
         if rows is None or not all(isinstance(r, Mapping) for r in rows):
-            raise unreadable(raw, ctx.provider, f"op={operation} answered no list")
+            raise unreadable(ctx, raw, operation, f"op={operation} answered no list")
         return AdminResult(operation, {_LISTS[operation]: [_plain(r) for r in rows]}, provider=ctx.provider, raw=raw)
     if operation == "query":
         data = answer.data.get("data")
         if not isinstance(data, Mapping):
-            raise unreadable(raw, ctx.provider, "op=query answered no data")
+            raise unreadable(ctx, raw, operation, "op=query answered no data")
         return AdminResult(operation, _plain(data), provider=ctx.provider, raw=raw)
     if not _ok(answer):
-        raise unreadable(raw, ctx.provider, f"op={operation} answered neither OK nor ERR")
+        raise unreadable(ctx, raw, operation, f"op={operation} answered neither OK nor ERR")
     return AdminResult(operation, _plain(answer.data), provider=ctx.provider, raw=raw)

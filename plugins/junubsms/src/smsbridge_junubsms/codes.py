@@ -1,8 +1,10 @@
 """playSMS webservices return codes and delivery states, and the error class each one means.
 
-The table is the JunubSMS document's (playSMS 1.4.5).  Codes the document does not list are
-classed by their hundred (1xx authentication or parameters, 2xx sending, 4xx delivery status,
-5xx others, 6xx administration), as the document announces.
+The table is the JunubSMS document's (playSMS 1.4.5; 1.4.8 answers the same codes, plus 627
+from ``stoplist``).  Codes the document does not list are named by their hundred (1xx
+authentication or parameters, 2xx sending, 4xx delivery status, 5xx others, 6xx
+administration), as the document announces.  On ``pv`` only a documented refusal means "not
+sent": an undocumented code, or ERR without a code, leaves the outcome unknown.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from smsbridge.errors import (
     InsufficientCreditError,
     InvalidMessageError,
     InvalidRecipientError,
+    NotFoundError,
+    PermissionDeniedError,
     ProviderError,
     RejectedError,
     UnsupportedOperationError,
@@ -23,9 +27,12 @@ __all__ = [
     "DS_EMPTY",
     "DS_STATUS",
     "ERRORS",
+    "ITEM_REFUSALS",
     "NO_DATA_CODES",
+    "PV_REFUSALS",
     "error_class",
     "error_text",
+    "unreadable_hint",
 ]
 
 ERRORS: dict[str, str] = {
@@ -69,6 +76,7 @@ ERRORS: dict[str, str] = {
     "624": "fail to deduct credit",
     "625": "setting login key failed due to missing data",
     "626": "fail to set login key",
+    "627": "number is already in the stoplist",  # webservices_stoplist's duplicate; the server has no wording
 }
 
 #: "nothing to show" answers of the listing operations (ds, in, ix, sx, contact searches):
@@ -80,18 +88,35 @@ AUTH_HINT = (
     "webservices not enabled for the user, a client IP not allowed, or a banned account"
 )
 
+#: codes a ``pv`` reply may answer at the top level that say nothing was sent
+PV_REFUSALS = frozenset({"100", "101", "102", "103", "104", "105", "106", "200", "201"})
+#: codes a ``pv`` destination item may carry that say it was not sent (200 send failed,
+#: 103 not enough credit: webservices_pv)
+ITEM_REFUSALS = frozenset({"103", "200"})
+
 _CLASSES: dict[str, type[ProviderError]] = {
     "100": AuthenticationError,
     "101": UnsupportedOperationError,
     "102": InvalidMessageError,
     "103": InsufficientCreditError,
-    "104": AuthenticationError,
-    "105": AuthenticationError,
-    "106": AuthenticationError,
+    # valid credentials, not allowed: no token yet, webservices off, client address refused
+    # (get_token only), a non-admin on an admin operation (600; also a wrong admin token)
+    "104": PermissionDeniedError,
+    "105": PermissionDeniedError,
+    "106": PermissionDeniedError,
     "200": RejectedError,
     "201": InvalidRecipientError,
-    "600": AuthenticationError,
+    "600": PermissionDeniedError,
+    # "failed due to unknown username"
+    "605": NotFoundError,
+    "607": NotFoundError,
+    "609": NotFoundError,
+    "611": NotFoundError,
+    "613": NotFoundError,
 }
+
+#: operations that change nothing on the server: a reply lost on them is safe to ask again
+READ_ONLY = frozenset({"cr", "ds", "in", "ix", "sx", "query", "get_contact", "get_contact_group", "get_token"})
 
 #: op=ds item status: 0 pending, 1 sent, 2 failed, 3 delivered (playSMS source).
 DS_STATUS: dict[str, DeliveryStatus] = {
@@ -122,6 +147,15 @@ def error_class(code: str | None, op: str) -> type[ProviderError]:
     if code == "201" and op != "pv":
         return InvalidMessageError
     return _CLASSES.get(code, RejectedError)
+
+
+def unreadable_hint(op: str) -> str:
+    """What to do after an unreadable reply to ``op``: only a send needs a delivery-status check."""
+    if op == "pv":
+        return "the message may have been taken: check the delivery status before sending it again"
+    if op in READ_ONLY:
+        return "this operation changes nothing on the server: it is safe to ask again"
+    return f"op={op} may have been carried out: check its effect (e.g. with query or creditview) before repeating it"
 
 
 def error_text(code: str | None) -> str:

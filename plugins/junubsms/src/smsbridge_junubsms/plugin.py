@@ -24,7 +24,6 @@ from smsbridge.models import (
     SenderRule,
     SendResult,
 )
-from smsbridge.wire import unreadable
 from smsbridge_junubsms import admin, reports, sending
 from smsbridge_junubsms.config import PlaySMSConfig
 from smsbridge_junubsms.wire import PLACEHOLDER_HOST, call, to_decimal
@@ -108,7 +107,7 @@ def smsbridge_balance(ctx: ProviderContext) -> Balance | None:
     answer = call(ctx, "cr")
     amount = to_decimal(answer.data.get("credit"))  # a number, but the string "0" when zero
     if amount is None:
-        raise unreadable(answer.raw, ctx.provider, "op=cr answered no credit figure")
+        raise answer.unreadable("op=cr answered no credit figure")
     return Balance(amount=amount, unit="credits", provider=ctx.provider, raw=answer.raw)
 
 

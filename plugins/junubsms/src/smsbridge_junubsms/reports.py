@@ -1,162 +1,224 @@
 """``op=ds`` (delivery status) and ``op=in|ix|sx`` (received messages).
 
-An id is a ``smslog_id`` (digits) or a queue code (32 or 64 hex characters), told apart by
-shape.  A queue holds every destination of one ``pv`` request, so it can answer several
-reports; those are fetched page by page with ``c`` and ``last``.  "No rows" answers
-(ERR 400/401/402/501) are reports without a status yet, not failures of the call.
-Times (``dt``, ``update``) carry no zone on the wire: they are read in the account's
-``timezone`` option (UTC by default).
+Ids are those of ``smsbridge_junubsms.ids``.  "No rows" answers (ERR 400/401/402/501) are
+reports without a status yet, not failures of the call.  Times carry no zone on the wire:
+each operation's are read in its own frame (``smsbridge_junubsms.clock``).
+
+Paging.  playSMS sorts both listings newest first (``ORDER BY p_datetime`` / ``in_datetime
+DESC``) and applies ``last`` as ``id > last`` before ``LIMIT c``: a full page is the *newest*
+``c`` rows above ``last``, not the next ``c``, so "page on with the highest id seen" skips
+rows.  A page is complete only when it holds fewer than ``c`` rows.  So:
+
+* a queue's reports are read in buckets by the destination's last digits (the ``dst`` filter
+  matches a suffix): a full bucket is split ten ways, until every bucket is complete;
+* received messages after ``since_id`` are read with a ``c`` that grows until the page is
+  complete, then given oldest first, so that polling with the highest id seen loses nothing.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
+import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from smsbridge.context import ProviderContext
 from smsbridge.errors import InvalidMessageError
 from smsbridge.models import DeliveryReport, DeliveryStatus, InboundMessage, InboundQuery
-from smsbridge.wire import unreadable
 from smsbridge_junubsms import codes
+from smsbridge_junubsms.ids import MessageRef, is_smslog_id
 from smsbridge_junubsms.wire import Reply, call, items_of, text_of
 
-__all__ = ["FOLDERS", "PAGE", "delivery_status", "id_kind", "inbound", "local_time"]
+__all__ = ["FOLDERS", "PAGE", "delivery_status", "inbound"]
 
-PAGE = 100  # reports a queue page asks for (c)
-MAX_PAGES = 100  # a server that ignores ``last`` must not loop for ever
+PAGE = 100  # rows a ds page asks for (c)
+MAX_DS_REQUESTS = 2000  # a server that ignores the dst filter must not make this explode
+INBOUND_PAGES = (100, 1000, 10000)  # the growing c of an inbound read after since_id
 FOLDERS = {"in": "in", "incoming": "in", "inbox": "ix", "ix": "ix", "sandbox": "sx", "sx": "sx"}
 INBOUND_FILTERS = ("src", "dst", "dt", "kwd", "queue", "smslog_id")
-_QUEUE = re.compile(r"^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{64})$")
-_TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?")
+_STATES = {"0": "pending", "1": "sent", "2": "failed", "3": "delivered"}
 
 
-def id_kind(ident: str) -> str | None:
-    """``smslog_id``, ``queue`` or ``None`` for an id of neither shape."""
-    if ident.isdigit() and len(ident) <= 20 and ident.isascii():
-        return "smslog_id"
-    if _QUEUE.match(ident):
-        return "queue"
-    return None
-
-
-def local_time(ctx: ProviderContext, value: Any) -> dt.datetime | None:
-    """``YYYY-MM-DD hh:mm:ss`` in the server's zone -> aware datetime; zero or junk dates -> None."""
-    text = text_of(value)
-    match = _TIME.match(text or "")
-    if not match:
-        return None
-    try:
-        parts = [int(p or 0) for p in match.groups()]
-        naive = dt.datetime(*parts)  # type: ignore[arg-type]
-    except (ValueError, OverflowError):
-        return None
-    return naive.replace(tzinfo=ctx.config.tz)
-
-
-def _rows(ctx: ProviderContext, answer: Reply) -> list[Mapping[str, Any]]:
+def _rows(answer: Reply) -> list[Mapping[str, Any]]:
+    """A listing's rows.  Success is ``data`` (no status) or a "no data" ERR; anything else is unreadable."""
     if answer.no_data is not None:
         return []
+    if "data" not in answer.data:
+        raise answer.unreadable(f"op={answer.op} answered neither rows nor an error")
     rows = items_of(answer.data.get("data"))
     if rows is None or not all(isinstance(r, Mapping) for r in rows):
-        raise unreadable(answer.raw, ctx.provider, "the data list is not a list of rows")
+        raise answer.unreadable("the data list is not a list of rows")
     return list(rows)
+
+
+def _id_order(ident: str) -> tuple[int, str]:
+    """Numeric order of ids without int() on junk (``"²"``, 5,000 digits): those come last."""
+    return (len(ident), ident) if is_smslog_id(ident) else (99, ident)
+
+
+# ---------------------------------------------------------------------------- delivery status
 
 
 def _report(ctx: ProviderContext, ident: str, row: Mapping[str, Any], answer: Reply) -> DeliveryReport:
     code = text_of(row.get("status"))
-    status = codes.DS_STATUS.get(code or "", DeliveryStatus.UNKNOWN)
+    clock = ctx.config.clock
     return DeliveryReport(
         message_id=ident,
-        status=status,
+        status=codes.DS_STATUS.get(code or "", DeliveryStatus.UNKNOWN),
         recipient=text_of(row.get("dst")) or None,
         provider_code=code,
-        provider_text={"0": "pending", "1": "sent", "2": "failed", "3": "delivered"}.get(code or ""),
-        submitted_at=local_time(ctx, row.get("dt")),
-        updated_at=local_time(ctx, row.get("update")),
+        provider_text=_STATES.get(code or ""),
+        submitted_at=clock.read(row.get("dt"), "ds"),
+        updated_at=clock.read(row.get("update"), "ds"),
         provider=ctx.provider,
         raw=answer.raw,
     )
 
 
-def _nothing(ctx: ProviderContext, ident: str, answer: Reply) -> DeliveryReport:
+def _nothing(ctx: ProviderContext, ref: MessageRef, answer: Reply) -> DeliveryReport:
     code = answer.no_data
-    status = codes.DS_EMPTY.get(code or "", DeliveryStatus.UNKNOWN)
+    if code == "401":
+        reason = "still in the server's queue (scheduled, or about to be sent)"
+    elif code == "402":
+        reason = "the queue was processed but holds no report for this id"
+    elif code == "400" and ref.queue:
+        reason = "no report and no queue: not a message of this account (right after sending, ask again in a second)"
+    elif code == "400":
+        reason = (
+            "no report for this smslog_id: unknown, or still queued (the id with its queue code, "
+            "as receipts give it, tells the two apart)"
+        )
+    else:
+        reason = "the reply has no row for this id"
     return DeliveryReport(
-        message_id=ident,
-        status=status,
+        message_id=str(ref),
+        status=codes.DS_EMPTY.get(code or "", DeliveryStatus.UNKNOWN),
         provider_code=code,
-        provider_text=text_of(answer.data.get("error_string")) or codes.error_text(code) if code else None,
-        reason="no delivery report yet" if code else "the reply has no row for this id",
+        provider_text=(text_of(answer.data.get("error_string")) or codes.error_text(code)) if code else None,
+        reason=reason,
         provider=ctx.provider,
         raw=answer.raw,
     )
 
 
-def _by_smslog_id(ctx: ProviderContext, ident: str) -> list[DeliveryReport]:
-    answer = call(ctx, "ds", [("smslog_id", ident)], no_data_ok=True)
-    for row in _rows(ctx, answer):
-        if text_of(row.get("smslog_id")) == ident:
-            return [_report(ctx, ident, row, answer)]
-    return [_nothing(ctx, ident, answer)]
+def _by_smslog_id(ctx: ProviderContext, ref: MessageRef) -> DeliveryReport:
+    assert ref.smslog_id is not None
+    fields = [("smslog_id", ref.smslog_id)] + ([("queue", ref.queue)] if ref.queue else [])
+    answer = call(ctx, "ds", fields, no_data_ok=True)
+    for row in _rows(answer):
+        if text_of(row.get("smslog_id")) == ref.smslog_id:
+            return _report(ctx, str(ref), row, answer)
+    return _nothing(ctx, ref, answer)
 
 
-def _by_queue(ctx: ProviderContext, queue: str) -> list[DeliveryReport]:
-    reports: list[DeliveryReport] = []
-    seen: set[str] = set()
-    last: int | None = None
-    first_answer: Reply | None = None
-    for _ in range(MAX_PAGES):
-        fields = [("queue", queue), ("c", str(PAGE))]
-        if last is not None:
-            fields.append(("last", str(last)))
-        answer = call(ctx, "ds", fields, no_data_ok=True)
-        first_answer = first_answer or answer
-        rows = _rows(ctx, answer)
-        fresh = 0
-        for row in rows:
-            row_id = text_of(row.get("smslog_id")) or ""
-            queue_of_row = text_of(row.get("queue"))
-            if queue_of_row and queue_of_row.lower() != queue.lower():
-                continue
-            if row_id in seen:
-                continue
-            seen.add(row_id)
-            fresh += 1
-            reports.append(_report(ctx, queue, row, answer))
-            if row_id.isdigit():
-                last = max(last or 0, int(row_id))
-        if len(rows) < PAGE or not fresh or last is None:
+def _by_queue(ctx: ProviderContext, ref: MessageRef) -> list[DeliveryReport]:
+    """Every destination of a queue, read in complete buckets of destination suffixes."""
+    assert ref.queue is not None
+    queue = ref.queue
+    found: dict[str, DeliveryReport] = {}
+    first: Reply | None = None
+    incomplete = ""
+    pending = [""]  # destination suffixes still to read
+    requests = 0
+    while pending:
+        suffix = pending.pop()
+        if requests >= MAX_DS_REQUESTS:
+            incomplete = f"stopped after {requests} requests"
             break
-    if not reports and first_answer is not None:
-        return [_nothing(ctx, queue, first_answer)]
+        fields = [("queue", queue), ("c", str(PAGE))] + ([("dst", "0" + suffix)] if suffix else [])
+        answer = call(ctx, "ds", fields, no_data_ok=True)
+        requests += 1
+        first = first or answer
+        rows = [r for r in _rows(answer) if (text_of(r.get("queue")) or queue).lower() == queue]
+        if suffix and any(not (text_of(r.get("dst")) or "").endswith(suffix) for r in rows):
+            incomplete = "the server ignores the dst filter, so a queue of more than 100 cannot be read whole"
+        elif len(rows) >= PAGE and len(suffix) < 15:
+            pending.extend(d + suffix for d in "9876543210")  # complete only below c rows: split it
+            continue
+        elif len(rows) >= PAGE:
+            incomplete = "more destinations end in the same 15 digits than one page holds"
+        for row in rows:
+            found.setdefault(text_of(row.get("smslog_id")) or f"row{len(found)}", _report(ctx, queue, row, answer))
+        if incomplete:
+            break
+    reports = [found[k] for k in sorted(found, key=_id_order)]
+    if incomplete:
+        reports.append(
+            DeliveryReport(
+                message_id=queue,
+                status=DeliveryStatus.UNKNOWN,
+                reason=f"more destinations than these {len(reports)}: {incomplete}; the others are unknown",
+                provider=ctx.provider,
+                raw=first.raw if first else None,
+            )
+        )
+    if not reports and first is not None:
+        return [_nothing(ctx, ref, first)]
     return reports
+
+
+def _inbox(ctx: ProviderContext, ref: MessageRef) -> DeliveryReport:
+    return DeliveryReport(
+        message_id=str(ref),
+        status=DeliveryStatus.DELIVERED,
+        recipient=ref.user,
+        reason="written into the user's playSMS inbox while the send was answered; "
+        "playSMS keeps no delivery report for @user targets",
+        provider=ctx.provider,
+    )
 
 
 def delivery_status(ctx: ProviderContext, message_ids: Sequence[str]) -> list[DeliveryReport]:
-    """One report per smslog_id; one per destination of a queue code."""
-    kinds = []
+    """One report per destination id; one per destination of a queue code."""
+    refs = []
     for ident in message_ids:
-        kind = id_kind(ident.strip())
-        if kind is None:
+        ref = MessageRef.parse(ident) if isinstance(ident, str) else None
+        if ref is None:
             raise InvalidMessageError(
-                f"{ident!r} is neither a playSMS smslog_id (digits) nor a queue code (32 or 64 hex characters)",
+                f"{ident!r} is not a playSMS message id: a smslog_id (digits), a queue code (32 or 64 hex "
+                "characters), or the two joined by ':' as receipts give them",
                 provider=ctx.provider,
                 before_request=True,
             )
-        kinds.append((ident.strip(), kind))
+        refs.append(ref)
     reports: list[DeliveryReport] = []
-    for ident, kind in kinds:
-        reports.extend(_by_smslog_id(ctx, ident) if kind == "smslog_id" else _by_queue(ctx, ident))
+    for ref in refs:
+        if ref.user:
+            reports.append(_inbox(ctx, ref))
+        elif ref.smslog_id:
+            reports.append(_by_smslog_id(ctx, ref))
+        else:
+            reports.extend(_by_queue(ctx, ref))
     return reports
 
 
-def inbound(ctx: ProviderContext, query: InboundQuery) -> list[InboundMessage]:
-    """``folder``: ``in`` (incoming, op=in), ``inbox`` (op=ix) or ``sandbox`` (op=sx).
+# ---------------------------------------------------------------------------- received messages
 
-    ``since_id`` is ``last`` (that id itself is not returned), ``limit`` is ``c``; options
-    ``src``, ``dst``, ``dt``, ``kwd``, ``queue``, ``smslog_id`` filter as the server does.
+
+def _message(ctx: ProviderContext, op: str, row: Mapping[str, Any], answer: Reply) -> InboundMessage:
+    ident = text_of(row.get("id"))
+    if not ident:
+        raise answer.unreadable(f"an op={op} row without an id")
+    text = row["msg"] if isinstance(row.get("msg"), str) else text_of(row.get("msg")) or ""
+    return InboundMessage(
+        id=ident,
+        sender=text_of(row.get("src")) or "",
+        # playSMS stores injected and @user texts HTML-escaped ("Tom &amp; Jerry")
+        text=html.unescape(text),
+        recipient=text_of(row.get("dst")) or None,
+        received_at=ctx.config.clock.read(row.get("dt"), op),
+        keyword=text_of(row.get("kwd")) or None,
+        provider=ctx.provider,
+        raw=answer.raw,
+    )
+
+
+def inbound(ctx: ProviderContext, query: InboundQuery) -> list[InboundMessage]:
+    """``folder``: ``in`` (incoming, op=in), ``inbox`` (op=ix) or ``sandbox`` (op=sx), oldest first.
+
+    With ``since_id`` every message after that id is read (see the module doc) and ``limit``
+    keeps the oldest ones; without it, ``limit`` gives the newest (the server's own order).
+    Options ``src``, ``dst``, ``dt``, ``kwd``, ``queue``, ``smslog_id`` filter as the server
+    does.  Always read as JSON: in XML playSMS drops a text holding ``&`` (an empty element).
     """
     op = FOLDERS.get(query.folder.lower()) if isinstance(query.folder, str) else None
     if op is None:
@@ -165,18 +227,16 @@ def inbound(ctx: ProviderContext, query: InboundQuery) -> list[InboundMessage]:
             provider=ctx.provider,
             before_request=True,
         )
-    fields: list[tuple[str, str]] = []
+    since = None
     if query.since_id is not None:
         since = str(query.since_id).strip()
-        if not (since.isdigit() and since.isascii()):
+        if not is_smslog_id(since):
             raise InvalidMessageError(
                 f"since_id {query.since_id!r} must be a message id (digits)", provider=ctx.provider, before_request=True
             )
-        fields.append(("last", since))
-    if query.limit is not None:
-        if isinstance(query.limit, bool) or not isinstance(query.limit, int) or query.limit < 1:
-            raise InvalidMessageError("limit must be a positive number", provider=ctx.provider, before_request=True)
-        fields.append(("c", str(query.limit)))
+    limit = query.limit
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+        raise InvalidMessageError("limit must be a positive number", provider=ctx.provider, before_request=True)
     unknown = sorted(set(query.options) - set(INBOUND_FILTERS))
     if unknown:
         raise InvalidMessageError(
@@ -184,23 +244,25 @@ def inbound(ctx: ProviderContext, query: InboundQuery) -> list[InboundMessage]:
             provider=ctx.provider,
             before_request=True,
         )
-    fields.extend((k, str(query.options[k])) for k in INBOUND_FILTERS if query.options.get(k) is not None)
-    answer = call(ctx, op, fields, no_data_ok=True)
-    messages = []
-    for row in _rows(ctx, answer):
-        ident = text_of(row.get("id"))
-        if not ident:
-            raise unreadable(answer.raw, ctx.provider, f"an op={op} row without an id")
-        messages.append(
-            InboundMessage(
-                id=ident,
-                sender=text_of(row.get("src")) or "",
-                text=row["msg"] if isinstance(row.get("msg"), str) else text_of(row.get("msg")) or "",
-                recipient=text_of(row.get("dst")) or None,
-                received_at=local_time(ctx, row.get("dt")),
-                keyword=text_of(row.get("kwd")) or None,
+    filters = [(k, str(query.options[k])) for k in INBOUND_FILTERS if query.options.get(k) is not None]
+    if since is None:
+        page = [("c", str(query.limit))] if query.limit is not None else []
+        answer = call(ctx, op, [*filters, *page], no_data_ok=True, fmt="json")
+        rows = _rows(answer)
+    else:
+        for size in INBOUND_PAGES:
+            answer = call(ctx, op, [("last", since), ("c", str(size)), *filters], no_data_ok=True, fmt="json")
+            rows = _rows(answer)
+            if len(rows) < size:
+                break
+        else:
+            raise InvalidMessageError(
+                f"more than {INBOUND_PAGES[-1]} messages after since_id {since}: playSMS lists newest first, so "
+                "they cannot be read oldest first",
                 provider=ctx.provider,
-                raw=answer.raw,
+                hint="poll more often, or narrow the read with a filter such as dt=YYYY-MM-DD or src=",
             )
-        )
-    return messages
+    rows = sorted(rows, key=lambda r: _id_order(text_of(r.get("id")) or ""))
+    if since is not None and query.limit is not None:
+        rows = rows[: query.limit]
+    return [_message(ctx, op, row, answer) for row in rows]

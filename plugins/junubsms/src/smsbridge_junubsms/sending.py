@@ -3,20 +3,33 @@
 The reply has one item per destination, ``{"status","error","smslog_id","queue","to"}``, and no
 top-level status.  Matching is the delicate part:
 
-* ``to`` echoes the number as playSMS stored it, which can differ from what was sent;
-  a failed item has an empty ``to``; ``#group`` and ``@user`` expand to their members' numbers.
-* playSMS 1.4.7 and later merge ``to=a,b`` into ONE destination with the digits
-  concatenated, answered with one item (often ``OK``, for a number that does not exist).
+* ``to`` echoes the number as playSMS stored it, which can differ from what was sent (a
+  national form, a ``+``, zeros the account's ``replace_zero``/``local_length`` rules put in
+  front); a failed item has an empty ``to``; ``#group`` and ``@user`` expand to their
+  members' numbers.
+* playSMS 1.4.7 and later merge ``to=a,b`` into ONE destination, commas stripped and cut to
+  15 characters, answered with one item (``OK``: it is delivered and billed).
 
-So items are matched exactly, then by digits, then by the national part (a stored number
-shorter than the one sent, never longer: a merged number is longer than each of its parts).
-What is left is attributed only where nothing else is possible: the one remaining recipient,
-or, when every item is accounted for one to one and the leftovers share one status, by
-position.  A recipient without an item is ``UNKNOWN``, never accepted.
+So items are matched exactly, then by digits (leading zeros aside), then by the national part
+(a stored number shorter than the one sent, never longer: a merged number is longer than
+each of its parts).  What is left is attributed only where nothing else is possible: the
+one remaining recipient, or, when every item is accounted for one to one and the leftovers
+share one status, by position.  A recipient without an item is ``UNKNOWN``, never accepted.
+
+A reply that shows the merge (one item for several numbers, naming none of them) says what
+happened: a number that is not the start of the merged destination was certainly not sent
+to (``REJECTED``, code ``merged``); the one that is its start may have been reached by an
+SMSC that cuts long numbers (``UNKNOWN``, with the item's id).  From then on the account
+sends one number per request.
+
+``#group`` targets are checked first (``get_contact_group``): playSMS 1.4.8 sends ``#CODE``
+to the first group whose name or code merely *contains* CODE, and answers HTTP 500 for no
+group at all.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -24,17 +37,29 @@ from typing import Any
 import attrs
 
 from smsbridge.context import ProviderContext
-from smsbridge.errors import InvalidMessageError, InvalidRecipientError, Outcome, SmsBridgeError
+from smsbridge.errors import (
+    InvalidMessageError,
+    InvalidRecipientError,
+    NotFoundError,
+    Outcome,
+    RejectedError,
+    SmsBridgeError,
+    UnreadableReplyError,
+)
 from smsbridge.models import Message, Receipt, ReceiptStatus, Recipient, SendResult
 from smsbridge.numbers import to_digits
 from smsbridge.text import analyze
-from smsbridge.wire import unreadable
 from smsbridge_junubsms import codes
+from smsbridge_junubsms.ids import MessageRef
 from smsbridge_junubsms.wire import call, error_code, items_of, text_of
 
-__all__ = ["Item", "match_items", "pv_fields", "send", "wire_number"]
+__all__ = ["MERGES_KEY", "Item", "match_items", "merged_destination", "pv_fields", "send", "wire_number"]
+
+log = logging.getLogger("smsbridge.junubsms")
 
 MESSAGE_OPTIONS = ("footer", "nofooter")
+#: ``ctx.cache`` key set once a reply showed the server merging comma-separated numbers
+MERGES_KEY = "playsms_merges_commas"
 _TARGET = re.compile(r"^[@#][A-Za-z0-9._-]{1,100}$")
 _MIN_NATIONAL = 7  # digits a shortened echo must keep to be matched by its national part
 _TRUE = {"1", "yes", "true", "on", "y"}
@@ -59,7 +84,7 @@ def wire_number(ctx: ProviderContext, number: str) -> str:
             )
         return number
     digits = to_digits(number)
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()):
         raise InvalidRecipientError(
             f"{number!r} is not an international number", recipient=number, provider=ctx.provider, before_request=True
         )
@@ -113,9 +138,56 @@ def pv_fields(ctx: ProviderContext, message: Message, to: Sequence[str], text: s
     encoding = message.encoding or analyze(text).encoding
     fields.append(("unicode", "1" if encoding == "ucs2" else "0"))
     if message.schedule is not None:
-        local = message.schedule.astimezone(ctx.config.tz)
-        fields.append(("schedule", local.strftime("%Y-%m-%d %H:%M:%S")))
+        fields.append(("schedule", ctx.config.clock.schedule(message.schedule)))
     return fields
+
+
+def _check_groups(ctx: ProviderContext, wires: Sequence[str]) -> None:
+    """Refuse a ``#group`` the server would not resolve to exactly that group (see the module doc)."""
+    for wire in wires:
+        if wire[:1] != "#":
+            continue
+        code = wire[1:]
+        try:
+            answer = call(ctx, "get_contact_group", [("kwd", code)], no_data_ok=True, preparatory=True)
+            status = (text_of(answer.data.get("status")) or "").upper()
+            rows = [] if answer.no_data else items_of(answer.data.get("data"))
+            if (status != "OK" and not answer.no_data) or rows is None:
+                raise answer.unreadable("op=get_contact_group answered neither a list nor an error")
+        except UnreadableReplyError as exc:
+            raise RejectedError(
+                f"{wire}: the group check before sending failed ({exc.message}); nothing was sent",
+                provider=ctx.provider,
+                http_status=exc.http_status,
+                raw=exc.raw,
+                hint="an older playSMS may lack get_contact_group; send to the members' numbers instead",
+            ) from None
+        groups = [r for r in rows if isinstance(r, Mapping)]
+        found = [(text_of(r.get("code")) or "", text_of(r.get("group_name")) or "") for r in groups]
+        exact = [c for c, name in found if code.upper() in (c.upper(), name.upper())]
+        if not exact:
+            near = ", ".join(f"#{c}" for c, _ in found[:5])
+            instead = (
+                f"; playSMS 1.4.8 would have sent it to #{found[0][0]}, whose name or code contains it" if found else ""
+            )
+            raise NotFoundError(
+                f"{wire}: no phonebook group has the code {code!r}{instead}",
+                provider=ctx.provider,
+                code=None,
+                raw=answer.raw,
+                hint=f"groups whose name or code contain it: {near}" if near else "check the group code",
+            )
+        if len(found) > 1 and not ctx.config.exact_groups:
+            others = ", ".join(f"#{c}" for c, _ in found if c.upper() != code.upper())
+            raise InvalidRecipientError(
+                f"{wire}: playSMS 1.4.8 resolves a group code by searching names and codes, and the search "
+                f"also finds {others}: the server may send to one of those instead; nothing was sent",
+                recipient=wire,
+                provider=ctx.provider,
+                raw=answer.raw,
+                hint="give the groups codes that do not contain one another, or set version= for a server "
+                "before 1.4.8 (it matches codes exactly)",
+            )
 
 
 # ---------------------------------------------------------------------------- matching
@@ -145,9 +217,22 @@ class Item:
             to=text_of(value.get("to")) or None,
         )
 
+    @property
+    def message_id(self) -> str | None:
+        """The id ``delivery_status`` reads this destination by (see ``smsbridge_junubsms.ids``)."""
+        ref = MessageRef.of_item(self.smslog_id, self.queue, self.to)
+        if ref is not None:
+            return str(ref)
+        return self.smslog_id or self.queue
+
 
 def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
+
+
+def _number(text: str) -> str:
+    """The digits that identify a number: ``+211…``, ``00211…`` and ``0211…`` are one number."""
+    return _digits(text).lstrip("0")
 
 
 def match_items(wires: Sequence[str], items: Sequence[Item]) -> dict[int, list[int]]:
@@ -157,10 +242,12 @@ def match_items(wires: Sequence[str], items: Sequence[Item]) -> dict[int, list[i
     numbers = [i for i, w in enumerate(wires) if w[:1] not in ("@", "#")]
     # indexes for the two exact rules, so a 500-recipient reply is matched in linear time
     by_wire: dict[str, list[int]] = {}
-    by_digits: dict[str, list[int]] = {}
+    by_number: dict[str, list[int]] = {}
+    for r, wire in enumerate(wires):
+        if wire[:1] != "#":
+            by_wire.setdefault(wire, []).append(r)
     for r in numbers:
-        by_wire.setdefault(wires[r], []).append(r)
-        by_digits.setdefault(_digits(wires[r]), []).append(r)
+        by_number.setdefault(_number(wires[r]), []).append(r)
 
     def take(r: int, it: int) -> None:
         found.setdefault(r, []).append(it)
@@ -168,22 +255,22 @@ def match_items(wires: Sequence[str], items: Sequence[Item]) -> dict[int, list[i
 
     def names(echo: str, r: int) -> bool:
         """Whether an echoed ``to`` can be recipient ``r``'s number (the same, or its national part)."""
-        theirs, national = _digits(wires[r]), _digits(echo).lstrip("0")
-        if echo == wires[r] or (theirs and _digits(echo) == theirs):
+        theirs, echoed = _number(wires[r]), _number(echo)
+        if echo == wires[r] or (theirs and echoed == theirs):
             return True
-        return len(national) >= _MIN_NATIONAL and len(theirs) > len(national) and theirs.endswith(national)
+        return len(echoed) >= _MIN_NATIONAL and len(theirs) > len(echoed) and theirs.endswith(echoed)
 
     def candidates(rule: int, echo: str) -> list[int]:
-        if rule == 0:  # exact
+        if rule == 0:  # exact (an @user target echoes as sent)
             return by_wire.get(echo, [])
-        if rule == 1:  # the same digits: +211... for 211...
-            return by_digits.get(_digits(echo), [])
+        if rule == 1:  # the same number: +211…, 00211… or 0211… for 211…
+            return by_number.get(_number(echo), []) if _number(echo) else []
         return [r for r in numbers if names(echo, r)]  # the national part: 0912345678 for 211912345678
 
     for rule in range(3):
         for it in list(free):
             echo = items[it].to
-            if not echo or not _digits(echo):
+            if not echo or (rule and not _digits(echo)):
                 continue
             hits = [r for r in candidates(rule, echo) if r not in found]
             if len(hits) == 1:
@@ -192,7 +279,7 @@ def match_items(wires: Sequence[str], items: Sequence[Item]) -> dict[int, list[i
     def foreign(it: int) -> bool:
         """An echo naming a number of this request (a duplicate) or holding one (a merged number)."""
         echo = items[it].to or ""
-        return bool(echo) and any(names(echo, r) or _digits(wires[r]) in _digits(echo) for r in numbers)
+        return bool(_digits(echo)) and any(names(echo, r) or _number(wires[r]) in _digits(echo) for r in numbers)
 
     free = dict.fromkeys(it for it in free if not foreign(it))  # such an item is nobody else's
     left = [r for r in range(len(wires)) if r not in found]
@@ -214,6 +301,53 @@ def match_items(wires: Sequence[str], items: Sequence[Item]) -> dict[int, list[i
     return found
 
 
+def merged_destination(wires: Sequence[str], items: Sequence[Item], found: Mapping[int, list[int]]) -> str | None:
+    """The garbage number a 1.4.7+ server made of a comma-separated ``to``, when the reply shows one.
+
+    The sign: several numbers (no ``#group``, which expands unpredictably) answered with one
+    ``OK`` item whose ``to`` is none of them.
+    """
+    numbers = [w for w in wires if w[:1] not in ("@", "#")]
+    if len(numbers) < 2 or any(w[:1] == "#" for w in wires) or len(items) != 1 or found:
+        return None
+    item = items[0]
+    return item.to if item.status == "OK" and item.to and _digits(item.to) else None
+
+
+def _merged_receipts(ctx: ProviderContext, recipients: Sequence[Recipient], item: Item) -> list[Receipt]:
+    merged = _digits(item.to or "")
+    ident = item.message_id
+    what = f"playSMS merged the comma-separated numbers into one destination, {item.to}" + (
+        f" (message {ident})" if ident else ""
+    )
+    receipts = []
+    for r in recipients:
+        wire = wire_number(ctx, r.number)
+        if wire[:1] != "@" and merged.startswith(_digits(wire)):
+            receipts.append(
+                Receipt(
+                    r.number,
+                    ReceiptStatus.UNKNOWN,
+                    message_id=ident,
+                    reason=f"{what}; this number is its start, so an SMSC that cuts long numbers may have "
+                    "delivered it: check that message's delivery status before sending again",
+                    code="merged",
+                    provider=ctx.provider,
+                )
+            )
+        else:
+            receipts.append(
+                Receipt(
+                    r.number,
+                    ReceiptStatus.REJECTED,
+                    reason=f"{what}: this recipient was not sent to (the server merges commas: use batch=1)",
+                    code="merged",
+                    provider=ctx.provider,
+                )
+            )
+    return receipts
+
+
 def _receipt(ctx: ProviderContext, number: str, mine: Sequence[Item]) -> Receipt:
     if not mine:
         return Receipt(
@@ -228,17 +362,26 @@ def _receipt(ctx: ProviderContext, number: str, mine: Sequence[Item]) -> Receipt
     if ok:
         queues = {i.queue for i in ok}
         if len(ok) == 1:
-            ident = ok[0].smslog_id or ok[0].queue
+            ident = ok[0].message_id
         else:  # a group: its queue code finds every member's report
-            ident = ok[0].queue if len(queues) == 1 and ok[0].queue else ok[0].smslog_id
+            ident = ok[0].queue.lower() if len(queues) == 1 and ok[0].queue else ok[0].message_id
         reason = f"{len(failed)} of {len(mine)} destinations failed" if failed else None
         return Receipt(number, ReceiptStatus.ACCEPTED, message_id=ident, reason=reason, provider=ctx.provider)
     if failed and len(failed) == len(mine):
         code = failed[0].code
+        if all(i.code in codes.ITEM_REFUSALS for i in failed):
+            return Receipt(
+                number,
+                ReceiptStatus.REJECTED,
+                reason=f"ERR {code} {codes.error_text(code)}",
+                code=code,
+                provider=ctx.provider,
+            )
         return Receipt(
             number,
-            ReceiptStatus.REJECTED,
-            reason=f"ERR {code or '?'} {codes.error_text(code)}",
+            ReceiptStatus.UNKNOWN,
+            reason=f"the reply's item for this recipient is ERR {code or 'without a code'}, which the "
+            "documentation does not list as a refusal: the message may have been taken",
             code=code,
             provider=ctx.provider,
         )
@@ -258,12 +401,37 @@ def _one_request(ctx: ProviderContext, message: Message, recipients: Sequence[Re
         if wire not in first_of:
             first_of[wire] = len(wires)
             wires.append(wire)
+    _check_groups(ctx, wires)
     answer = call(ctx, "pv", pv_fields(ctx, message, wires, text))
     raw_items = items_of(answer.data.get("data"))
     if not raw_items or not any(isinstance(v, Mapping) for v in raw_items):
-        raise unreadable(answer.raw, ctx.provider, "the pv reply holds no destination item")
+        raise answer.unreadable("the pv reply holds no destination item")
     items = [Item.read(v) for v in raw_items]
     found = match_items(wires, items)
+    details: dict[str, Any] = {}
+    queues = sorted({i.queue.lower() for i in items if i.queue})
+    if queues:
+        details["queue"] = queues[0] if len(queues) == 1 else queues
+    merged = merged_destination(wires, items, found)
+    if merged is not None:
+        with ctx.lock:
+            ctx.cache[MERGES_KEY] = True
+        log.warning(
+            "%s: the server merged %d comma-separated numbers into %s (playSMS 1.4.7+): sending one number "
+            "per request from now on",
+            ctx.provider,
+            len(wires),
+            merged,
+        )
+        details["merged"] = {"to": merged, "smslog_id": items[0].smslog_id, "queue": items[0].queue}
+        return SendResult(
+            provider=ctx.provider,
+            receipts=tuple(_merged_receipts(ctx, recipients, items[0])),
+            raw=answer.raw,
+            client_ref=message.client_ref,
+            scheduled=message.schedule is not None,
+            details=details,
+        )
     receipts: list[Receipt] = []
     seen: set[str] = set()
     multi: dict[str, list[str]] = {}
@@ -286,10 +454,6 @@ def _one_request(ctx: ProviderContext, message: Message, recipients: Sequence[Re
         if len(mine) > 1:
             multi[r.number] = [i.smslog_id for i in mine if i.smslog_id]
     attributed = sum(len(v) for v in found.values())
-    details: dict[str, Any] = {}
-    queues = sorted({i.queue for i in items if i.queue})
-    if queues:
-        details["queue"] = queues[0] if len(queues) == 1 else queues
     if multi:
         details["smslog_ids"] = multi
     if attributed < len(items):
@@ -302,6 +466,13 @@ def _one_request(ctx: ProviderContext, message: Message, recipients: Sequence[Re
         scheduled=message.schedule is not None,
         details=details,
     )
+
+
+def _chunks(ctx: ProviderContext, members: list[Recipient]) -> list[list[Recipient]]:
+    """One request for ``members``, or one per recipient once the server is known to merge commas."""
+    if len(members) > 1 and ctx.cache.get(MERGES_KEY):
+        return [[r] for r in members]
+    return [members]
 
 
 def send(ctx: ProviderContext, message: Message) -> SendResult:
@@ -320,24 +491,29 @@ def send(ctx: ProviderContext, message: Message) -> SendResult:
         pv_fields(ctx, message, ["x"], text)
     results: list[SendResult] = []
     for text, members in groups.items():
-        if not results:
-            results.append(_one_request(ctx, message, members, text))
-            continue
-        try:
-            results.append(_one_request(ctx, message, members, text))
-        except SmsBridgeError as exc:  # a later request: keep the earlier outcomes
-            status = ReceiptStatus.REJECTED if exc.outcome is Outcome.NOT_SENT else ReceiptStatus.UNKNOWN
-            results.append(
-                SendResult(
-                    provider=ctx.provider,
-                    receipts=tuple(
-                        Receipt(
-                            r.number, status, reason=str(exc), code=getattr(exc, "code", None), provider=ctx.provider
-                        )
-                        for r in members
-                    ),
+        for chunk in _chunks(ctx, members):  # per text: a merge seen by one request splits the later ones
+            if not results:
+                results.append(_one_request(ctx, message, chunk, text))
+                continue
+            try:
+                results.append(_one_request(ctx, message, chunk, text))
+            except SmsBridgeError as exc:  # a later request: keep the earlier outcomes
+                status = ReceiptStatus.REJECTED if exc.outcome is Outcome.NOT_SENT else ReceiptStatus.UNKNOWN
+                results.append(
+                    SendResult(
+                        provider=ctx.provider,
+                        receipts=tuple(
+                            Receipt(
+                                r.number,
+                                status,
+                                reason=str(exc),
+                                code=getattr(exc, "code", None),
+                                provider=ctx.provider,
+                            )
+                            for r in chunk
+                        ),
+                    )
                 )
-            )
     if len(results) == 1:
         return results[0]
     return SendResult(

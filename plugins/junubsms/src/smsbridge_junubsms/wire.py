@@ -6,9 +6,11 @@ the token and the text out of web-server access logs and URL-length limits.
 
 :func:`read_reply` is the one place that decides what a reply is: HTTP 500 with an empty
 body, an empty body (unknown op), a ``FATAL ERROR`` page, HTML, truncated JSON or XML are
-``UnreadableReplyError`` (outcome unknown); ``"status":"ERR"`` becomes the typed error of its
-code; the listing operations' "no data" codes come back as an empty reply, not an error.
-JSON and XML (``format=xml``) are read into the same plain data.
+``UnreadableReplyError`` (outcome unknown, with a hint that fits the operation: only a send
+needs a delivery-status check); ``"status":"ERR"`` becomes the typed error of its code, with
+the server's ``info`` text; on ``pv`` an undocumented code or an ERR without one leaves the
+outcome unknown.  The listing operations' "no data" codes come back as an empty reply, not
+an error.  JSON and XML (``format=xml``) are read into the same plain data.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from smsbridge.context import ProviderContext
 from smsbridge.errors import AuthenticationError, ConfigurationError, InvalidRecipientError, UnreadableReplyError
 from smsbridge.models import RawReply
 from smsbridge.transport import REDACTED
-from smsbridge.wire import json_body, looks_like_html, unreadable, xml_body
+from smsbridge.wire import json_body, looks_like_html, xml_body
+from smsbridge.wire import unreadable as _unreadable
 from smsbridge_junubsms import codes
 
 __all__ = [
@@ -41,6 +44,7 @@ __all__ = [
     "secret_of",
     "text_of",
     "to_decimal",
+    "unreadable",
 ]
 
 #: the ``playsms`` spec's default host: a reserved name that is refused, since every
@@ -52,14 +56,30 @@ TOKEN_KEY = "playsms_token"
 
 @attrs.frozen
 class Reply:
-    """A readable, non-error reply: its data (JSON or XML alike) and the raw reply.
+    """A readable, non-error reply to ``op``: its data (JSON or XML alike) and the raw reply.
 
     ``no_data`` holds the ERR code (400/401/402/501) when a listing operation found nothing.
     """
 
     data: dict[str, Any]
     raw: RawReply
+    op: str
+    provider: str
     no_data: str | None = None
+
+    def unreadable(self, why: str) -> UnreadableReplyError:
+        """The error for a reply that parsed but does not hold what ``op`` answers."""
+        return _hinted(_unreadable(self.raw, self.provider, why), self.op)
+
+
+def unreadable(ctx: ProviderContext, reply: RawReply, op: str, why: str) -> UnreadableReplyError:
+    """``UnreadableReplyError`` for ``reply`` to ``op``, with the hint that fits the operation."""
+    return _hinted(_unreadable(reply, ctx.provider, why), op)
+
+
+def _hinted(error: UnreadableReplyError, op: str) -> UnreadableReplyError:
+    error.hint = codes.unreadable_hint(op)
+    return error
 
 
 # ---------------------------------------------------------------------------- values
@@ -140,9 +160,9 @@ def _from_xml(reply: RawReply, provider: str) -> dict[str, Any]:
     try:
         plain = _unxml(root)
     except RecursionError:
-        raise unreadable(reply, provider, "XML nested too deeply") from None
+        raise _unreadable(reply, provider, "XML nested too deeply") from None
     if not isinstance(plain, dict):
-        raise unreadable(reply, provider, "XML without a <response> element holding fields")
+        raise _unreadable(reply, provider, "XML without a <response> element holding fields")
     return plain
 
 
@@ -175,70 +195,74 @@ def read_reply(ctx: ProviderContext, reply: RawReply, op: str, *, no_data_ok: bo
     provider = ctx.provider
     text = reply.body.strip().lstrip("\ufeff").strip()
     if reply.status >= 500 and not text:
-        raise UnreadableReplyError(
-            f"unreadable reply: HTTP {reply.status} with an empty body to op={op}",
-            provider=provider,
-            http_status=reply.status,
-            raw=reply,
-            hint=(
-                "playSMS answers this for a lack of credit or a destination that resolves to nothing "
-                "(an unknown #group or @user), but also for other server failures: the outcome is unknown, "
-                "check the delivery status before sending again"
-            ),
-        )
+        why = f"HTTP {reply.status} with an empty body to op={op}"
+        if op == "pv":
+            why += (
+                " (playSMS answers this for a lack of credit or a destination that resolves to nothing, "
+                "such as an unknown @user, but also for other server failures)"
+            )
+        raise unreadable(ctx, reply, op, why)
     fatal = _fatal(text)
     if fatal is not None:
-        raise UnreadableReplyError(
-            f"unreadable reply: the server failed ({fatal})",
-            provider=provider,
-            http_status=reply.status,
-            text=fatal,
-            raw=reply,
-        )
+        error = unreadable(ctx, reply, op, f"the server failed ({fatal})")
+        error.text = fatal
+        raise error
     if reply.status == 200 and not text:
-        raise UnreadableReplyError(
-            f"unreadable reply: an empty body to op={op}",
-            provider=provider,
-            http_status=reply.status,
-            raw=reply,
-            hint="playSMS answers an empty body to an operation it does not know (an older server?); "
-            "the outcome is unknown",
+        raise unreadable(
+            ctx, reply, op, f"an empty body to op={op} (playSMS answers this to an operation it does not know)"
         )
-    if text.startswith("<") and not looks_like_html(reply):
-        data = _from_xml(reply, provider)
-    else:
-        data = json_body(reply, provider)
+    try:
+        if text.startswith("<") and not looks_like_html(reply):
+            data = _from_xml(reply, provider)
+        else:
+            data = json_body(reply, provider)
+    except UnreadableReplyError as exc:
+        raise _hinted(exc, op) from None
     code = error_code(data.get("error"))
     status = text_of(data.get("status"))
     if (status or "").upper() == "ERR" or code not in (None, "0"):
         if no_data_ok and code in codes.NO_DATA_CODES:
-            return Reply(data=data, raw=reply, no_data=code)
+            return Reply(data=data, raw=reply, op=op, provider=provider, no_data=code)
         raise _error(ctx, reply, op, code, data)
-    return Reply(data=data, raw=reply)
+    return Reply(data=data, raw=reply, op=op, provider=provider)
 
 
 def _error(ctx: ProviderContext, reply: RawReply, op: str, code: str | None, data: dict[str, Any]) -> Exception:
-    cls = codes.error_class(code, op)
     wording = text_of(data.get("error_string")) or codes.error_text(code)
+    info = text_of(data.get("info"))  # accountadd/remove/pref/conf say why: "Account already exists (...)"
+    said = f"{wording}: {info}" if info and info.lower() != wording.lower() else wording
+    if op == "pv" and code not in codes.PV_REFUSALS:
+        error = unreadable(
+            ctx,
+            reply,
+            op,
+            f"op=pv answered ERR {code or 'without a code'} ({said}), which the documentation does not list "
+            "as a refusal: the message may have been taken",
+        )
+        error.code, error.text = code, said
+        return error
+    cls = codes.error_class(code, op)
     hint = None
     if code == "100":
         hint = codes.AUTH_HINT
     elif code == "600":
-        hint = "this operation needs an admin account's user and token"
+        hint = "this operation needs an admin account's user and token (playSMS answers 600 to a wrong token too)"
     elif code == "620" and op == "creditview":
         hint = "playSMS answers ERR 620 when the balance is zero (or the user is unknown)"
+    elif code in ("615", "617"):
+        hint = "playSMS answers this when no field to change was given, and for an unknown user"
     kwargs: dict[str, Any] = {
         "provider": ctx.provider,
         "http_status": reply.status,
         "code": code,
-        "text": wording,
+        "text": said,
         "raw": reply,
     }
     if hint:
         kwargs["hint"] = hint
     if cls is InvalidRecipientError:
         kwargs["recipient"] = None
-    return cls(f"op={op} refused: ERR {code or '?'} {wording}", **kwargs)
+    return cls(f"op={op} refused: ERR {code or '?'} {said}", **kwargs)
 
 
 # ---------------------------------------------------------------------------- requests
@@ -257,10 +281,17 @@ def endpoint(ctx: ProviderContext) -> str:
     return base if base.rsplit("/", 1)[-1].lower().endswith(".php") else ctx.url("index.php")
 
 
-def _post(ctx: ProviderContext, op: str, fields: Iterable[tuple[str, str]], *, preparatory: bool = False) -> RawReply:
+def _post(
+    ctx: ProviderContext,
+    op: str,
+    fields: Iterable[tuple[str, str]],
+    *,
+    preparatory: bool = False,
+    fmt: str | None = None,
+) -> RawReply:
     url = endpoint(ctx)
     body = list(fields)
-    if ctx.config.format == "xml":
+    if (fmt or ctx.config.format) == "xml":
         body.append(("format", "xml"))
     params = [("app", "ws"), ("op", op)]
     if preparatory:  # a lost answer here leaves the message certainly unsent
@@ -283,7 +314,7 @@ def _fetch_token(ctx: ProviderContext) -> str | None:
     if token:
         ctx.add_secret(token)
     if not token or not ok:
-        raise unreadable(redacted(ctx, reply), ctx.provider, "op=get_token answered no token")
+        raise unreadable(ctx, redacted(ctx, reply), "get_token", "op=get_token answered no token")
     return token
 
 
@@ -320,18 +351,27 @@ def remember_token(ctx: ProviderContext, new: str) -> None:
         ctx.cache[TOKEN_KEY] = new
 
 
-def call(ctx: ProviderContext, op: str, fields: Iterable[tuple[str, str]] = (), *, no_data_ok: bool = False) -> Reply:
+def call(
+    ctx: ProviderContext,
+    op: str,
+    fields: Iterable[tuple[str, str]] = (),
+    *,
+    no_data_ok: bool = False,
+    preparatory: bool = False,
+    fmt: str | None = None,
+) -> Reply:
     """Run ``op`` and read its reply.
 
     With ``auth=password`` an ERR 100 drops the cached token and tries once more with a fresh
     one (someone may have changed it with ``set_token``); ERR 100 means nothing was done, so
-    this is safe even for ``pv``.
+    this is safe even for ``pv``.  ``preparatory``: a check before a send, whose lost answer
+    leaves the message certainly unsent.  ``fmt`` overrides the account's ``format``.
     """
     fields = list(fields)
     current = token(ctx) or ""
     refreshed = False
     while True:
-        reply = _post(ctx, op, [("u", ctx.config.username), ("h", current), *fields])
+        reply = _post(ctx, op, [("u", ctx.config.username), ("h", current), *fields], preparatory=preparatory, fmt=fmt)
         try:
             return read_reply(ctx, reply, op, no_data_ok=no_data_ok)
         except AuthenticationError as exc:
