@@ -37,7 +37,7 @@ def test_json_shape_one_receipt_per_recipient(run: Any) -> None:
     assert data["scheduled"] is False
     assert (data["accepted"], data["rejected"], data["unknown"]) == (2, 0, 0)
     assert [r["recipient"] for r in data["receipts"]] == ["+41791234567", "+41791234568"]
-    assert set(data["receipts"][0]) == {"recipient", "status", "message_id", "reason", "code", "provider"}
+    assert set(data["receipts"][0]) == {"recipient", "status", "message_id", "reason", "code", "provider", "retryable"}
     assert all(r["status"] == "accepted" and r["message_id"].startswith("mem-") for r in data["receipts"])
     assert [m.to for m in memory.outbox()] == ["+41791234567", "+41791234568"]
 

@@ -100,6 +100,9 @@ def smsbridge_bulk_send(ctx: ProviderContext, message: Message) -> SendResult | 
 
     :return: a ``SendResult`` with one receipt a recipient, in order.  A recipient the reply
         says nothing about must be ``UNKNOWN``, never ``ACCEPTED``; the core checks the count.
+        A recipient certainly not taken for a reason of the request rather than its own (the
+        server dropped it from the batch) is ``REJECTED`` with ``retryable=True``: resuming the
+        job sends it again, while a plain rejection is final.
         Return ``None`` (do not implement) to let the core call ``smsbridge_send`` once per
         recipient.
     :raises ProviderError: when the whole request was refused.

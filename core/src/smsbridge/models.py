@@ -129,7 +129,12 @@ class ReceiptStatus(str, enum.Enum):
 
 @attrs.frozen
 class Receipt:
-    """The outcome for one recipient."""
+    """The outcome for one recipient.
+
+    ``retryable``: a ``REJECTED`` recipient that was certainly not taken for a reason of the
+    request, not of the recipient (the server dropped it from a batch, say): resuming the job
+    sends it again.  A plain rejection (a number the provider refuses) is final.
+    """
 
     recipient: str
     status: ReceiptStatus
@@ -137,6 +142,7 @@ class Receipt:
     reason: str | None = None
     code: str | None = None
     provider: str | None = None
+    retryable: bool = False
 
     @property
     def accepted(self) -> bool:

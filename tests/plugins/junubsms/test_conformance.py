@@ -15,11 +15,12 @@ from smsbridge.testing.conformance import ProviderConformance
 
 from .support import NUMBER, OTHER, PASSWORD, PLAYSMS_TOKEN, TOKEN, TS, ok, playsms_url, pv, pv_item, url
 
-CASSETTES = Path(__file__).resolve().parents[3] / "cassettes" / "junubsms" / "test_cassettes"
+CASSETTES = Path(__file__).resolve().parents[3] / "cassettes" / "junubsms"
 
 
-def recorded(name: str, index: int | None = None) -> list[Any]:
-    replies = cassette_replies(CASSETTES / f"{name}.yaml")
+def recorded(name: str, index: int | None = None, folder: str = "test_cassettes") -> list[Any]:
+    """Replies of a cassette; ``folder="test_recorded"`` for those recorded from a real playSMS 1.4.8."""
+    replies = cassette_replies(CASSETTES / folder / f"{name}.yaml")
     return replies if index is None else [replies[index]]
 
 
@@ -33,7 +34,7 @@ SAMPLES: dict[str, list[Any]] = {
     "send": recorded("test_send_ok"),
     "bulk_send": [pv(pv_item(NUMBER[1:], "70"), pv_item(OTHER[1:], "71"))],
     "balance": recorded("test_balance"),
-    "delivery_status": recorded("test_delivery_status"),
+    "delivery_status": recorded("test_send_then_delivered", 5, "test_recorded"),
     "inbound": recorded("test_inbound_inbox"),
     "admin:query": recorded("test_query"),
     "admin:get_contact": recorded("test_get_contact"),
@@ -41,23 +42,25 @@ SAMPLES: dict[str, list[Any]] = {
     "admin:set_token": recorded("test_set_token", 0),
     "admin:ws_login": [],  # answers a redirect: the plugin builds the URL and makes no request
     "admin:inject": OK,
-    "admin:accountadd": recorded("test_accountadd"),
+    "admin:accountadd": recorded("test_accountadd_duplicate_and_remove", 0, "test_recorded"),
     "admin:accountremove": OK,
     "admin:parentset": recorded("test_parentset_and_parentget", 0),
     "admin:parentget": recorded("test_parentset_and_parentget", 1),
     "admin:accountban": recorded("test_accountban_and_unban", 0),
     "admin:accountunban": recorded("test_accountban_and_unban", 0),
-    "admin:accountpref": recorded("test_accountpref_and_accountconf", 0),
-    "admin:accountconf": recorded("test_accountpref_and_accountconf", 1),
-    "admin:creditview": recorded("test_credit_operations", 0),
-    "admin:creditadd": recorded("test_credit_operations", 1),
-    "admin:creditdeduct": recorded("test_credit_operations", 2),
+    "admin:accountpref": recorded("test_accountpref_and_accountconf", 0, "test_recorded"),
+    "admin:accountconf": recorded("test_accountpref_and_accountconf", 1, "test_recorded"),
+    "admin:creditview": recorded("test_credit_operations", 0, "test_recorded"),
+    "admin:creditadd": recorded("test_credit_operations", 1, "test_recorded"),
+    "admin:creditdeduct": recorded("test_credit_operations", 2, "test_recorded"),
     "admin:loginkeyset": recorded("test_loginkeyset"),
+    "admin:stoplist": recorded("test_stoplist", 0, "test_recorded"),
 }
 ADMIN_PARAMS = {
     "get_contact": {"kwd": "anton"},
     "get_contact_group": {"kwd": "staff"},
     "ws_login": {"login_key": "abc123"},
+    "stoplist": {"from": NUMBER},
     "inject": {"from": NUMBER, "msg": "hello", "recvnum": "1234", "smsc": "dev"},
     "accountadd": {
         "data_status": 3,
@@ -73,7 +76,8 @@ ADMIN_PARAMS = {
 ADMIN_PARAMS.update(
     {op: {"data_username": "bob"} for op in ("accountremove", "parentget", "accountban", "accountunban", "creditview")}
 )
-ADMIN_PARAMS.update({op: {"data_username": "bob"} for op in ("accountpref", "accountconf", "loginkeyset")})
+ADMIN_PARAMS.update({op: {"data_username": "bob"} for op in ("accountpref", "loginkeyset")})
+ADMIN_PARAMS["accountconf"] = {"data_username": "bob", "data_footer": "", "data_sender": "1234"}
 
 
 class TestJunubSMSConformance(ProviderConformance):
@@ -108,5 +112,5 @@ class TestPlaySMSConformance(ProviderConformance):
     number = NUMBER
     other_number = OTHER
     message_id = "30"
-    samples = {**SAMPLES, "balance": recorded("test_playsms_self_hosted_balance")}
+    samples = {**SAMPLES, "balance": recorded("test_balance_json_and_xml", 0, "test_recorded")}
     admin_params = ADMIN_PARAMS

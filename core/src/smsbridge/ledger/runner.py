@@ -494,8 +494,8 @@ def outcomes_of(
 ) -> list[RowOutcome]:
     """Each row's outcome from a request's receipts (matched by number, in order).
 
-    A recipient refused by a request refused whole is ``not_sent`` (a resume sends it again);
-    one the reply does not mention is ``unknown``.
+    A recipient of a request refused whole, or one a plugin marks ``retryable``, is
+    ``not_sent`` (a resume sends it again); one the reply does not mention is ``unknown``.
     """
     waiting: dict[str, deque[int]] = {}
     for seq, recipient in zip(seqs, recipients, strict=True):
@@ -513,7 +513,7 @@ def outcomes_of(
             elif receipt.status is ReceiptStatus.UNKNOWN:
                 state = RowState.UNKNOWN
             else:
-                state = RowState.NOT_SENT if refused_whole else RowState.REJECTED
+                state = RowState.NOT_SENT if refused_whole or receipt.retryable else RowState.REJECTED
             out.append(
                 RowOutcome(queue.popleft(), state, receipt.message_id, receipt.provider, receipt.reason, receipt.code)
             )

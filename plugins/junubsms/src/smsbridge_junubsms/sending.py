@@ -343,6 +343,7 @@ def _merged_receipts(ctx: ProviderContext, recipients: Sequence[Recipient], item
                     reason=f"{what}: this recipient was not sent to (the server merges commas: use batch=1)",
                     code="merged",
                     provider=ctx.provider,
+                    retryable=True,  # not refused: dropped by the merge, so a resume sends it
                 )
             )
     return receipts
