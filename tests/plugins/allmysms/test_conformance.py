@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from smsbridge.testing.conformance import ProviderConformance
 
+from .callback_samples import SAMPLES
 from .support import API_KEY, FR, URL
 
 
@@ -12,3 +13,4 @@ class TestAllMySmsConformance(ProviderConformance):
     url = URL + "?sender=Shop"
     secrets = (API_KEY,)
     number = FR
+    callback_samples = SAMPLES

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from smsbridge.testing.conformance import ProviderConformance
 
+from .callback_samples import SAMPLES
 from .support import ASPSMS_PASSWORD, ASPSMS_USERKEY, NUMBER, SERVER2SMS_PASSWORD, SERVER2SMS_USERKEY, url
 
 
@@ -12,6 +13,7 @@ class TestAspsmsConformance(ProviderConformance):
     url = url("aspsms")
     secrets = (ASPSMS_USERKEY, ASPSMS_PASSWORD)
     number = NUMBER
+    callback_samples = SAMPLES
 
 
 class TestServer2smsConformance(ProviderConformance):
@@ -19,6 +21,7 @@ class TestServer2smsConformance(ProviderConformance):
     url = url("server2sms")
     secrets = (SERVER2SMS_USERKEY, SERVER2SMS_PASSWORD)
     number = NUMBER
+    callback_samples = SAMPLES  # the same API on another host
 
 
 class TestSimpleConformance(ProviderConformance):
@@ -28,3 +31,4 @@ class TestSimpleConformance(ProviderConformance):
     url = url("aspsms", "sender=Shop&simple=yes")
     secrets = (ASPSMS_USERKEY, ASPSMS_PASSWORD)
     number = NUMBER
+    callback_samples = SAMPLES

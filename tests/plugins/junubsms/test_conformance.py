@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from smsbridge.testing.conformance import ProviderConformance
 
+from .callback_samples import SAMPLES
 from .support import NUMBER, PASSWORD, PLAYSMS_TOKEN, TOKEN, playsms_url, url
 
 
@@ -12,6 +13,7 @@ class TestJunubSMSConformance(ProviderConformance):
     url = url()
     secrets = (TOKEN,)
     number = NUMBER
+    callback_samples = SAMPLES
 
 
 class TestJunubSMSPasswordConformance(ProviderConformance):
@@ -21,6 +23,7 @@ class TestJunubSMSPasswordConformance(ProviderConformance):
     url = url(password=True)
     secrets = (PASSWORD,)
     number = NUMBER
+    callback_samples = SAMPLES
 
 
 class TestPlaySMSConformance(ProviderConformance):
@@ -28,3 +31,4 @@ class TestPlaySMSConformance(ProviderConformance):
     url = playsms_url("batch=5")
     secrets = (PLAYSMS_TOKEN,)
     number = NUMBER
+    callback_samples = SAMPLES
