@@ -284,7 +284,8 @@ class ReportEvent:
     ``effect`` says what the ledger did with it: ``final`` (a row reached its final state),
     ``noted`` (a newer interim status on a row), ``orphan`` (no send of that id yet: kept
     24 h and joined when the send is recorded).  Duplicates raise no event.  ``job`` and
-    ``seq`` name the ledger row when one matched; ``source`` is ``callback`` or ``poll``.
+    ``seq`` name the ledger row when one matched; ``source`` is ``callback`` (``account`` is
+    the receiver's account name) or ``poll`` (``account`` is the account's masked URL).
     """
 
     account: str
