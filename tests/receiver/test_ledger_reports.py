@@ -81,7 +81,7 @@ def test_another_providers_id_does_not_match(ledger: Any) -> None:
     sent_job(ledger, "j", [A], ["m1"])
     (outcome,) = ledger.record_reports([StatusReport("aspsms", "m1", "delivered", at=1.0)])
     assert outcome.effect == "orphan"
-    assert ledger.rows("j").__next__().state is RowState.ACCEPTED
+    assert next(iter(ledger.rows("j"))).state is RowState.ACCEPTED
 
 
 def test_an_orphan_is_kept_and_joined_when_the_send_is_recorded(ledger: Any) -> None:

@@ -66,7 +66,7 @@ def _check_migrated(url: str) -> None:
         # the new tables work: a report joins an old row, an unknown one is an orphan, a message is stored
         assert [o.effect for o in _reports(ledger)] == ["final", "orphan"]
         assert ledger.record_received([], [("shop", "memory", InboundMessage("i1", "+41791234567", "hi"))])[1] == [True]
-        assert list(ledger.rows("spring-sale"))[0].state is RowState.DELIVERED
+        assert next(iter(ledger.rows("spring-sale"))).state is RowState.DELIVERED
         assert ledger.orphan_count() == 1
 
 
