@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import importlib.util
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -71,3 +73,14 @@ def make_receiver(tmp_path: Any) -> Iterator[Any]:
     yield make
     for receiver in made:
         receiver.close()
+
+
+def callback_samples(plugin: str) -> Mapping[str, Any]:
+    """A plugin's real callback shapes (``tests/plugins/<plugin>/callback_samples.py``, each naming its source)."""
+    path = Path(__file__).parents[1] / "plugins" / plugin / "callback_samples.py"
+    spec = importlib.util.spec_from_file_location(f"_callback_samples_{plugin}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    samples: Mapping[str, Any] = module.SAMPLES
+    return samples
