@@ -194,3 +194,12 @@ def test_random_order_on_postgresql_too(postgres_ledger: Any, seed: int) -> None
     rng.shuffle(reports)
     postgres_ledger.record_reports(reports)
     assert row_states(postgres_ledger, "shuffled") == expected
+
+
+@pytest.mark.parametrize("echoed", ["211911000101", "00211911000101", "+211 911 000 101", "0911000101"])
+def test_a_recipient_echoed_in_another_form_still_joins(ledger: Any, echoed: str) -> None:
+    """playSMS's op=ds gives ``dst`` without the ``+`` (seen on the live server); a national form
+    still names the one row its id has."""
+    sent_job(ledger, "j", ["+211911000101", "+211911000102"], ["1", "2"])
+    assert ledger.record_report("memory", "1", "delivered", recipient=echoed, at=1.0) == 1
+    assert [r.state for r in ledger.rows("j")] == [RowState.DELIVERED, RowState.ACCEPTED]

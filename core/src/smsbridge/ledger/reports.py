@@ -63,19 +63,64 @@ def orphan_key(report: StatusReport) -> str:
     return hashlib.blake2b("\x00".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
+_BY_ID = "provider = ? AND message_id = ?"
+
+
+def _digits(number: str) -> str:
+    digits = "".join(ch for ch in number if ch.isdigit())
+    return digits[2:] if digits.startswith("00") else digits
+
+
 def _match(report: StatusReport) -> tuple[str, list[Any]]:
-    where = "provider = ? AND message_id = ?"
+    """The rows a report is about: its message id, narrowed by its recipient when it names one
+    (one id covering several recipients, a group send); numbers compare by their digits, as
+    providers echo them in their own forms (``211...``, ``+211...``, ``00211...``)."""
     params: list[Any] = [report.provider, report.message_id]
-    if report.recipient is not None:  # one id covering several recipients (a group send)
-        where += " AND number = ?"
-        params.append(report.recipient)
-    return where, params
+    if report.recipient is None:
+        return _BY_ID, params
+    digits = _digits(report.recipient)
+    if not digits:  # a target such as @user
+        return f"{_BY_ID} AND number = ?", [*params, report.recipient]
+    return f"{_BY_ID} AND (number = ? OR REPLACE(number, '+', '') = ?)", [*params, report.recipient, digits]
 
 
 def apply_report(db: Database, report: StatusReport, now: float, *, keep_orphan: bool = True) -> ReportOutcome:
     """Apply one report to the rows of its message id (see the module docstring for the rules)."""
-    at = now if report.at is None else float(report.at)
     where, match = _match(report)
+    outcome = _update(db, report, now, where, match)
+    if outcome is not None:
+        return outcome
+    found = db.query(f"SELECT job, seq, number FROM smsbridge_recipients WHERE {_BY_ID} LIMIT 2", match[:2])
+    if len(found) == 1 and report.recipient is not None and where != _BY_ID:
+        # the id is this one row's alone: a recipient in another form (a national number) names it
+        outcome = _update(db, report, now, _BY_ID, match[:2])
+        if outcome is not None:
+            return outcome
+    if found:
+        return ReportOutcome("duplicate", 0, found[0][0], int(found[0][1]))
+    if not keep_orphan:
+        return ReportOutcome("missing")
+    kept = db.execute(
+        "INSERT INTO smsbridge_orphan_reports "
+        "(key, provider, message_id, recipient, status, code, report_at, received_at) VALUES (?,?,?,?,?,?,?,?) "
+        "ON CONFLICT (key) DO NOTHING",
+        (
+            orphan_key(report),
+            report.provider,
+            report.message_id,
+            report.recipient,
+            report.status,
+            report.code,
+            now if report.at is None else float(report.at),
+            now,
+        ),
+    )
+    return ReportOutcome("orphan" if kept else "duplicate")
+
+
+def _update(db: Database, report: StatusReport, now: float, where: str, match: list[Any]) -> ReportOutcome | None:
+    """The report's move on the rows ``where`` names; ``None`` when it moved none."""
+    at = now if report.at is None else float(report.at)
     final = FINAL_REPORT.get(report.status)
     if final is not None:
         changed = db.query(
@@ -103,21 +148,10 @@ def apply_report(db: Database, report: StatusReport, now: float, *, keep_orphan:
             (report.status, report.code, at, now, *match, *params),
         )
         effect = "noted"
-    if changed:
-        job, seq = changed[0]
-        return ReportOutcome(effect, len(changed), job, int(seq))
-    found = db.query(f"SELECT job, seq FROM smsbridge_recipients WHERE {where} LIMIT 1", match)
-    if found:
-        return ReportOutcome("duplicate", 0, found[0][0], int(found[0][1]))
-    if not keep_orphan:
-        return ReportOutcome("missing")
-    kept = db.execute(
-        "INSERT INTO smsbridge_orphan_reports "
-        "(key, provider, message_id, recipient, status, code, report_at, received_at) VALUES (?,?,?,?,?,?,?,?) "
-        "ON CONFLICT (key) DO NOTHING",
-        (orphan_key(report), report.provider, report.message_id, report.recipient, report.status, report.code, at, now),
-    )
-    return ReportOutcome("orphan" if kept else "duplicate")
+    if not changed:
+        return None
+    job, seq = changed[0]
+    return ReportOutcome(effect, len(changed), job, int(seq))
 
 
 def _order(row: Sequence[Any]) -> tuple[float, int, str]:
