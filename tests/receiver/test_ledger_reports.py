@@ -11,6 +11,7 @@ from smsbridge.ledger import open_ledger
 from smsbridge.ledger.models import StatusReport
 from smsbridge.ledger.reports import ORPHAN_TTL
 from smsbridge.ledger.states import RowState
+from smsbridge.testing.callbacks import report_history
 
 from .conftest import row_states, sent_job
 
@@ -123,23 +124,6 @@ def test_the_sweep_joins_orphans_a_crossed_transaction_left_and_drops_old_ones(t
         assert ledger.orphan_count() == 0
 
 
-def _history(rng: random.Random, messages: int) -> tuple[list[StatusReport], list[str]]:
-    """Each message: queued, sent, then (mostly) one final report; a third of them repeated."""
-    reports: list[StatusReport] = []
-    ids = [f"m{i}" for i in range(messages)]
-    for n, mid in enumerate(ids):
-        t = 1_000.0 + n
-        timeline = [report(mid, "queued", t, code="q"), report(mid, "sent", t + 1.5, code="s")]
-        if n % 10:
-            final = rng.choice(["delivered", "delivered", "delivered", "failed", "expired", "rejected"])
-            timeline.append(report(mid, final, t + 3.0 + rng.random(), code=final[:3]))
-        if n % 7 == 0:
-            timeline.append(report(mid, "sent", t + 5.0, code="s2"))  # a "sent" after the final one
-        reports.extend(timeline)
-        reports.extend(r for r in timeline if rng.random() < 0.35)  # duplicates
-    return reports, ids
-
-
 def _replay(tmp_path: Any, name: str, ids: list[str], stream: list[StatusReport], early: int = 0) -> Any:
     """Apply ``stream``; its first ``early`` reports before the sends' outcomes are recorded."""
     from smsbridge.ledger.models import JobSpec, NewRow, RowOutcome
@@ -163,7 +147,7 @@ def test_reports_in_random_order_end_as_the_ordered_replay(tmp_path: Any) -> Non
     """Figure: 10,000 reports (duplicates, "sent" after the final one, some before the send is
     recorded) shuffled end in exactly the state an ordered replay reaches."""
     rng = random.Random(16)
-    reports, ids = _history(rng, 2_700)
+    reports, ids = report_history(rng, 2_700)
     reports = reports[:10_000]
     assert len(reports) == 10_000
     ordered = sorted(set(reports), key=lambda r: (r.at, r.status))  # each distinct report once, in time order
@@ -183,7 +167,7 @@ def test_reports_in_random_order_end_as_the_ordered_replay(tmp_path: Any) -> Non
 @pytest.mark.parametrize("seed", [1, 2])
 def test_random_order_on_postgresql_too(postgres_ledger: Any, seed: int) -> None:
     rng = random.Random(seed)
-    reports, ids = _history(rng, 120)
+    reports, ids = report_history(rng, 120)
     numbers = [f"+4179{i:07d}" for i in range(len(ids))]
     sent_job(postgres_ledger, "ordered", numbers, ids)
     ordered = sorted(set(reports), key=lambda r: (r.at, r.status))

@@ -224,14 +224,7 @@ def smsbridge_delivery_status(ctx: Any, message_ids: list[str]) -> list[Delivery
 
 @hookimpl
 def smsbridge_parse_callback(ctx: Any, request: CallbackRequest) -> list[DeliveryReport] | None:
-    data = {**request.query, **request.form}
-    if "id" not in data:
-        raise errors.UnreadableReplyError("not a memory:// callback: no id", provider="memory")
-    try:
-        status = DeliveryStatus(data.get("status", "delivered"))
-    except ValueError:
-        status = DeliveryStatus.UNKNOWN
-    return [DeliveryReport(message_id=data["id"], status=status, provider="memory", provider_text=data.get("status"))]
+    return memory_callbacks.parse_report(ctx, request)
 
 
 @hookimpl

@@ -1,7 +1,8 @@
 """``memory://`` callbacks: a stand-in provider that can sign them, for host-app tests.
 
-Delivery reports are ``id=<message id>&status=<delivered|failed|...>`` (query or form);
-received messages ``from=<number>&text=<text>`` with optional ``to``, ``id`` and ``keyword``.
+Delivery reports are ``id=<message id>&status=<delivered|failed|...>`` (query or form), with
+optional ``at`` (the report's time, UNIX seconds), ``code`` and ``to``; received messages
+``from=<number>&text=<text>`` with optional ``to``, ``id`` and ``keyword``.
 With the account option ``callback_secret=...`` every callback must carry
 ``X-Memory-Signature: t=<unix time>,v1=<hex HMAC-SHA256>`` over
 ``"<t>\\n<METHOD>\\n<request target>\\n" + body``, made with that secret (``sign``), no older
@@ -11,15 +12,25 @@ rehearse a signing provider, and the receiver's signature path is tested without
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import time
 from typing import Any
 
 from smsbridge import errors
-from smsbridge.models import CallbackKind, CallbackReply, CallbackRequest, CallbackSetup, CallbackSpec, InboundMessage
+from smsbridge.models import (
+    CallbackKind,
+    CallbackReply,
+    CallbackRequest,
+    CallbackSetup,
+    CallbackSpec,
+    DeliveryReport,
+    DeliveryStatus,
+    InboundMessage,
+)
 
-__all__ = ["SIGNATURE_HEADER", "TOLERANCE", "callback_spec", "parse_inbound", "sign", "verify"]
+__all__ = ["SIGNATURE_HEADER", "TOLERANCE", "callback_spec", "parse_inbound", "parse_report", "sign", "verify"]
 
 SIGNATURE_HEADER = "X-Memory-Signature"
 TOLERANCE = 300.0  # seconds a signed callback stays valid (a replay later is refused)
@@ -81,5 +92,30 @@ def parse_inbound(ctx: Any, request: CallbackRequest) -> list[InboundMessage]:
     return [
         InboundMessage(
             id=ident, sender=sender, text=text, recipient=data.get("to"), keyword=data.get("keyword"), provider="memory"
+        )
+    ]
+
+
+def parse_report(ctx: Any, request: CallbackRequest) -> list[DeliveryReport]:
+    data = {**request.query, **request.form}
+    if not data.get("id"):
+        raise errors.UnreadableReplyError("not a memory:// callback: no id", provider="memory")
+    try:
+        status = DeliveryStatus(data.get("status", "delivered"))
+    except ValueError:
+        status = DeliveryStatus.UNKNOWN
+    try:
+        at = dt.datetime.fromtimestamp(float(data["at"]), dt.timezone.utc) if data.get("at") else None
+    except (ValueError, OverflowError, OSError):
+        raise errors.UnreadableReplyError("memory:// callback: at is not UNIX seconds", provider="memory") from None
+    return [
+        DeliveryReport(
+            message_id=data["id"],
+            status=status,
+            recipient=data.get("to"),
+            provider_code=data.get("code"),
+            provider_text=data.get("status"),
+            updated_at=at,
+            provider="memory",
         )
     ]
