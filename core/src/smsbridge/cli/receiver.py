@@ -227,6 +227,27 @@ def purge(ledger_url: str | None, age: str) -> None:
         state.print(cell(f"{deleted} received message(s) deleted"))
 
 
+def _server_logging(state: State, access_log: bool) -> None:
+    """Plain timestamped lines on stderr (a server's log, read by journald or a file), redacted
+    like every CLI log: the table-style handler the other commands use is too slow for a flood
+    of refused requests."""
+    import logging
+    import sys
+
+    from smsbridge.cli.state import _RedactingFilter
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_RedactingFilter(state))
+    logger = logging.getLogger("smsbridge")
+    for previous in list(logger.handlers):
+        logger.removeHandler(previous)
+    logger.addHandler(handler)
+    logger.propagate = False
+    logging.getLogger("smsbridge.receiver").setLevel(logging.INFO)
+    logging.getLogger("smsbridge.receiver.access").setLevel(logging.INFO if access_log else logging.WARNING)
+
+
 def _listen(value: str) -> tuple[str, int]:
     host, sep, port = value.rpartition(":")
     if not sep or not port.isdigit() or not 0 < int(port) < 65536:
@@ -257,8 +278,6 @@ def serve(listen: str | None, ledger_url: str | None, root_path: str, access_log
 
     It listens on 127.0.0.1 unless told otherwise: put a reverse proxy in front for TLS.
     """
-    import logging
-
     from smsbridge.errors import ConfigurationError
     from smsbridge.receiver import Receiver
 
@@ -279,8 +298,7 @@ def serve(listen: str | None, ledger_url: str | None, root_path: str, access_log
         trusted_proxies=settings.trusted_proxies,
     )
     built.writer.open()  # a ledger that cannot be opened fails now, not on the first callback
-    logging.getLogger("smsbridge.receiver").setLevel(logging.INFO)
-    logging.getLogger("smsbridge.receiver.access").setLevel(logging.INFO if access_log else logging.WARNING)
+    _server_logging(state, access_log)
     if not _loopback(host):
         state.warn(
             f"listening on {host}, not on loopback: providers must reach it through TLS, "
