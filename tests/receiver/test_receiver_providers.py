@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
@@ -123,3 +124,20 @@ def test_a_bulk_send_then_its_reports(make_receiver: Any, tmp_path: Any, adapter
         assert send(receiver, adapter, sample).status == 200
     assert [r.state.value for r in ledger.rows("spring")] == ["delivered", "failed"]
     assert ledger.job("spring").counts() == {"delivered": 1, "failed": 1}
+
+
+def test_the_aspsms_notification_url_holds_the_token_and_is_kept_secret(tmp_path: Any) -> None:
+    """The receiver's URL goes into the account URL (notify_*): masked wherever the account shows."""
+    import smsbridge
+    from smsbridge.testing import fake_account, reply
+
+    notify = f"https://sms.example.org/acct/status/{TOKEN}?TRN=<TRN>&DST=<DST>"
+    url = f"aspsms://KEY:PASSWORD@default?sender=Shop&notify_delivered={quote(notify, safe='')}"
+    account = fake_account(url, [reply('{"StatusCode":"1","StatusInfo":"OK"}', content_type="application/json")])
+    assert TOKEN not in account.url and TOKEN not in repr(account) and "notify_delivered=****" in account.url
+    ledger = open_ledger(tmp_path / "l.db")
+    account.bulk_send(["+41791234567"], "Hi", job="j", ledger=ledger)
+    assert TOKEN not in ledger.job("j").info.account
+    (sent,) = account.ctx.http.sent
+    assert sent.json["URLDeliveryNotification"] == notify  # ASPSMS still gets the real URL
+    assert smsbridge.connect(url).callback_spec().max_url_length == 200

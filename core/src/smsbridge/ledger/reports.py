@@ -167,9 +167,9 @@ def join_orphans(db: Database, now: float, message_ids: Iterable[str] | None = N
     """
     columns = "key, provider, message_id, recipient, status, code, report_at"
     if message_ids is not None:
-        ids = sorted(set(message_ids))
-        if not ids or not db.query("SELECT 1 FROM smsbridge_orphan_reports LIMIT 1"):
+        if not db.query("SELECT 1 FROM smsbridge_orphan_reports LIMIT 1"):
             return 0
+        ids = sorted(set(message_ids))
         rows: list[tuple[Any, ...]] = []
         for start in range(0, len(ids), _IN_BATCH):
             part = ids[start : start + _IN_BATCH]

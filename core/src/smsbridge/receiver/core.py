@@ -62,6 +62,7 @@ class Endpoint:
     token: str = attrs.field(repr=False)
     basic: BasicAuth | None = attrs.field(default=None, repr=False)
     allow: tuple[Network, ...] = ()
+    owned: bool = False  # the receiver connected the account (from a URL or a dict): it closes it
 
     @property
     def provider(self) -> str:
@@ -182,8 +183,11 @@ class Receiver:
         return self._asgi
 
     def close(self) -> None:
-        """Finish the writes queued, close the ledger (if the receiver opened it) and the accounts."""
+        """Finish the writes queued; close the ledger and the accounts the receiver opened."""
         self.writer.close()
+        for endpoint in self.endpoints.values():
+            if endpoint.owned:
+                endpoint.account.close()
 
     def __enter__(self) -> Receiver:
         return self
@@ -369,6 +373,7 @@ def _endpoint(name: str, entry: ReceiverAccount) -> Endpoint:
         token=entry.token,
         basic=basic,
         allow=networks(entry.allow, where=f"receiver account {name!r}: allow"),
+        owned=account is not entry.account,
     )
 
 
