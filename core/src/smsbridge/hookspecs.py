@@ -11,7 +11,11 @@ means "not implemented here".  Cross-cutting plugins wrap operations with
 ``@hookimpl(wrapper=True)`` (logging, metrics) or rewrite outgoing messages with
 ``smsbridge_rewrite_message`` (number rewriting, an opt-out footer).
 
-Every hook receives ``ctx`` (:class:`smsbridge.context.ProviderContext`): the provider spec,
+``smsbridge_report_received`` and ``smsbridge_inbound_received`` are events for host
+applications (``smsbridge.receiver``, the polling backstop): every implementation is called,
+the account's provider plugin and the cross-cutting plugins, never another provider's.
+
+Every operation hook receives ``ctx`` (:class:`smsbridge.context.ProviderContext`): the provider spec,
 the plugin's config object, the core settings, the account's HTTP transport and a cache.
 Errors are raised as :mod:`smsbridge.errors` classes; any other exception escaping a hook is a
 plugin bug, and the conformance suite in :mod:`smsbridge.testing` fails on it.

@@ -17,7 +17,7 @@ import attrs
 
 from smsbridge.models import CallbackRequest
 
-__all__ = ["FORM", "JSON", "TEXT", "HttpHead", "HttpResponse", "Rejected", "decode", "reply"]
+__all__ = ["FORM", "JSON", "TEXT", "HttpHead", "HttpResponse", "Rejected", "decode", "raw_target", "reply"]
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
