@@ -71,9 +71,8 @@ def playsms(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
     try:
         yield values
     finally:
-        subprocess.run(
-            ["bash", str(SHARED / "stop"), values.get("PLAYSMS_HOME", str(home))], capture_output=True, timeout=120
-        )
+        subprocess.run(["bash", str(SHARED / "stop"), str(home)], capture_output=True, timeout=120)
+        shutil.rmtree(home, ignore_errors=True)  # stop keeps the logs; this folder is ours
 
 
 def sql(playsms: dict[str, str], statement: str) -> list[list[str]]:
