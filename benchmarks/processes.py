@@ -45,7 +45,9 @@ def _run_measured(argv: Sequence[str], workdir: Path, timeout: float) -> dict[st
     out_path, err_path = workdir / "stdout.txt", workdir / "stderr.txt"
     with out_path.open("wb") as out, err_path.open("wb") as err:
         start = time.perf_counter()
-        process = subprocess.Popen(list(argv), stdout=out, stderr=err, env=_env(), cwd=str(workdir))
+        # a ledger of the run's own: never the user's default one (which may be of another schema version)
+        env = {**_env(), "SMSBRIDGE_LEDGER": str(workdir / "ledger.db")}
+        process = subprocess.Popen(list(argv), stdout=out, stderr=err, env=env, cwd=str(workdir))
         deadline = start + timeout
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)

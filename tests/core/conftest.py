@@ -18,6 +18,9 @@ from smsbridge.models import (
     AdminParam,
     AdminResult,
     Balance,
+    CallbackKind,
+    CallbackSetup,
+    CallbackSpec,
     Capabilities,
     DeliveryReport,
     DeliveryStatus,
@@ -59,6 +62,7 @@ def make_spy(provider_id: str, calls: list[tuple[str, str, Any]], **caps: Any) -
             delivery_status=True,
             inbound=True,
             callbacks=True,
+            inbound_callbacks=True,
             estimate=True,
             admin_operations=(AdminOperation("ping", "answers pong", (AdminParam("word", required=True),)),),
             **caps,
@@ -111,6 +115,24 @@ def make_spy(provider_id: str, calls: list[tuple[str, str, Any]], **caps: Any) -
         def smsbridge_parse_callback(self, ctx: Any, request: Any) -> list[DeliveryReport]:
             calls.append(("parse_callback", provider_id, request))
             return [DeliveryReport(request.query["id"], DeliveryStatus.FAILED, provider=ctx.provider)]
+
+        @hookimpl
+        def smsbridge_callback_spec(self, ctx: Any) -> CallbackSpec:
+            calls.append(("callback_spec", provider_id, None))
+            return CallbackSpec(kinds={CallbackKind.STATUS: CallbackSetup(), CallbackKind.INBOUND: CallbackSetup()})
+
+        @hookimpl
+        def smsbridge_parse_inbound_callback(self, ctx: Any, request: Any) -> list[InboundMessage]:
+            calls.append(("parse_inbound_callback", provider_id, request))
+            return [InboundMessage(request.query["id"], "+41791234567", "hi", provider=ctx.provider)]
+
+        @hookimpl
+        def smsbridge_report_received(self, event: Any) -> None:
+            calls.append(("report_received", provider_id, event))
+
+        @hookimpl
+        def smsbridge_inbound_received(self, event: Any) -> None:
+            calls.append(("inbound_received", provider_id, event))
 
         @hookimpl
         def smsbridge_estimate(self, ctx: Any, message: Message) -> Estimate:

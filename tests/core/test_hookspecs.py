@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
+from pathlib import Path
 from typing import Any
 
 import pluggy
@@ -11,6 +12,10 @@ import pluggy
 import smsbridge
 from smsbridge import hookspecs
 from smsbridge.models import CallbackRequest
+from smsbridge.receiver import Receiver, ReceiverAccount
+from smsbridge.testing.receiver import wsgi_request
+
+TOKEN = "spy-token-0123456789abcdefXYZ"
 
 HOOKS = sorted(name for name, value in vars(hookspecs).items() if name.startswith("smsbridge_") and callable(value))
 
@@ -28,6 +33,10 @@ def test_hooks_exist() -> None:
         "smsbridge_estimate",
         "smsbridge_check_recipient",
         "smsbridge_rewrite_message",
+        "smsbridge_callback_spec",
+        "smsbridge_parse_inbound_callback",
+        "smsbridge_report_received",
+        "smsbridge_inbound_received",
     } == set(HOOKS)
 
 
@@ -64,7 +73,7 @@ class Recorder:
         return pluggy.HookimplMarker("smsbridge")(wrapper=True)(wrapper)
 
 
-def test_every_hook_is_exercised(registry: Any, spy: Any, calls: list[Any]) -> None:
+def test_every_hook_is_exercised(registry: Any, spy: Any, calls: list[Any], tmp_path: Path) -> None:
     recorder = Recorder()
     # pluggy discovers hook implementations with dir(); give it the names explicitly
     holder = type(
@@ -92,6 +101,11 @@ def test_every_hook_is_exercised(registry: Any, spy: Any, calls: list[Any]) -> N
     account.delivery_status(["a"])
     account.inbound()
     account.parse_callback(CallbackRequest(query={"id": "a"}))
+    account.parse_inbound_callback(CallbackRequest(query={"id": "b"}))
+    # callback_spec, and the two host-app events, through the receiver
+    with Receiver({"spy": ReceiverAccount(account, token=TOKEN)}, ledger=str(tmp_path / "r.db")) as receiver:
+        assert wsgi_request(receiver.wsgi, "GET", f"/spy/status/{TOKEN}?id=a").status == 200
+        assert wsgi_request(receiver.wsgi, "GET", f"/spy/inbound/{TOKEN}?id=b").status == 200
     assert account.estimate("hi", "+41791234567").provider_cost is not None
     account.admin("ping", word="x")
     expected = set(HOOKS) - {"smsbridge_providers", "smsbridge_rewrite_message"}

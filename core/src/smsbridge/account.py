@@ -44,6 +44,7 @@ from smsbridge.models import (
     Balance,
     BulkSummary,
     CallbackRequest,
+    CallbackSpec,
     Capabilities,
     DeliveryReport,
     Estimate,
@@ -843,6 +844,31 @@ class Account:
         result = self.hooks.parse_callback(self.ctx, request)
         if result is None:
             raise self._unsupported("delivery-report callbacks")
+        return list(result)
+
+    def callback_spec(self) -> CallbackSpec:
+        """How the provider calls back (kinds, URL setup, signature check, expected reply).
+
+        Raises ``ConfigurationError`` when the account lacks a secret its signature check
+        needs, and ``UnsupportedOperationError`` for a provider that makes no callbacks.
+        """
+        caps = self.capabilities
+        if not (caps.callbacks or caps.inbound_callbacks):
+            raise self._unsupported("callbacks")
+        spec = self.hooks.callback_spec(self.ctx)
+        if spec is None:
+            raise self._unsupported("callback declaration (smsbridge_callback_spec) in its plugin")
+        return spec  # type: ignore[no-any-return]
+
+    def parse_inbound_callback(self, request: CallbackRequest | Mapping[str, str]) -> list[InboundMessage]:
+        """Received messages from a request the provider made to your inbound callback URL."""
+        if not self.capabilities.inbound_callbacks:
+            raise self._unsupported("inbound-message callbacks")
+        if not isinstance(request, CallbackRequest):
+            request = CallbackRequest(query=dict(request))
+        result = self.hooks.parse_inbound_callback(self.ctx, request)
+        if result is None:
+            raise self._unsupported("inbound-message callbacks")
         return list(result)
 
     def admin(self, operation: str, **params: Any) -> AdminResult:

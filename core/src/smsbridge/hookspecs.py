@@ -11,7 +11,11 @@ means "not implemented here".  Cross-cutting plugins wrap operations with
 ``@hookimpl(wrapper=True)`` (logging, metrics) or rewrite outgoing messages with
 ``smsbridge_rewrite_message`` (number rewriting, an opt-out footer).
 
-Every hook receives ``ctx`` (:class:`smsbridge.context.ProviderContext`): the provider spec,
+``smsbridge_report_received`` and ``smsbridge_inbound_received`` are events for host
+applications (``smsbridge.receiver``, the polling backstop): every implementation is called,
+the account's provider plugin and the cross-cutting plugins, never another provider's.
+
+Every operation hook receives ``ctx`` (:class:`smsbridge.context.ProviderContext`): the provider spec,
 the plugin's config object, the core settings, the account's HTTP transport and a cache.
 Errors are raised as :mod:`smsbridge.errors` classes; any other exception escaping a hook is a
 plugin bug.  The conformance suite (:mod:`smsbridge.testing.conformance`) looks for such bugs:
@@ -35,12 +39,15 @@ if TYPE_CHECKING:
         AdminResult,
         Balance,
         CallbackRequest,
+        CallbackSpec,
         DeliveryReport,
         Estimate,
+        InboundEvent,
         InboundMessage,
         InboundQuery,
         Message,
         ProviderSpec,
+        ReportEvent,
         SendResult,
     )
 
@@ -143,6 +150,60 @@ def smsbridge_parse_callback(ctx: ProviderContext, request: CallbackRequest) -> 
     No network access: this only reads ``request``.
     :return: one :class:`~smsbridge.models.DeliveryReport` per message the request reports on.
     :raises UnreadableReplyError: when the request is not a callback of this provider.
+    """
+
+
+@hookspec(firstresult=True)
+def smsbridge_callback_spec(ctx: ProviderContext) -> CallbackSpec | None:
+    """Declare how the provider calls the receiver back (``smsbridge.receiver``), for this account.
+
+    :return: a :class:`~smsbridge.models.CallbackSpec`: the kinds of callback the provider
+        makes (delivery reports, received messages) and how it is told the URL (query tags,
+        account options, a setting in its web interface); ``verify``, the provider's signature
+        check, when it signs its callbacks; ``reply``, the status and body it expects back so
+        that it does not retry (or, like playSMS, send the body to the sender as an SMS).
+    :raises ConfigurationError: when the signature check needs a secret the account lacks or
+        has empty: an empty secret is a configuration error, never "no check".
+
+    Implement it when ``capabilities.callbacks`` or ``inbound_callbacks`` is set.  No network
+    access; called once when a receiver is built.
+    """
+
+
+@hookspec(firstresult=True)
+def smsbridge_parse_inbound_callback(ctx: ProviderContext, request: CallbackRequest) -> list[InboundMessage] | None:
+    """Turn ``request``, a received-message callback the provider made, into inbound messages.
+
+    No network access: this only reads ``request`` (already authenticated and, where the
+    provider signs, verified).
+    :return: one :class:`~smsbridge.models.InboundMessage` per message; its ``id`` is the
+        provider's, or a stable digest of the message when the provider gives none, so that a
+        repeated callback is recognised as a duplicate.
+    :raises UnreadableReplyError: when the request is not such a callback of this provider.
+    """
+
+
+@hookspec
+def smsbridge_report_received(event: ReportEvent) -> None:
+    """Host applications: a delivery report was just stored in the ledger.
+
+    :param event: a :class:`~smsbridge.models.ReportEvent`: the receiver account, the report,
+        what the ledger did with it (``final``, ``noted``, ``orphan``) and the job row it
+        joined, if any.  Called once per new report, after it was committed, from a callback
+        or from the polling backstop; never for a duplicate.
+    :return: nothing.  An exception is logged and does not undo the report (the ledger is the
+        durable record); do slow work elsewhere (a task queue).
+    """
+
+
+@hookspec
+def smsbridge_inbound_received(event: InboundEvent) -> None:
+    """Host applications: a received message was just stored in the ledger.
+
+    :param event: an :class:`~smsbridge.models.InboundEvent` with the receiver account and
+        the message.  Called once per new message, after it was committed; never for a
+        repeated callback.
+    :return: nothing.  An exception is logged; the message stays stored.
     """
 
 

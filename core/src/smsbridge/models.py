@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -23,11 +23,16 @@ __all__ = [
     "AdminResult",
     "Balance",
     "BulkSummary",
+    "CallbackKind",
+    "CallbackReply",
     "CallbackRequest",
+    "CallbackSetup",
+    "CallbackSpec",
     "Capabilities",
     "DeliveryReport",
     "DeliveryStatus",
     "Estimate",
+    "InboundEvent",
     "InboundMessage",
     "InboundQuery",
     "Message",
@@ -36,6 +41,7 @@ __all__ = [
     "Receipt",
     "ReceiptStatus",
     "Recipient",
+    "ReportEvent",
     "SendResult",
     "SenderRule",
     "TextInfo",
@@ -279,6 +285,35 @@ class InboundMessage:
 
 
 @attrs.frozen
+class ReportEvent:
+    """A delivery report the receiver (or the polling backstop) just stored, for host-app hooks.
+
+    ``effect`` says what the ledger did with it: ``final`` (a row reached its final state),
+    ``noted`` (a newer interim status on a row), ``orphan`` (no send of that id yet: kept
+    24 h and joined when the send is recorded).  Duplicates raise no event.  ``job`` and
+    ``seq`` name the ledger row when one matched; ``source`` is ``callback`` (``account`` is
+    the receiver's account name) or ``poll`` (``account`` is the account's masked URL).
+    """
+
+    account: str
+    provider: str
+    report: DeliveryReport
+    effect: str
+    job: str | None = None
+    seq: int | None = None
+    source: str = "callback"
+
+
+@attrs.frozen
+class InboundEvent:
+    """A received message the receiver just stored (a duplicate raises none)."""
+
+    account: str
+    provider: str
+    message: InboundMessage
+
+
+@attrs.frozen
 class AdminResult:
     operation: str
     data: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping)
@@ -288,7 +323,15 @@ class AdminResult:
 
 @attrs.frozen
 class CallbackRequest:
-    """An HTTP request a provider made to the user's callback URL (delivery report webhook)."""
+    """An HTTP request a provider made to the user's callback URL (delivery report webhook).
+
+    ``query`` and ``form`` are decoded (UTF-8); ``body`` is the raw body (JSON is read by the
+    plugin); ``headers`` have lower-case names.  For a signature check, ``target`` is the
+    request target exactly as the provider sent it (path and query, percent-encoding
+    untouched, mount prefix included) and ``url`` the full URL as received: never compare a
+    signature against a normalised URL.  ``remote_addr`` is the client's address (through
+    trusted proxies only).
+    """
 
     method: str = "GET"
     query: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping)
@@ -296,6 +339,63 @@ class CallbackRequest:
     body: bytes = b""
     headers: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping)
     path: str = "/"
+    target: str = ""
+    url: str = ""
+    remote_addr: str | None = None
+
+
+class CallbackKind(str, enum.Enum):
+    """What a provider calls the receiver back for (the route's middle part)."""
+
+    STATUS = "status"  # delivery reports
+    INBOUND = "inbound"  # received messages
+
+
+@attrs.frozen
+class CallbackReply:
+    """The answer a provider expects when its callback was taken (stored, or a duplicate).
+
+    Anything else may make it retry for ever, or worse: playSMS sends a non-empty body back
+    to the sender as an SMS reply.
+    """
+
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "text/plain; charset=utf-8"
+
+
+@attrs.frozen
+class CallbackSetup:
+    """How the provider learns the receiver's URL for one kind of callback.
+
+    ``query`` is appended to the receiver URL as written (``TRN=<TRN>&DST=<DST>``: the
+    provider substitutes the tags, so they must not be percent-encoded); ``options`` names
+    the account URL options the URL goes into when the provider takes it with each request
+    (ASPSMS's ``notify_delivered``...); ``where`` tells a person where to enter it otherwise.
+    """
+
+    query: str = ""
+    options: tuple[str, ...] = ()
+    where: str = ""
+
+
+@attrs.frozen
+class CallbackSpec:
+    """How a provider calls back: what ``smsbridge_callback_spec`` returns.
+
+    ``kinds`` maps each :class:`CallbackKind` the provider has to its setup.  ``verify`` is the
+    provider's signature check (``None``: the provider does not sign its callbacks; the
+    receiver's per-account token then authenticates them); it returns ``True`` only for a
+    request the provider really signed.  ``reply`` is what the provider expects back;
+    ``max_url_length`` the longest URL it takes.
+    """
+
+    kinds: Mapping[CallbackKind, CallbackSetup] = attrs.field(converter=_frozen_mapping)
+    reply: CallbackReply = CallbackReply()
+    verify: Callable[[CallbackRequest], bool] | None = attrs.field(default=None, eq=False, repr=False)
+    signature: str = ""  # how the provider signs, in words (docs, ``smsbridge receiver url``)
+    max_url_length: int | None = None
+    methods: tuple[str, ...] = ("GET", "POST")
 
 
 @attrs.frozen
@@ -367,7 +467,8 @@ class Capabilities:
     balance: bool = False
     delivery_status: bool = False
     inbound: bool = False
-    callbacks: bool = False
+    callbacks: bool = False  # delivery reports pushed to the receiver (smsbridge_parse_callback)
+    inbound_callbacks: bool = False  # received messages pushed to the receiver (smsbridge_parse_inbound_callback)
     estimate: bool = False
     scheduling: bool = False
     max_schedule_days: int = 3653  # how far ahead a schedule may be (ten years); the core refuses later ones

@@ -105,6 +105,23 @@ class ProviderHooks:
     def parse_callback(self, ctx: Any, request: Any) -> Any:
         return self._caller("smsbridge_parse_callback")(ctx=ctx, request=request)
 
+    def callback_spec(self, ctx: Any) -> Any:
+        return self._caller("smsbridge_callback_spec")(ctx=ctx)
+
+    def parse_inbound_callback(self, ctx: Any, request: Any) -> Any:
+        return self._caller("smsbridge_parse_inbound_callback")(ctx=ctx, request=request)
+
+    def report_received(self, event: Any) -> None:
+        """Tell host-app plugins (and the provider's own) about a stored report."""
+        self._caller("smsbridge_report_received")(event=event)
+
+    def inbound_received(self, event: Any) -> None:
+        self._caller("smsbridge_inbound_received")(event=event)
+
+    def listens(self, hook_name: str) -> bool:
+        """Whether any plugin this provider's calls reach implements ``hook_name`` (events)."""
+        return bool(self._caller(hook_name).get_hookimpls())
+
     def estimate(self, ctx: Any, message: Any) -> Any:
         return self._caller("smsbridge_estimate")(ctx=ctx, message=message)
 

@@ -14,6 +14,7 @@ from smsbridge.models import CallbackRequest
 from smsbridge.testing import cassette_replies, reply
 from smsbridge.testing.conformance import ProviderConformance
 
+from .callback_samples import SAMPLES as CALLBACK_SAMPLES
 from .support import API_KEY, FR, FR2, URL
 
 CASSETTES = Path(__file__).resolve().parents[3] / "cassettes" / "allmysms"
@@ -91,3 +92,4 @@ class TestAllMySmsConformance(ProviderConformance):
             headers={"Content-Type": "application/json"},
         ),
     )
+    callback_samples = CALLBACK_SAMPLES

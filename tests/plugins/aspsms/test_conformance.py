@@ -13,6 +13,7 @@ from typing import Any
 from smsbridge.testing import cassette_replies
 from smsbridge.testing.conformance import ProviderConformance
 
+from .callback_samples import SAMPLES as CALLBACK_SAMPLES
 from .support import (
     ASPSMS_PASSWORD,
     ASPSMS_USERKEY,
@@ -79,6 +80,7 @@ class TestAspsmsConformance(ProviderConformance):
     samples = SAMPLES
     admin_params = ADMIN_PARAMS
     callbacks = CALLBACKS
+    callback_samples = CALLBACK_SAMPLES
 
 
 class TestServer2smsConformance(ProviderConformance):
@@ -95,6 +97,7 @@ class TestServer2smsConformance(ProviderConformance):
     }
     admin_params = ADMIN_PARAMS
     callbacks = CALLBACKS
+    callback_samples = CALLBACK_SAMPLES  # the same API on another host
 
 
 class TestSimpleConformance(ProviderConformance):
@@ -108,3 +111,4 @@ class TestSimpleConformance(ProviderConformance):
     samples = {**SAMPLES, "send": [ok()], "bulk_send": [ok()]}
     admin_params = ADMIN_PARAMS
     callbacks = CALLBACKS
+    callback_samples = CALLBACK_SAMPLES

@@ -13,6 +13,7 @@ from typing import Any
 from smsbridge.testing import cassette_replies
 from smsbridge.testing.conformance import ProviderConformance
 
+from .callback_samples import SAMPLES as CALLBACK_SAMPLES
 from .support import NUMBER, OTHER, PASSWORD, PLAYSMS_TOKEN, TOKEN, TS, ok, playsms_url, pv, pv_item, url
 
 CASSETTES = Path(__file__).resolve().parents[3] / "cassettes" / "junubsms"
@@ -89,6 +90,7 @@ class TestJunubSMSConformance(ProviderConformance):
     message_id = "30"
     samples = SAMPLES
     admin_params = ADMIN_PARAMS
+    callback_samples = CALLBACK_SAMPLES
 
 
 class TestJunubSMSPasswordConformance(ProviderConformance):
@@ -103,6 +105,7 @@ class TestJunubSMSPasswordConformance(ProviderConformance):
     # every exchange starts with op=get_token
     samples = {op: ([] if not replies else [GET_TOKEN, *replies]) for op, replies in SAMPLES.items()}
     admin_params = ADMIN_PARAMS
+    callback_samples = CALLBACK_SAMPLES
 
 
 class TestPlaySMSConformance(ProviderConformance):
@@ -114,3 +117,4 @@ class TestPlaySMSConformance(ProviderConformance):
     message_id = "30"
     samples = {**SAMPLES, "balance": recorded("test_balance_json_and_xml", 0, "test_recorded")}
     admin_params = ADMIN_PARAMS
+    callback_samples = CALLBACK_SAMPLES

@@ -8,6 +8,9 @@ To rehearse failures without a real provider:
 ``unknown=+41...`` reports them with an unknown outcome;
 ``fail=auth|credit|timeout|connect|unavailable`` makes every request fail that way;
 ``max_recipients=N`` sets the request size.
+
+Its callbacks (``smsbridge.receiver``) are described in ``memory_callbacks``: with
+``callback_secret=...`` they must be signed, as a real signing provider's are.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from typing import Any
 import attrs
 
 from smsbridge import errors
+from smsbridge.builtin import memory_callbacks
+from smsbridge.config import credential
 from smsbridge.hookspecs import hookimpl
 from smsbridge.models import (
     AdminOperation,
@@ -28,9 +33,11 @@ from smsbridge.models import (
     AdminResult,
     Balance,
     CallbackRequest,
+    CallbackSpec,
     Capabilities,
     DeliveryReport,
     DeliveryStatus,
+    InboundMessage,
     Message,
     ProviderSpec,
     Receipt,
@@ -82,6 +89,11 @@ class MemoryConfig:
         ),
     )
     max_recipients: int = 1000
+    callback_secret: str | None = credential(None, default=None)  # signs callbacks (memory_callbacks)
+
+    def __attrs_post_init__(self) -> None:
+        if self.callback_secret is not None and not self.callback_secret.strip():
+            raise ValueError("callback_secret is empty: leave it out for unsigned callbacks, or give a secret")
 
     def adjust_capabilities(self, caps: Capabilities) -> Capabilities:
         return attrs.evolve(caps, max_recipients=self.max_recipients)
@@ -100,6 +112,7 @@ SPEC = ProviderSpec(
         balance=True,
         delivery_status=True,
         callbacks=True,
+        inbound_callbacks=True,
         scheduling=True,
         flash=True,
         targets=True,
@@ -211,14 +224,17 @@ def smsbridge_delivery_status(ctx: Any, message_ids: list[str]) -> list[Delivery
 
 @hookimpl
 def smsbridge_parse_callback(ctx: Any, request: CallbackRequest) -> list[DeliveryReport] | None:
-    data = {**request.query, **request.form}
-    if "id" not in data:
-        raise errors.UnreadableReplyError("not a memory:// callback: no id", provider="memory")
-    try:
-        status = DeliveryStatus(data.get("status", "delivered"))
-    except ValueError:
-        status = DeliveryStatus.UNKNOWN
-    return [DeliveryReport(message_id=data["id"], status=status, provider="memory", provider_text=data.get("status"))]
+    return memory_callbacks.parse_report(ctx, request)
+
+
+@hookimpl
+def smsbridge_callback_spec(ctx: Any) -> CallbackSpec | None:
+    return memory_callbacks.callback_spec(ctx)
+
+
+@hookimpl
+def smsbridge_parse_inbound_callback(ctx: Any, request: CallbackRequest) -> list[InboundMessage] | None:
+    return memory_callbacks.parse_inbound(ctx, request)
 
 
 @hookimpl

@@ -15,6 +15,7 @@ import click
 
 from smsbridge.cli.jobs import jobs, ledger
 from smsbridge.cli.params import INPUT_FILE, OUTPUT_FILE, SCHEDULE, parse_pairs, read_text_file
+from smsbridge.cli.receiver import receiver, serve
 from smsbridge.cli.state import (
     ExitCode,
     State,
@@ -698,13 +699,41 @@ def balance() -> None:
 
 @cli.command()
 @common_options
-@click.argument("message_ids", nargs=-1, required=True, metavar="ID...")
+@click.argument("message_ids", nargs=-1, metavar="[ID]...")
+@click.option(
+    "--job",
+    "job_name",
+    metavar="NAME",
+    help="Ask about every recipient of job NAME without a final status, and record the answers in the ledger.",
+)
+@click.option(
+    "--stale",
+    metavar="AGE",
+    default="0s",
+    show_default=True,
+    help="With --job: only recipients whose request left at least AGE ago (90s, 30m, 1h, 2d).",
+)
+@LEDGER_OPTION
 @handle_errors
-def status(message_ids: tuple[str, ...]) -> None:
-    """Delivery reports for message ids (as printed by send and written to bulk reports)."""
+def status(message_ids: tuple[str, ...], job_name: str | None, stale: str, ledger_url: str | None) -> None:
+    """Delivery reports for message ids (as printed by send and written to bulk reports).
+
+    With --job NAME it is the polling backstop: every recipient of the job still without a
+    final status is asked about (in batches the provider takes) and the ledger updated.
+    """
     from smsbridge.converters import to_dict
 
     state = State.get()
+    if job_name is not None:
+        if message_ids:
+            raise click.UsageError("give message ids or --job NAME, not both")
+        from smsbridge.cli.jobs import parse_age
+        from smsbridge.cli.reports import refresh_job
+
+        refresh_job(state, job_name, parse_age(stale), ledger_url)
+        return
+    if not message_ids:
+        raise click.UsageError("give message ids, or --job NAME to poll a job's recipients")
     account = state.account()
     reports = account.delivery_status(list(message_ids))
     if state.json:
@@ -904,6 +933,8 @@ def accounts() -> None:
 
 cli.add_command(jobs)
 cli.add_command(ledger)
+cli.add_command(receiver)
+cli.add_command(serve)
 
 
 def main() -> None:

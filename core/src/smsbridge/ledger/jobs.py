@@ -69,6 +69,17 @@ class Job:
         )
         return summarize_run(chunks.provider, run, on_result, keep_receipts=False)
 
+    def refresh_status(self, account: Any, *, stale: float = 0.0, **options: Any) -> Any:
+        """The polling backstop: ask ``account``'s provider about every row still without a final
+        status whose request left at least ``stale`` seconds ago, and record the answers.
+
+        Returns a ``RefreshSummary``; ``options``: ``batch`` (ids per request), ``on_report``.
+        See ``smsbridge.ledger.refresh``.
+        """
+        from smsbridge.ledger.refresh import refresh_status
+
+        return refresh_status(self.ledger, self.id, account, stale=stale, **options)
+
     def export(self, fh: IO[str], fmt: str = "csv") -> int:
         """Write every row with its outcome to ``fh`` as CSV or JSON lines; the number of rows."""
         from smsbridge.ledger.export import write_rows

@@ -11,7 +11,18 @@ import attrs
 from smsbridge.ledger.states import RowState
 from smsbridge.models import Receipt, ReceiptStatus, Recipient
 
-__all__ = ["JobInfo", "JobSpec", "LedgerRow", "NewRow", "RowOutcome", "StaleClaim", "when"]
+__all__ = [
+    "JobInfo",
+    "JobSpec",
+    "LedgerRow",
+    "NewRow",
+    "ReportOutcome",
+    "RowOutcome",
+    "StaleClaim",
+    "StatusReport",
+    "StoredInbound",
+    "when",
+]
 
 
 def when(seconds: float | None) -> dt.datetime | None:
@@ -146,3 +157,55 @@ class LedgerRow:
         return Receipt(
             self.number, status, message_id=self.message_id, reason=self.reason, code=self.code, provider=self.provider
         )
+
+
+@attrs.frozen
+class StatusReport:
+    """A delivery report on its way into the ledger (from a callback or from polling).
+
+    ``status`` is a :class:`~smsbridge.models.DeliveryStatus` value; ``at`` the provider's
+    time of the report (UNIX seconds), or when it was received.
+    """
+
+    provider: str
+    message_id: str
+    status: str
+    recipient: str | None = None
+    code: str | None = None
+    at: float | None = None
+
+
+@attrs.frozen
+class ReportOutcome:
+    """What the ledger did with one report.
+
+    ``effect``: ``final`` (rows reached their final state), ``noted`` (a newer interim status
+    noted on rows), ``duplicate`` (nothing new: a repeat, an older status, or a row already
+    final), ``orphan`` (no row has that message id yet: kept for 24 h), ``missing`` (no row,
+    and not kept).  ``job``/``seq``: the first row it changed or matched.
+    """
+
+    effect: str
+    rows: int = 0
+    job: str | None = None
+    seq: int | None = None
+
+    @property
+    def new(self) -> bool:
+        """Something changed: the report was news (an orphan counts: it is kept)."""
+        return self.effect in ("final", "noted", "orphan")
+
+
+@attrs.frozen
+class StoredInbound:
+    """A received message as the ledger holds it."""
+
+    provider: str
+    account: str
+    message_id: str
+    sender: str
+    text: str
+    stored_at: dt.datetime
+    recipient: str | None = None
+    keyword: str | None = None
+    received_at: dt.datetime | None = None

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 __all__ = ["CREATE", "MIGRATIONS", "SCHEMA_VERSION"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
-CREATE: tuple[str, ...] = (
+_VERSION_1: tuple[str, ...] = (
     """CREATE TABLE smsbridge_meta (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
@@ -65,5 +65,40 @@ CREATE: tuple[str, ...] = (
     "CREATE INDEX smsbridge_recipients_message ON smsbridge_recipients (provider, message_id)",
 )
 
+# version 2: what the receiver (smsbridge.receiver) takes in
+_ADDED_IN_2: tuple[str, ...] = (
+    # a delivery report for a message id no row has (yet): the report came before the send's
+    # outcome was recorded.  Joined when it is (``Ledger.record``, ``Ledger.join_orphans``),
+    # dropped after 24 h.  ``key`` is a digest of the report, so a repeated one is one row.
+    """CREATE TABLE smsbridge_orphan_reports (
+        key TEXT PRIMARY KEY,
+        provider TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        recipient TEXT,
+        status TEXT NOT NULL,
+        code TEXT,
+        report_at DOUBLE PRECISION NOT NULL,
+        received_at DOUBLE PRECISION NOT NULL
+    )""",
+    "CREATE INDEX smsbridge_orphan_reports_message ON smsbridge_orphan_reports (message_id, provider)",
+    "CREATE INDEX smsbridge_orphan_reports_received ON smsbridge_orphan_reports (received_at)",
+    # received messages, once each: ``message_id`` is the provider's id or a digest of the message
+    """CREATE TABLE smsbridge_inbound (
+        provider TEXT NOT NULL,
+        account TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        sender TEXT NOT NULL,
+        recipient TEXT,
+        text TEXT NOT NULL,
+        keyword TEXT,
+        received_at DOUBLE PRECISION,
+        stored_at DOUBLE PRECISION NOT NULL,
+        PRIMARY KEY (provider, account, message_id)
+    )""",
+    "CREATE INDEX smsbridge_inbound_stored ON smsbridge_inbound (stored_at)",
+)
+
+CREATE: tuple[str, ...] = _VERSION_1 + _ADDED_IN_2
+
 #: version -> statements that bring a ledger from ``version`` to ``version + 1``
-MIGRATIONS: dict[int, tuple[str, ...]] = {}
+MIGRATIONS: dict[int, tuple[str, ...]] = {1: _ADDED_IN_2}

@@ -17,12 +17,25 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from smsbridge.errors import JobBusyError, JobMismatchError, JobNotFoundError, LedgerError
+from smsbridge.ledger import inbound as _inbound
 from smsbridge.ledger import lease as _lease
+from smsbridge.ledger import reports as _reports
 from smsbridge.ledger.database import Database
-from smsbridge.ledger.models import JobInfo, JobSpec, LedgerRow, NewRow, RowOutcome, StaleClaim, when
+from smsbridge.ledger.models import (
+    JobInfo,
+    JobSpec,
+    LedgerRow,
+    NewRow,
+    ReportOutcome,
+    RowOutcome,
+    StaleClaim,
+    StatusReport,
+    StoredInbound,
+    when,
+)
 from smsbridge.ledger.schema import CREATE, MIGRATIONS, SCHEMA_VERSION
 from smsbridge.ledger.states import RowState
-from smsbridge.models import Recipient
+from smsbridge.models import InboundMessage, Recipient
 
 if TYPE_CHECKING:
     from smsbridge.ledger.jobs import Job
@@ -35,12 +48,6 @@ _JOB_COLUMNS = (
     "id, kind, provider, account, text, options, fingerprint, created_at, updated_at, "
     "ingested, input_digest, input_done, lease_owner, lease_expires"
 )
-
-_FINAL_REPORT = {"delivered": RowState.DELIVERED, "failed": RowState.FAILED, "rejected": RowState.FAILED}
-_FINAL_REPORT["expired"] = RowState.EXPIRED
-
-#: a report moves (or annotates) only rows that went out and have no final state yet
-_REPORTABLE = (RowState.ACCEPTED.value, RowState.UNKNOWN.value)
 
 
 def _marks(n: int) -> str:
@@ -529,6 +536,8 @@ class Ledger:
                     "WHERE id = ? AND lease_owner = ?",
                     (now, job_id, release),
                 )
+            # delivery reports that arrived before this outcome was committed (orphans)
+            _reports.join_orphans(self.db, now, (v[1] for v in values if v[1] is not None))
             return moved
 
     def stale_claims(self, job_id: str) -> list[StaleClaim]:
@@ -591,35 +600,69 @@ class Ledger:
         recipient: str | None = None,
         code: str | None = None,
         at: float | None = None,
+        keep_orphan: bool = True,
     ) -> int:
         """A delivery report for ``(provider, message_id)`` (and ``recipient`` where one id covers several).
 
         A final status (delivered, failed/rejected, expired) moves an accepted or unknown row
-        to its final state; any other status is noted on the row without moving it.  A final
-        state never changes again, and a report older than the one noted is ignored: a late
-        "sent" never overwrites "delivered", and a duplicate report changes nothing.
-        Returns the number of rows changed.
+        to its final state; an interim one is noted on the row when it is later than the one
+        noted.  A final state never changes again, so a late "sent" never overwrites
+        "delivered" and a duplicate report changes nothing; a report for an id no row has is
+        kept as an orphan (unless ``keep_orphan=False``) and joined when the send is recorded.
+        Returns the number of rows changed.  See ``smsbridge.ledger.reports`` for the rules;
+        ``record_reports`` takes many in one transaction and says what became of each.
+        """
+        report = StatusReport(provider, message_id, status, recipient=recipient, code=code, at=at)
+        (outcome,) = self.record_reports([report], keep_orphans=keep_orphan)
+        return outcome.rows
+
+    def record_reports(self, reports: Sequence[StatusReport], *, keep_orphans: bool = True) -> list[ReportOutcome]:
+        """Apply ``reports`` in one transaction, in order; what became of each."""
+        outcomes, _ = self.record_received(reports, (), keep_orphans=keep_orphans)
+        return outcomes
+
+    def record_received(
+        self,
+        reports: Sequence[StatusReport],
+        messages: Sequence[tuple[str, str, InboundMessage]],
+        *,
+        keep_orphans: bool = True,
+    ) -> tuple[list[ReportOutcome], list[bool]]:
+        """Reports and received messages ``(account, provider, message)`` in one transaction.
+
+        The receiver commits several requests' worth at once this way (one disk sync for
+        all).  Returns each report's outcome and, per message, whether it was new.
         """
         now = self._clock()
-        at = now if at is None else at
-        final = _FINAL_REPORT.get(status)
-        where = f"provider = ? AND message_id = ? AND state IN ({_marks(len(_REPORTABLE))})"
-        params: list[Any] = [provider, message_id, *_REPORTABLE]
-        if recipient is not None:
-            where += " AND number = ?"
-            params.append(recipient)
-        with self.db.transaction("recording a delivery report"):
-            if final is not None:
-                return self.db.execute(
-                    "UPDATE smsbridge_recipients SET state = ?, report_status = ?, report_code = ?, report_at = ?, "
-                    f"updated_at = ? WHERE {where}",
-                    (final.value, status, code, at, now, *params),
-                )
-            return self.db.execute(
-                "UPDATE smsbridge_recipients SET report_status = ?, report_code = ?, report_at = ?, updated_at = ? "
-                f"WHERE {where} AND (report_at IS NULL OR report_at < ?)",
-                (status, code, at, now, *params, at),
-            )
+        with self.db.transaction("recording delivery reports and received messages"):
+            outcomes = [_reports.apply_report(self.db, r, now, keep_orphan=keep_orphans) for r in reports]
+            stored = [_inbound.store_inbound(self.db, a, p, m, now) for a, p, m in messages]
+        return outcomes, stored
+
+    def join_orphans(self, *, ttl: float = _reports.ORPHAN_TTL) -> tuple[int, int]:
+        """Apply every orphan report whose message id a row now has; drop those older than ``ttl``.
+
+        ``Ledger.record`` joins the ids it writes as it goes; this sweep catches the rest
+        (two PostgreSQL transactions that crossed).  Returns (joined, dropped).
+        """
+        now = self._clock()
+        with self.db.transaction("joining orphan delivery reports"):
+            joined = _reports.join_orphans(self.db, now)
+            dropped = _reports.purge_orphans(self.db, now - ttl)
+        return joined, dropped
+
+    def orphan_count(self) -> int:
+        """Delivery reports waiting for their send (at most ``ORPHAN_TTL`` old)."""
+        return int(self.db.query("SELECT COUNT(*) FROM smsbridge_orphan_reports")[0][0])
+
+    def inbound(self, *, account: str | None = None, since: float | None = None) -> Iterator[StoredInbound]:
+        """Received messages, oldest first, streamed; ``since``: stored at or after (UNIX seconds)."""
+        return _inbound.inbound_rows(self.db, account=account, since=since)
+
+    def purge_inbound(self, older_than: float) -> int:
+        """Delete received messages stored more than ``older_than`` seconds ago; how many."""
+        with self.db.transaction("deleting old received messages"):
+            return _inbound.purge_inbound(self.db, self._clock() - older_than)
 
     # ------------------------------------------------------------------ reading rows
 

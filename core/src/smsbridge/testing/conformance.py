@@ -35,6 +35,15 @@ A ``KeyError``, ``ValueError``, ``TypeError``, ``OverflowError``, ``decimal.Inva
 or any other exception escaping an operation fails the suite, and so does a result of the
 wrong shape (a non-finite balance, a naive datetime), or a send reported accepted on a reply
 that says nothing.
+
+A provider with callbacks (``capabilities.callbacks`` / ``inbound_callbacks``) also gives
+``callback_samples``: real callback requests (:class:`CallbackSample`, each naming its
+source).  Each goes through the real receiver (WSGI, a SQLite ledger) and must be answered
+exactly what ``smsbridge_callback_spec`` declares and stored once (a replay is a duplicate);
+junk is a 400 with nothing stored.  A provider that signs its callbacks (``verify``) also
+gives ``sign_sample`` and ``callback_empty_secret_url``: a tampered body, query or path, or
+a missing signature, is a 403 with nothing stored, and an empty secret is a
+``ConfigurationError``.
 """
 
 from __future__ import annotations
@@ -45,16 +54,18 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from importlib.metadata import entry_points
+from pathlib import Path
 from typing import Any, ClassVar
 
 import attrs
 import pytest
 
-from smsbridge.errors import SmsBridgeError, UnreadableReplyError
+from smsbridge.errors import ConfigurationError, SmsBridgeError, UnreadableReplyError
 from smsbridge.models import (
     AdminOperation,
     AdminResult,
     Balance,
+    CallbackKind,
     CallbackRequest,
     DeliveryReport,
     DeliveryStatus,
@@ -66,7 +77,25 @@ from smsbridge.models import (
 )
 from smsbridge.testing import fake_account, reply
 
-__all__ = ["JUNK_REPLIES", "MALFORMED_REPLIES", "ProviderConformance", "mutations"]
+__all__ = ["JUNK_REPLIES", "MALFORMED_REPLIES", "CallbackSample", "ProviderConformance", "mutations"]
+
+
+@attrs.frozen
+class CallbackSample:
+    """A callback as the provider really makes it (``source`` says where that is known from).
+
+    ``query`` is the raw query string the provider appends to the receiver URL; ``body`` and
+    ``content_type`` what it posts.
+    """
+
+    kind: CallbackKind
+    source: str
+    method: str = "GET"
+    query: str = ""
+    body: bytes = b""
+    content_type: str = ""
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+
 
 _JSON = "application/json; charset=utf-8"
 _HUGE = "9" * 5000  # more digits than int() reads (4300) and than any field holds
@@ -114,6 +143,7 @@ _CAPABILITY_HOOKS = {
     "delivery_status": "smsbridge_delivery_status",
     "inbound": "smsbridge_inbound",
     "callbacks": "smsbridge_parse_callback",
+    "inbound_callbacks": "smsbridge_parse_inbound_callback",
     "estimate": "smsbridge_estimate",
 }
 
@@ -335,6 +365,10 @@ class ProviderConformance:
     admin_params: ClassVar[Mapping[str, Mapping[str, Any]]] = {}
     #: valid delivery-report callbacks (a CallbackRequest, or its query as a dict), for providers with callbacks
     callbacks: ClassVar[Sequence[CallbackRequest | Mapping[str, str]]] = ()
+    #: real callback requests, by name (required when the provider has callbacks)
+    callback_samples: ClassVar[Mapping[str, CallbackSample]] = {}
+    #: an account URL whose callback-signing secret is empty (required when it signs)
+    callback_empty_secret_url: ClassVar[str | None] = None
 
     def account(self, replies: Any = ()) -> Any:
         return fake_account(self.url, list(replies) or [reply("")])
@@ -405,6 +439,153 @@ class ProviderConformance:
         assert summary.total == 3
         assert summary.accepted == 0
         assert summary.rejected >= 1
+
+    # -------------------------------------------------------------- callbacks and the receiver
+
+    def sign_sample(self, sample: CallbackSample, target: str) -> Mapping[str, str]:
+        """Headers that sign ``sample`` sent to ``target`` (a provider that signs overrides this)."""
+        return {}
+
+    def _has_callbacks(self) -> bool:
+        caps = self.account().capabilities
+        return bool(caps.callbacks or caps.inbound_callbacks)
+
+    def test_callback_spec_matches_capabilities(self) -> None:
+        account = self.account()
+        caps = account.capabilities
+        assert self._has_callbacks() == account.hooks.implements("smsbridge_callback_spec"), (
+            "implement smsbridge_callback_spec exactly when the provider has callbacks"
+        )
+        if not self._has_callbacks():
+            return
+        spec = account.callback_spec()
+        assert (CallbackKind.STATUS in spec.kinds) == caps.callbacks
+        assert (CallbackKind.INBOUND in spec.kinds) == caps.inbound_callbacks
+        assert 200 <= spec.reply.status < 300, "a provider answered with an error retries: declare its success reply"
+        assert spec.methods and all(m == m.upper() for m in spec.methods)
+        for kind in spec.kinds:
+            assert any(s.kind is kind for s in self.callback_samples.values()), (
+                f"give a real {kind.value} callback in callback_samples (naming its source)"
+            )
+        for name, sample in self.callback_samples.items():
+            assert sample.source.strip(), f"callback sample {name!r}: name its source"
+
+    def _receiver(self, tmp_path: Path) -> tuple[Any, str]:
+        from smsbridge.receiver import Receiver, ReceiverAccount, new_token
+
+        token = new_token()
+        receiver = Receiver(
+            {"conf": ReceiverAccount(self.account(), token=token)},
+            ledger=str(tmp_path / "receiver.db"),
+            sweep_every=0,
+        )
+        return receiver, token
+
+    def _send(
+        self,
+        receiver: Any,
+        token: str,
+        sample: CallbackSample,
+        *,
+        signed: bool = True,
+        kind: CallbackKind | None = None,
+        query: str | None = None,
+        body: bytes | None = None,
+        signed_kind: CallbackKind | None = None,
+        signed_query: str | None = None,
+        signed_body: bytes | None = None,
+    ) -> Any:
+        """Send ``sample`` (or a variant of it) to the receiver; the ``signed_*`` parts are what
+        the signature was made over, when that differs from what is sent (a forgery)."""
+        from smsbridge.testing.receiver import wsgi_request
+
+        def target(k: CallbackKind, q: str) -> str:
+            return f"/conf/{k.value}/{token}" + (f"?{q}" if q else "")
+
+        kind = kind or sample.kind
+        query = sample.query if query is None else query
+        body = sample.body if body is None else body
+        headers = dict(sample.headers)
+        if sample.content_type:
+            headers["Content-Type"] = sample.content_type
+        if signed:
+            made_over = attrs.evolve(sample, body=body if signed_body is None else signed_body)
+            headers.update(
+                self.sign_sample(
+                    made_over, target(signed_kind or kind, query if signed_query is None else signed_query)
+                )
+            )
+        return wsgi_request(receiver.wsgi, sample.method, target(kind, query), body, headers)
+
+    @staticmethod
+    def _stored(receiver: Any) -> tuple[int, int]:
+        ledger = receiver.writer.open()
+        return ledger.orphan_count(), sum(1 for _ in ledger.inbound())
+
+    def test_callback_samples_are_taken_once(self, tmp_path: Path) -> None:
+        if not self._has_callbacks():
+            return
+        receiver, token = self._receiver(tmp_path)
+        try:
+            expected = receiver.endpoints["conf"].spec.reply
+            for name, sample in self.callback_samples.items():
+                before = self._stored(receiver)
+                answer = self._send(receiver, token, sample)
+                assert (answer.status, answer.body) == (expected.status, expected.body), f"{name}: {answer}"
+                assert answer.headers["content-type"] == expected.content_type
+                after = self._stored(receiver)
+                assert after != before, f"{name}: nothing was stored"
+                again = self._send(receiver, token, sample)
+                assert (again.status, again.body) == (expected.status, expected.body), f"{name} (replayed)"
+                assert self._stored(receiver) == after, f"{name}: a repeated callback was stored twice"
+        finally:
+            receiver.close()
+
+    def test_callback_junk_is_refused_and_not_stored(self, tmp_path: Path) -> None:
+        if not self._has_callbacks():
+            return
+        receiver, token = self._receiver(tmp_path)
+        try:
+            sample = next(iter(self.callback_samples.values()))
+            assert self._send(receiver, "x" * 22, sample).status == 404  # wrong token
+            assert self._send(receiver, token, sample, query="", body=b"").status in (400, 403)  # not a callback
+            assert self._send(receiver, token, sample, body=b"\xff\xfe\x00junk").status in (400, 403, 415)
+            assert self._stored(receiver) == (0, 0)
+        finally:
+            receiver.close()
+
+    def test_callback_signature(self, tmp_path: Path) -> None:
+        if not self._has_callbacks():
+            return
+        receiver, token = self._receiver(tmp_path)
+        try:
+            if receiver.endpoints["conf"].spec.verify is None:
+                return  # unsigned: the receiver's token authenticates the provider
+            assert self.callback_empty_secret_url, "a signing provider gives callback_empty_secret_url"
+            with pytest.raises(ConfigurationError):
+                from smsbridge.connection import connect
+                from smsbridge.receiver import Receiver, ReceiverAccount
+
+                Receiver({"x": ReceiverAccount(connect(self.callback_empty_secret_url), token=token)})
+            for name, sample in self.callback_samples.items():
+                other = next(k for k in CallbackKind if k is not sample.kind)
+                forged = {
+                    "unsigned": self._send(receiver, token, sample, signed=False),
+                    "body changed": self._send(
+                        receiver, token, sample, body=sample.body + b"&x=1", signed_body=sample.body
+                    ),
+                    "query changed": self._send(
+                        receiver, token, sample, query=sample.query + "&x=1", signed_query=sample.query
+                    ),
+                    "replayed to another path": self._send(
+                        receiver, token, sample, kind=other, signed_kind=sample.kind
+                    ),
+                }
+                for how, answer in forged.items():
+                    assert 400 <= answer.status < 500, f"{name}, {how}: a forged callback was answered {answer.status}"
+            assert self._stored(receiver) == (0, 0)
+        finally:
+            receiver.close()
 
     # -------------------------------------------------------------- every operation, malformed replies
 

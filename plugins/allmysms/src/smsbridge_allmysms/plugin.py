@@ -18,6 +18,7 @@ from smsbridge.models import (
     AdminResult,
     Balance,
     CallbackRequest,
+    CallbackSpec,
     Capabilities,
     DeliveryReport,
     Estimate,
@@ -28,7 +29,7 @@ from smsbridge.models import (
     SenderRule,
     SendResult,
 )
-from smsbridge_allmysms import admin, results
+from smsbridge_allmysms import admin, callbacks, results
 from smsbridge_allmysms.config import DEFAULT_BATCH_SIZE, AllMySmsConfig
 from smsbridge_allmysms.flow import build_flow, encode_flow
 from smsbridge_allmysms.wire import call, text_of
@@ -175,6 +176,11 @@ def smsbridge_parse_callback(ctx: Any, request: CallbackRequest) -> list[Deliver
     if not reports:
         raise UnreadableReplyError("not an AllMySMS delivery callback: no report in the body", provider=ctx.provider)
     return reports
+
+
+@hookimpl
+def smsbridge_callback_spec(ctx: Any) -> CallbackSpec:
+    return callbacks.callback_spec(ctx)
 
 
 @hookimpl

@@ -99,9 +99,10 @@ class AspsmsConfig:
     userkey: str = credential("user")
     password: str = credential("password")
     affiliate_id: str | None = None
-    notify_buffered: str | None = None
-    notify_delivered: str | None = None
-    notify_not_delivered: str | None = None
+    # the receiver's URL holds its token: secret (masked in the account URL, redacted in logs)
+    notify_buffered: str | None = credential(None, default=None)
+    notify_delivered: str | None = credential(None, default=None)
+    notify_not_delivered: str | None = credential(None, default=None)
     simple: bool = False
     deferred_format: str = "ddMMyyyyHHmmss"
     deferred_timezone: str = SWISS_ZONE

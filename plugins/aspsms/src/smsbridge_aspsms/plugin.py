@@ -14,6 +14,7 @@ from smsbridge.models import (
     AdminResult,
     Balance,
     CallbackRequest,
+    CallbackSpec,
     Capabilities,
     DeliveryReport,
     Message,
@@ -21,7 +22,7 @@ from smsbridge.models import (
     SenderRule,
     SendResult,
 )
-from smsbridge_aspsms import admin, delivery, sending
+from smsbridge_aspsms import admin, callbacks, delivery, sending
 from smsbridge_aspsms.admin import OPERATIONS
 from smsbridge_aspsms.balance import check_credits
 from smsbridge_aspsms.config import AspsmsConfig
@@ -115,6 +116,11 @@ def smsbridge_delivery_status(ctx: ProviderContext, message_ids: Sequence[str]) 
 @hookimpl
 def smsbridge_parse_callback(ctx: ProviderContext, request: CallbackRequest) -> list[DeliveryReport]:
     return delivery.parse_callback(ctx, request)
+
+
+@hookimpl
+def smsbridge_callback_spec(ctx: ProviderContext) -> CallbackSpec:
+    return callbacks.callback_spec(ctx)
 
 
 @hookimpl

@@ -15,6 +15,8 @@ from smsbridge.hookspecs import hookimpl
 from smsbridge.models import (
     AdminResult,
     Balance,
+    CallbackRequest,
+    CallbackSpec,
     Capabilities,
     DeliveryReport,
     InboundMessage,
@@ -24,7 +26,7 @@ from smsbridge.models import (
     SenderRule,
     SendResult,
 )
-from smsbridge_junubsms import admin, reports, sending
+from smsbridge_junubsms import admin, callbacks, reports, sending
 from smsbridge_junubsms.config import PlaySMSConfig
 from smsbridge_junubsms.wire import PLACEHOLDER_HOST, call, to_decimal
 
@@ -47,6 +49,7 @@ CAPABILITIES = Capabilities(
     balance=True,
     delivery_status=True,
     inbound=True,
+    inbound_callbacks=True,  # the "SMS custom" feature pushes received messages (callbacks.py)
     scheduling=True,
     flash=True,
     unicode=True,
@@ -119,6 +122,16 @@ def smsbridge_delivery_status(ctx: ProviderContext, message_ids: Sequence[str]) 
 @hookimpl
 def smsbridge_inbound(ctx: ProviderContext, query: InboundQuery) -> list[InboundMessage] | None:
     return reports.inbound(ctx, query)
+
+
+@hookimpl
+def smsbridge_callback_spec(ctx: ProviderContext) -> CallbackSpec | None:
+    return callbacks.callback_spec(ctx)
+
+
+@hookimpl
+def smsbridge_parse_inbound_callback(ctx: ProviderContext, request: CallbackRequest) -> list[InboundMessage] | None:
+    return callbacks.parse_inbound(ctx, request)
 
 
 @hookimpl
