@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -45,9 +45,18 @@ def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return dict(value or {})
 
 
+_SENSITIVE_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-authorization"})
+
+
 @attrs.frozen
 class RawReply:
-    """What the provider really answered, with every secret of the account redacted."""
+    """What the provider really answered.
+
+    The transport hands a plugin the reply as it came, with the account's ``redactor``
+    attached, so that the parser reads the real text.  Whatever keeps a reply (an error, a
+    result model) keeps ``redacted()``: a copy with every secret of the account hidden in
+    body, URL and headers, and no redactor.  The repr is always redacted.
+    """
 
     status: int
     body: str
@@ -55,10 +64,31 @@ class RawReply:
     url: str = ""
     headers: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping, repr=False)
     truncated: bool = False
+    redactor: Callable[[str], str] | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+
+    def redacted(self) -> RawReply:
+        """This reply as it may be shown or stored: secrets hidden, no redactor attached."""
+        redact = self.redactor
+        if redact is None:
+            return self
+        return RawReply(
+            status=self.status,
+            body=redact(self.body),
+            content_type=self.content_type,
+            url=redact(self.url),
+            headers={k: "***" if k.lower() in _SENSITIVE_HEADERS else redact(v) for k, v in self.headers.items()},
+            truncated=self.truncated,
+        )
 
     def __repr__(self) -> str:
-        preview = self.body if len(self.body) <= 120 else self.body[:117] + "..."
+        body = self.redacted().body
+        preview = body if len(body) <= 120 else body[:117] + "..."
         return f"RawReply(status={self.status}, content_type={self.content_type!r}, body={preview!r})"
+
+
+def _stored(reply: RawReply | None) -> RawReply | None:
+    """What a result keeps of a reply: the redacted copy."""
+    return reply.redacted() if reply is not None else None
 
 
 # ---------------------------------------------------------------------------- outgoing
@@ -148,7 +178,7 @@ class SendResult:
 
     provider: str
     receipts: tuple[Receipt, ...]
-    raw: RawReply | None = attrs.field(default=None, eq=False)
+    raw: RawReply | None = attrs.field(default=None, eq=False, converter=_stored)
     client_ref: str | None = None
     scheduled: bool = False
     cost: Decimal | None = None
@@ -198,7 +228,7 @@ class Balance:
     amount: Decimal
     unit: str = "credits"
     provider: str | None = None
-    raw: RawReply | None = attrs.field(default=None, eq=False)
+    raw: RawReply | None = attrs.field(default=None, eq=False, converter=_stored)
 
 
 class DeliveryStatus(str, enum.Enum):
@@ -233,7 +263,7 @@ class DeliveryReport:
     submitted_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
     provider: str | None = None
-    raw: RawReply | None = attrs.field(default=None, eq=False, repr=False)
+    raw: RawReply | None = attrs.field(default=None, eq=False, repr=False, converter=_stored)
 
 
 @attrs.frozen
@@ -255,7 +285,7 @@ class InboundMessage:
     received_at: dt.datetime | None = None
     keyword: str | None = None
     provider: str | None = None
-    raw: RawReply | None = attrs.field(default=None, eq=False, repr=False)
+    raw: RawReply | None = attrs.field(default=None, eq=False, repr=False, converter=_stored)
 
 
 @attrs.frozen
@@ -263,7 +293,7 @@ class AdminResult:
     operation: str
     data: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping)
     provider: str | None = None
-    raw: RawReply | None = attrs.field(default=None, eq=False, repr=False)
+    raw: RawReply | None = attrs.field(default=None, eq=False, repr=False, converter=_stored)
 
 
 @attrs.frozen
@@ -301,7 +331,7 @@ class Estimate:
     provider_cost: Decimal | None = None
     cost_unit: str | None = None
     provider_segments: int | None = None
-    raw: RawReply | None = attrs.field(default=None, eq=False, repr=False)
+    raw: RawReply | None = attrs.field(default=None, eq=False, repr=False, converter=_stored)
 
 
 # ---------------------------------------------------------------------------- declarations
