@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import types
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -300,3 +301,16 @@ def test_an_absent_plugin_is_still_reported_as_not_installed(registry_with: Any)
     registry_with()
     with pytest.raises(smsbridge.UnknownProviderError, match="no installed provider is called 'aspsms'"):
         smsbridge.connect("aspsms://KEY:PASSWORD@default")
+
+
+def test_the_cross_cutting_example_of_the_docs_works(registry: Any, sms_outbox: Any) -> None:
+    """The example of docs/writing-a-plugin.md, section 5, run as written."""
+    text = (Path(__file__).parents[2] / "docs" / "writing-a-plugin.md").read_text(encoding="utf-8")
+    section = text[text.index("## 5.") :]
+    code = section[section.index("```python") + len("```python") : section.index("```", section.index("```python") + 3)]
+    module = types.ModuleType("smsbridge_metrics")
+    exec(compile(code, "writing-a-plugin.md", "exec"), module.__dict__)
+    registry.register(module, name="metrics")
+    smsbridge.connect("memory://").send("+41791234567", "sale")
+    assert module.ACCEPTED == {"memory": 1}
+    assert sms_outbox[0].text == "sale\nSTOP 36180"
