@@ -71,7 +71,8 @@ def encodings(secret: str) -> dict[str, str]:
         "json-utf8": json.dumps(secret, ensure_ascii=False)[1:-1],
         "json-php": as_json.replace("/", "\\/"),
         "xml": html.escape(secret, quote=True),
-        "xml-numeric": "".join(c if c.isascii() and c.isalnum() else f"&#{ord(c)};" for c in secret),
+        # numeric references for everything but ASCII letters, digits and -._~ (no encoder rewrites those)
+        "xml-numeric": "".join(c if (c.isascii() and c.isalnum()) or c in "-._~" else f"&#{ord(c)};" for c in secret),
         "json-in-form": quote(as_json, safe=""),
     }
     return forms

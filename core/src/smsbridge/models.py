@@ -65,20 +65,26 @@ class RawReply:
     headers: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping, repr=False)
     truncated: bool = False
     redactor: Callable[[str], str] | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+    _kept: RawReply | None = attrs.field(default=None, init=False, eq=False, repr=False)
 
     def redacted(self) -> RawReply:
         """This reply as it may be shown or stored: secrets hidden, no redactor attached."""
         redact = self.redactor
         if redact is None:
             return self
-        return RawReply(
-            status=self.status,
-            body=redact(self.body),
-            content_type=self.content_type,
-            url=redact(self.url),
-            headers={k: "***" if k.lower() in _SENSITIVE_HEADERS else redact(v) for k, v in self.headers.items()},
-            truncated=self.truncated,
-        )
+        kept = self._kept
+        if kept is None:  # once per reply, however many results keep it
+            parts = [self.body, self.url, *self.headers.values()]
+            whole = "\x00".join(parts)
+            if redact(whole) != whole:  # one pass for the usual case: nothing to hide
+                parts = [redact(part) for part in parts]
+            body, url, *values = parts
+            headers = {
+                k: "***" if k.lower() in _SENSITIVE_HEADERS else v for k, v in zip(self.headers, values, strict=True)
+            }
+            kept = RawReply(self.status, body, self.content_type, url, headers, self.truncated)
+            object.__setattr__(self, "_kept", kept)  # a cache, not state: the reply stays frozen
+        return kept
 
     def __repr__(self) -> str:
         body = self.redacted().body

@@ -12,7 +12,9 @@ A :class:`Redactor` hides two things:
   (``\\u00e4`` in either case, ``\\/``, ``\\"``, surrogate pairs), XML/HTML-escaped
   (``&amp;``, ``&#228;``, ``&#xe4;``) and JSON escapes sent inside a form (``%5Cu00e4``).
   One regular expression per secret matches each character in any of its forms, so mixed
-  encodings (PHP's ``k3y\\/AbC+dEf==``) are caught too;
+  encodings (PHP's ``k3y\\/AbC+dEf==``) are caught too.  ASCII letters, digits and ``-._~``
+  are matched as they are: no encoder rewrites them, and literal runs keep the expression
+  fast (a reply is scanned in microseconds);
 * **the values of the provider's secret fields** (``ProviderSpec.secret_fields``) wherever
   they appear as ``name=value`` (query, form), ``"name": value`` (JSON) or
   ``<name>value</name>`` (XML), whatever the value's length or encoding.
@@ -32,6 +34,8 @@ import threading
 import weakref
 from collections.abc import Iterable
 from urllib.parse import quote
+
+import attrs
 
 __all__ = ["MIN_SECRET_LENGTH", "REDACTED", "Redactor", "install_log_redaction"]
 
@@ -67,7 +71,12 @@ def _percent(text: str) -> set[str]:
     return forms
 
 
+_AS_IS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+
+
 def _char_forms(char: str) -> set[str]:
+    if char in _AS_IS:  # every encoder writes ASCII letters, digits and -._~ as they are
+        return {char}
     code = ord(char)
     json_forms = _json_escapes(char)
     xml_forms = {f"&#{code};", f"&#x{code:x};", f"&#x{code:X};", *_XML_NAMED.get(char, ())}
@@ -87,17 +96,39 @@ def secret_pattern(secret: str) -> str:
     return "".join(parts)
 
 
+@attrs.frozen
+class _Plan:
+    """A redactor's substitutions, with cheap tests that let most texts skip them.
+
+    A secret field's pattern can only match where the field's name appears; a secret's
+    pattern only where its longest run of as-is characters (``_AS_IS``) appears.
+    """
+
+    names: tuple[str, ...]  # the secret fields, lower-cased
+    fields: tuple[tuple[re.Pattern[str], str], ...]
+    secrets: re.Pattern[str] | None
+    anchors: tuple[str, ...] | None  # None: some secret has no anchor, always run
+    replacement: str
+
+
+def _anchor(secret: str) -> str | None:
+    runs = re.findall(r"[A-Za-z0-9._~-]+", secret)
+    return max(runs, key=len) if runs else None
+
+
 @functools.lru_cache(maxsize=64)
-def _compiled(
-    fields: frozenset[str], secrets: tuple[str, ...], replacement: str
-) -> tuple[tuple[re.Pattern[str], str], ...]:
-    """The substitutions of a redactor; shared by every account with the same secrets and fields."""
+def _plan(fields: frozenset[str], secrets: tuple[str, ...], replacement: str) -> _Plan:
+    """Shared by every account with the same secrets and fields (and by every test example)."""
     escaped = replacement.replace("\\", "\\\\")
-    out = [(p, r.replace("{r}", escaped)) for p, r in _field_patterns(fields)]
-    if secrets:
-        by_length = sorted(secrets, key=len, reverse=True)
-        out.append((re.compile("|".join(secret_pattern(s) for s in by_length)), escaped))
-    return tuple(out)
+    by_length = sorted(secrets, key=len, reverse=True)
+    anchors = [_anchor(s) for s in by_length]
+    return _Plan(
+        names=tuple(sorted({f.lower() for f in fields if f})),
+        fields=tuple((p, r.replace("{r}", escaped)) for p, r in _field_patterns(fields)),
+        secrets=re.compile("|".join(secret_pattern(s) for s in by_length)) if secrets else None,
+        anchors=None if None in anchors else tuple(a for a in anchors if a),
+        replacement=escaped,
+    )
 
 
 def _field_patterns(fields: Iterable[str]) -> list[tuple[re.Pattern[str], str]]:
@@ -112,6 +143,13 @@ def _field_patterns(fields: Iterable[str]) -> list[tuple[re.Pattern[str], str]]:
         # query or form text: name=value (after a start, ?, &, ;, space, quote or bracket)
         (re.compile(rf"((?<![^?&;\s\"'(,])(?i:{names})=)[^&\s\"'<>]*"), r"\1{r}"),
     ]
+
+
+def _contains_any(text: str, needles: tuple[str, ...]) -> bool:
+    for needle in needles:  # noqa: SIM110  (a loop, not any(): it runs for every reply kept)
+        if needle in text:
+            return True
+    return False
 
 
 class Redactor:
@@ -129,7 +167,7 @@ class Redactor:
         self._lock = threading.Lock()
         self._secrets: list[str] = []
         self._fields: set[str] = set()
-        self._compiled: tuple[tuple[re.Pattern[str], str], ...] | None = None
+        self._plan: _Plan | None = None
         self._memo: tuple[str, str] | None = None
         for secret in secrets:
             self.add(secret)
@@ -142,7 +180,7 @@ class Redactor:
         with self._lock:
             if secret not in self._secrets:
                 self._secrets.append(secret)
-                self._compiled, self._memo = None, None
+                self._plan, self._memo = None, None
 
     def add_fields(self, names: Iterable[str]) -> None:
         """Hide the values of these wire fields (query, form, JSON and XML keys)."""
@@ -150,15 +188,15 @@ class Redactor:
             new = {n for n in names if n} - self._fields
             if new:
                 self._fields |= new
-                self._compiled, self._memo = None, None
+                self._plan, self._memo = None, None
 
-    def _patterns(self) -> tuple[tuple[re.Pattern[str], str], ...]:
-        compiled = self._compiled
-        if compiled is None:
+    def _current_plan(self) -> _Plan:
+        plan = self._plan
+        if plan is None:
             with self._lock:
-                compiled = _compiled(frozenset(self._fields), tuple(self._secrets), self.replacement)
-                self._compiled = compiled
-        return compiled
+                plan = _plan(frozenset(self._fields), tuple(self._secrets), self.replacement)
+                self._plan = plan
+        return plan
 
     def __call__(self, text: str) -> str:
         if not text:
@@ -166,9 +204,13 @@ class Redactor:
         memo = self._memo
         if memo is not None and memo[0] is text:
             return memo[1]
+        plan = self._current_plan()
         out = text
-        for pattern, replacement in self._patterns():
-            out = pattern.sub(replacement, out)
+        if plan.fields and _contains_any(text.lower(), plan.names):
+            for pattern, replacement in plan.fields:
+                out = pattern.sub(replacement, out)
+        if plan.secrets is not None and (plan.anchors is None or _contains_any(text, plan.anchors)):
+            out = plan.secrets.sub(plan.replacement, out)
         self._memo = (text, out)
         return out
 
