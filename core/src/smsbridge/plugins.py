@@ -218,7 +218,9 @@ class ProviderHooks:
     def implements(self, hook_name: str) -> bool:
         """Whether the provider's own plugin implements ``hook_name`` (wrappers not counted)."""
         hook = getattr(self._registry.pm.hook, hook_name)
-        return any(impl.plugin is self._plugin and not impl.wrapper for impl in hook.get_hookimpls())
+        return any(
+            impl.plugin is self._plugin and not (impl.wrapper or impl.hookwrapper) for impl in hook.get_hookimpls()
+        )
 
     def _call(self, hook_name: str, ctx: Any, **kwargs: Any) -> Any:
         error: SmsBridgeError | None = None
