@@ -302,3 +302,13 @@ def test_a_send_against_a_trickling_server_is_outcome_unknown() -> None:
         assert server.count() == 1
     assert info.value.outcome is Outcome.UNKNOWN
     assert_clean(info.value)
+
+
+def test_finished_exchanges_do_not_pile_up_in_the_watchdog() -> None:
+    """A million-recipient bulk makes thousands of requests: memory stays flat."""
+    from smsbridge.deadline import Exchange, watchdog
+
+    for _ in range(5000):
+        with Exchange(60.0):
+            pass
+    assert len(watchdog._heap) < 600

@@ -112,9 +112,14 @@ class Watchdog:
         self._heap: list[tuple[float, int, Exchange]] = []
         self._counter = itertools.count()
         self._thread: threading.Thread | None = None
+        self._prune_at = 256
 
     def arm(self, exchange: Exchange) -> None:
         with self._cond:
+            if len(self._heap) >= self._prune_at:  # finished exchanges wait here for their deadline
+                self._heap = [entry for entry in self._heap if not entry[2].done]
+                heapq.heapify(self._heap)
+                self._prune_at = max(256, 2 * len(self._heap))
             heapq.heappush(self._heap, (exchange.deadline, next(self._counter), exchange))
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="smsbridge-deadline", daemon=True)

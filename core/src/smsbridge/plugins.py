@@ -262,8 +262,7 @@ class ProviderHooks:
 
     def rewrite_message(self, ctx: Any, message: Any) -> Any:
         """``smsbridge_rewrite_message`` through pluggy, with the account's ``PublicContext``."""
-        caller = self._registry._rewrite_caller(self._plugin)
-        return caller(ctx=ctx.public, message=message)
+        return self._registry._rewrite(self._plugin, ctx, message)
 
 
 def clean_error(error: SmsBridgeError, redact: Callable[[str], str]) -> SmsBridgeError:
@@ -337,7 +336,7 @@ class Registry:
         self._use_entry_points = entry_points
         self._loaded = not entry_points
         self._generation = 0
-        self._callers: dict[tuple[str, str, int], tuple[int, Any]] = {}
+        self._callers: dict[tuple[str, int], tuple[int, Any, Any]] = {}
         self.pm.register(_Dispatcher(), name=_DISPATCHER)
         from smsbridge.builtin import console, memory
 
@@ -593,47 +592,38 @@ class Registry:
 
     # ------------------------------------------------------------------ calling
 
-    def _cached(self, kind: str, hook_name: str, plugin: object | None, build: Callable[[], Any]) -> Any:
-        key = (kind, hook_name, id(plugin))
+    def _callers_for(self, hook_name: str, plugin: object) -> tuple[Any, Any]:
+        """The provider's own caller of a hook and the cross-cutting layer around it (or ``None``).
+
+        Cached per hook and plugin until the set of plugins changes.
+        """
+        key = (hook_name, id(plugin))
         cached = self._callers.get(key)
         if cached is not None and cached[0] == self._generation:
-            return cached[1]
+            return cached[1], cached[2]
         with self._lock:
-            value = build()
-            self._callers[key] = (self._generation, value)
-            return value
+            own: Any
+            layer: Any = None
+            if hook_name == _REWRITE:  # one layer: other providers' plugins out, the dispatcher as base
+                others = [p for p in self._provider_plugins if p is not plugin]
+                own = self.pm.subset_hook_caller(hook_name, remove_plugins=others)
+                if not self._beyond_dispatcher(own):
+                    own = None  # nobody rewrites: skip the call
+            else:
+                everyone_else = [p for p in self.pm.get_plugins() if p is not plugin]
+                own = self.pm.subset_hook_caller(hook_name, remove_plugins=everyone_else)
+                layer = self.pm.subset_hook_caller(hook_name, remove_plugins=self._provider_plugins)
+                if not self._beyond_dispatcher(layer):
+                    layer = None  # no cross-cutting wrapper: call the provider's plugin directly
+            self._callers[key] = (self._generation, own, layer)
+            return own, layer
 
-    def _own_caller(self, hook_name: str, plugin: object) -> Any:
-        """The hook with the provider's own plugin only."""
-
-        def build() -> Any:
-            others = [p for p in self.pm.get_plugins() if p is not plugin]
-            return self.pm.subset_hook_caller(hook_name, remove_plugins=others)
-
-        return self._cached("own", hook_name, plugin, build)
-
-    def _layer_caller(self, hook_name: str) -> Any:
-        """The cross-cutting layer of a hook (its wrappers and the dispatcher), or ``None``."""
-
-        def build() -> Any:
-            caller = self.pm.subset_hook_caller(hook_name, remove_plugins=self._provider_plugins)
-            dispatcher = self.pm.get_plugin(_DISPATCHER)
-            return caller if any(i.plugin is not dispatcher for i in caller.get_hookimpls()) else None
-
-        return self._cached("layer", hook_name, None, build)
-
-    def _rewrite_caller(self, plugin: object) -> Any:
-        """``smsbridge_rewrite_message`` without other providers' plugins."""
-
-        def build() -> Any:
-            others = [p for p in self._provider_plugins if p is not plugin]
-            return self.pm.subset_hook_caller(_REWRITE, remove_plugins=others)
-
-        return self._cached("rewrite", _REWRITE, plugin, build)
+    def _beyond_dispatcher(self, caller: Any) -> bool:
+        dispatcher = self.pm.get_plugin(_DISPATCHER)
+        return any(impl.plugin is not dispatcher for impl in caller.get_hookimpls())
 
     def _invoke(self, hook_name: str, plugin: object, ctx: Any, kwargs: dict[str, Any]) -> Any:
-        own = self._own_caller(hook_name, plugin)
-        layer = self._layer_caller(hook_name)
+        own, layer = self._callers_for(hook_name, plugin)
         if layer is None:
             return own(ctx=ctx, **kwargs)
         token = _route.set((own, ctx))
@@ -641,6 +631,10 @@ class Registry:
             return layer(ctx=ctx.public, **kwargs)
         finally:
             _route.reset(token)
+
+    def _rewrite(self, plugin: object, ctx: Any, message: Any) -> Any:
+        caller, _ = self._callers_for(_REWRITE, plugin)
+        return message if caller is None else caller(ctx=ctx.public, message=message)
 
 
 def _unique(items: Any) -> list[str]:

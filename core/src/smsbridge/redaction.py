@@ -100,12 +100,16 @@ def secret_pattern(secret: str) -> str:
 class _Plan:
     """A redactor's substitutions, with cheap tests that let most texts skip them.
 
-    A secret field's pattern can only match where the field's name appears; a secret's
-    pattern only where its longest run of as-is characters (``_AS_IS``) appears.
+    A secret field's pattern runs only where the field appears in its form (``"name"``,
+    ``<name``, ``name=`` after a separator); a secret's pattern only where its longest run of
+    as-is characters (``_AS_IS``) appears.  Python's regular expressions scan slowly for
+    case-insensitive alternations; these tests are plain substring searches.
     """
 
     names: tuple[str, ...]  # the secret fields, lower-cased
-    fields: tuple[tuple[re.Pattern[str], str], ...]
+    json: tuple[re.Pattern[str], str] | None
+    xml: tuple[re.Pattern[str], str] | None
+    form: tuple[re.Pattern[str], str] | None
     secrets: re.Pattern[str] | None
     anchors: tuple[str, ...] | None  # None: some secret has no anchor, always run
     replacement: str
@@ -122,9 +126,14 @@ def _plan(fields: frozenset[str], secrets: tuple[str, ...], replacement: str) ->
     escaped = replacement.replace("\\", "\\\\")
     by_length = sorted(secrets, key=len, reverse=True)
     anchors = [_anchor(s) for s in by_length]
+    patterns: list[tuple[re.Pattern[str], str] | None] = [
+        (p, r.replace("{r}", escaped)) for p, r in _field_patterns(fields)
+    ] or [None, None, None]
     return _Plan(
         names=tuple(sorted({f.lower() for f in fields if f})),
-        fields=tuple((p, r.replace("{r}", escaped)) for p, r in _field_patterns(fields)),
+        json=patterns[0],
+        xml=patterns[1],
+        form=patterns[2],
         secrets=re.compile("|".join(secret_pattern(s) for s in by_length)) if secrets else None,
         anchors=None if None in anchors else tuple(a for a in anchors if a),
         replacement=escaped,
@@ -132,6 +141,7 @@ def _plan(fields: frozenset[str], secrets: tuple[str, ...], replacement: str) ->
 
 
 def _field_patterns(fields: Iterable[str]) -> list[tuple[re.Pattern[str], str]]:
+    """JSON, XML and form patterns for the values of these fields (in that order)."""
     names = "|".join(re.escape(f) for f in sorted(set(fields), key=len, reverse=True) if f)
     if not names:
         return []
@@ -150,6 +160,23 @@ def _contains_any(text: str, needles: tuple[str, ...]) -> bool:
         if needle in text:
             return True
     return False
+
+
+_SEPARATORS = frozenset("?&; \t\r\n\"'(,")
+
+
+def _field_forms(lowered: str, names: tuple[str, ...]) -> tuple[bool, bool, bool]:
+    """Whether a secret field appears as JSON key, XML element or ``name=`` after a separator."""
+    json = xml = form = False
+    for name in names:
+        json = json or f'"{name}"' in lowered
+        xml = xml or f"<{name}>" in lowered or f"<{name} " in lowered
+        if not form:
+            at = lowered.find(f"{name}=")
+            while at != -1 and not form:
+                form = at == 0 or lowered[at - 1] in _SEPARATORS
+                at = lowered.find(f"{name}=", at + 1)
+    return json, xml, form
 
 
 class Redactor:
@@ -206,9 +233,11 @@ class Redactor:
             return memo[1]
         plan = self._current_plan()
         out = text
-        if plan.fields and _contains_any(text.lower(), plan.names):
-            for pattern, replacement in plan.fields:
-                out = pattern.sub(replacement, out)
+        if plan.names:
+            steps = (plan.json, plan.xml, plan.form)
+            for present, step in zip(_field_forms(text.lower(), plan.names), steps, strict=True):
+                if present and step is not None:
+                    out = step[0].sub(step[1], out)
         if plan.secrets is not None and (plan.anchors is None or _contains_any(text, plan.anchors)):
             out = plan.secrets.sub(plan.replacement, out)
         self._memo = (text, out)
