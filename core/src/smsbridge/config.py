@@ -158,7 +158,6 @@ class _Malformed(Exception):
 
 @attrs.frozen
 class _Parts:
-    scheme: str
     userinfo: str | None
     hostport: str
     host: str | None
@@ -197,7 +196,6 @@ def _split(text: str) -> _Parts:
     if "#" in rest:
         raise _Malformed("the URL has a '#' part")
     return _Parts(
-        scheme=scheme.lower(),
         userinfo=userinfo if at else None,
         hostport=hostport,
         host=parts.hostname,
@@ -371,3 +369,12 @@ def url_values(url: AccountURL, config_class: type) -> dict[str, Any]:
 
 def secret_option_names(config_class: type) -> frozenset[str]:
     return frozenset(f.name for f in attrs.fields(config_class) if f.metadata.get(_SECRET_META))
+
+
+def secret_url_parts(config_class: type) -> frozenset[str]:
+    """Which of the URL's ``user`` and ``password`` parts are secrets for this provider."""
+    return frozenset(
+        f.metadata[_URL_META]
+        for f in attrs.fields(config_class)
+        if f.metadata.get(_SECRET_META) and f.metadata.get(_URL_META)
+    )

@@ -305,7 +305,9 @@ class Transport:
             )
         if exchange.interrupted or isinstance(failure, DeadlinePassed):
             if exchange.tracked and not exchange.writing:
-                return ConnectError(f"no connection to {host} within the deadline of {self.deadline:g}s", **common)
+                return ConnectError(
+                    f"no connection to {host} within the deadline of {self.deadline:g}s: nothing was sent", **common
+                )
             return DeadlineExceededError(
                 f"the exchange with {host} did not complete within the deadline of {self.deadline:g}s "
                 "(deadline=); the request was sent",
@@ -313,23 +315,23 @@ class Transport:
             )
         assert failure is not None
         kind = _classify(failure)
-        written = stage == "read" or not exchange.tracked or exchange.writing
         why = self._why(failure)
-        if (kind == "connect" and stage == "send") or (not written and kind in ("tls", "timeout", "lost")):
-            if kind == "tls":
-                return ConnectError(
-                    f"TLS with {host} failed: nothing was sent ({why})",
-                    hint="fix the certificate chain or give a CA bundle with ca_bundle=PATH "
-                    "(verification is never turned off)",
-                    **common,
-                )
+        # nothing was written: known when the connection is tracked; without tracking, a TLS
+        # failure can only be the handshake's
+        written = stage == "read" or (exchange.writing if exchange.tracked else kind != "tls")
+        if kind == "tls" and not written:
+            return ConnectError(
+                f"TLS with {host} failed: nothing was sent ({why})",
+                hint="fix the certificate chain or give a CA bundle with ca_bundle=PATH "
+                "(verification is never turned off)",
+                **common,
+            )
+        if (kind == "connect" and stage == "send") or (not written and kind in ("timeout", "lost")):
             if _is_connect_timeout(failure):
                 return ConnectError(
                     f"could not connect to {host} within {self.timeout[0]:g}s: nothing was sent", **common
                 )
             return ConnectError(f"could not connect to {host} ({why}): nothing was sent", **common)
-        if kind == "tls" and stage == "send" and not exchange.tracked:  # untracked: TLS fails in the handshake
-            return ConnectError(f"TLS with {host} failed: nothing was sent ({why})", **common)
         if kind == "request" and not written:
             return InvalidRequestError(f"the request to {host} cannot be sent ({why}): nothing was sent", **common)
         if kind == "timeout":

@@ -91,21 +91,14 @@ _SECRETISH = re.compile(r"pass|token|key|secret|auth|pwd", re.I)
 def _secret_names(provider_id: str) -> frozenset[str] | None:
     """The provider's secret option names, plus ``"user"`` when its user part is a secret;
     ``None`` when the provider is not available (then secret-looking names count)."""
-    import attrs
-
+    from smsbridge.config import secret_option_names, secret_url_parts
     from smsbridge.plugins import get_registry
 
     try:
         spec, _ = get_registry().provider(provider_id)
     except SmsBridgeError:
         return None
-    names = set()
-    for field in attrs.fields(spec.config_class):
-        if field.metadata.get("smsbridge_secret"):
-            names.add(field.name)
-            if field.metadata.get("smsbridge_url") == "user":
-                names.add("user")
-    return frozenset(names)
+    return secret_option_names(spec.config_class) | (secret_url_parts(spec.config_class) & {"user"})
 
 
 def _is_secret(key: str, secret: frozenset[str] | None) -> bool:
