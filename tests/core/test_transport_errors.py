@@ -312,3 +312,14 @@ def test_finished_exchanges_do_not_pile_up_in_the_watchdog() -> None:
         with Exchange(60.0):
             pass
     assert len(watchdog._heap) < 600
+
+
+def test_the_fake_transport_refuses_what_http_cannot_carry_too() -> None:
+    """Plugin tests on FakeTransport see the error the real transport raises, and nothing is 'sent'."""
+    from smsbridge.testing import fake_account, reply
+
+    account = fake_account("memory://", [reply("OK")])
+    with pytest.raises(InvalidRequestError) as info:
+        account.ctx.http.request("GET", "https://api.example.invalid/x", headers={"Authorization": "Bearer tök①"})
+    assert info.value.outcome is Outcome.NOT_SENT and account.ctx.http.sent == []
+    assert_clean(info.value)

@@ -250,7 +250,11 @@ class Transport:
         """The prepared request, checked byte by byte against what HTTP can carry."""
         import requests
 
-        prepared = self.session.prepare_request(requests.Request(method, url, **parts))
+        return self._checked(self.session.prepare_request(requests.Request(method, url, **parts)))
+
+    def _checked(self, prepared: Any) -> Any:
+        """``prepared`` once its credentials are known secrets and it holds nothing HTTP refuses."""
+        method, url = prepared.method, prepared.url
         for name in ("Authorization", "Proxy-Authorization"):
             value = prepared.headers.get(name)
             if isinstance(value, str) and value:  # a credential in a header is a secret from now on
@@ -259,7 +263,7 @@ class Transport:
         if log.isEnabledFor(logging.DEBUG):
             body = prepared.body
             text = body.decode("utf-8", "replace") if isinstance(body, bytes) else (body or "")
-            log.debug("%s %s body=%s", method, self.redact(prepared.url or url), self.redact(text)[:2000])
+            log.debug("%s %s body=%s", method, self.redact(url or ""), self.redact(text)[:2000])
         return prepared
 
     def _proxies_for(self, prepared: Any) -> dict[str, str]:

@@ -99,7 +99,9 @@ class FakeTransport(Transport):
             try:
                 return self.request(method, url, **kwargs)
             except OutcomeUnknownError as exc:
-                raise preparatory_failure(exc, self.provider) from None
+                lost = preparatory_failure(exc, self.provider)
+            raise lost
+        self._refuse_what_http_cannot_carry(method, url, kwargs)
         sent = SentRequest(
             method=method,
             url=url,
@@ -131,6 +133,20 @@ class FakeTransport(Transport):
                 raw=attrs.evolve(result, body=result.body[: self.max_reply_bytes], truncated=True),
             )
         return result
+
+    def _refuse_what_http_cannot_carry(self, method: str, url: str, parts: dict[str, Any]) -> None:
+        """As the real transport: a header, URL or body HTTP cannot carry is refused, not sent."""
+        import requests
+
+        from smsbridge.deadline import Exchange
+
+        failure: Exception | None = None
+        try:
+            self._checked(requests.Request(method, url, **parts).prepare())
+        except Exception as exc:
+            failure = exc
+        if failure is not None:
+            raise self._error(failure, "build", Exchange(self.deadline), url)
 
 
 def fake_account(source: str | Mapping[str, Any], replies: Iterable[RawReply | BaseException] | Responder) -> Any:
