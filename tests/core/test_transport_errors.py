@@ -323,3 +323,25 @@ def test_the_fake_transport_refuses_what_http_cannot_carry_too() -> None:
         account.ctx.http.request("GET", "https://api.example.invalid/x", headers={"Authorization": "Bearer tök①"})
     assert info.value.outcome is Outcome.NOT_SENT and account.ctx.http.sent == []
     assert_clean(info.value)
+
+
+def test_a_connection_still_opening_at_the_deadline_is_cut_once_it_has_a_socket() -> None:
+    import socket
+    import types as _types
+
+    from smsbridge.deadline import Exchange
+
+    ours, theirs = socket.socketpair()
+    conn = _types.SimpleNamespace(sock=None)
+    try:
+        with Exchange(0.1) as exchange:
+            exchange.attach(conn)
+            time.sleep(0.2)  # the deadline passes while the connection has no socket yet
+            assert exchange.expired and not exchange.interrupted
+            conn.sock = ours  # connected now
+            time.sleep(0.3)
+            assert exchange.interrupted
+            assert ours.recv(1) == b""  # shut down: a blocked read would have returned
+    finally:
+        ours.close()
+        theirs.close()

@@ -74,11 +74,12 @@ class Exchange:
                 return
             self.expired = True
             conn = self.conn
-            if conn is None:
-                return
-            sock = getattr(conn, "sock", None)
+            sock = getattr(conn, "sock", None) if conn is not None else None
             if sock is None:
-                return
+                if conn is not None:  # connecting right now: cut it as soon as it has a socket
+                    self.deadline = time.monotonic() + 0.05
+                    watchdog.arm(self)
+                return  # not attached yet: attach() refuses to go on
             self.interrupted = True
             try:  # the plain socket's shutdown: SSLSocket.shutdown would also unwrap TLS state
                 socket.socket.shutdown(sock, socket.SHUT_RDWR)
