@@ -115,6 +115,36 @@ def test_mask_url() -> None:
     assert mask_url("no-scheme-secret") == "****"
 
 
+def test_mask_url_masks_every_member_of_a_failover_group() -> None:
+    group = "failover(aspsms://K1y:P4ss@default?sender=Shop allmysms://LOGIN:SecondApiKey77@default)"
+    assert mask_url(group) == "failover(aspsms://K***y:****@default?sender=Shop allmysms://L***N:****@default)"
+
+
+@pytest.mark.parametrize(
+    ("url", "hidden"),
+    [
+        ("aspsms://USERKEY:Xy7/Secret@default?sender=Shop", ("USERKEY", "Xy7", "Secret")),  # raw '/'
+        ("aspsms://USERKEY:12/Secret@default", ("USERKEY", "12", "Secret")),  # reads as host:port + path
+        ("aspsms://USERKEY:12?ss=Secret@default", ("USERKEY", "Secret")),  # reads as a query
+        ("aspsms://USERKEY:Xy7?Secret@default", ("USERKEY", "Xy7", "Secret")),
+        ("aspsms://USERKEY:Xy7#Secret@default", ("USERKEY", "Xy7", "Secret")),
+        ("aspsms://USERKEY:P@zq9/Secret@default", ("USERKEY", "zq9", "Secret")),  # reads as host zq9
+    ],
+)
+def test_a_malformed_url_is_shown_and_refused_without_its_userinfo(url: str, hidden: tuple[str, ...]) -> None:
+    assert mask_url(url) == "aspsms://(malformed; credentials not shown)"
+    with pytest.raises(ConfigurationError) as info:
+        parse_url(url)
+    for part in hidden:
+        assert part not in str(info.value), part
+    assert "percent-encode" in str(info.value)
+
+
+def test_an_invalid_port_is_shown_with_the_url_masked() -> None:
+    with pytest.raises(ConfigurationError, match=r"out of range in 'x://u\*\*\*r:\*\*\*\*@host:99999'"):
+        parse_url("x://user:Secret@host:99999")
+
+
 def test_account_url_repr_hides_credentials() -> None:
     parsed = parse_url("spy://alice:Secret@default")
     assert "Secret" not in repr(parsed)

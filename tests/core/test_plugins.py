@@ -74,10 +74,12 @@ def test_disable_plugins_by_name_or_distribution(monkeypatch: pytest.MonkeyPatch
     assert reg.broken == []
 
 
-def test_loads_only_the_entry_point_it_needs(monkeypatch: pytest.MonkeyPatch, make_provider: Any) -> None:
-    make_spy = make_provider
+def test_nothing_loads_before_first_use_then_everything_in_a_fixed_order(
+    monkeypatch: pytest.MonkeyPatch, make_provider: Any
+) -> None:
+    """Every entry point loads on first use, sorted, whatever was asked for first."""
     loaded: list[str] = []
-    a, b = make_spy("alpha", []), make_spy("beta", [])
+    a, b = make_provider("alpha", []), make_provider("beta", [])
 
     def loader(name: str, plugin: Any) -> Any:
         def load() -> Any:
@@ -90,13 +92,13 @@ def test_loads_only_the_entry_point_it_needs(monkeypatch: pytest.MonkeyPatch, ma
     monkeypatch.setattr(
         reg,
         "_entry_points",
-        lambda: [fake_ep("alpha", loader("alpha", a.plugin)), fake_ep("beta", loader("beta", b.plugin))],
+        lambda: [fake_ep("beta", loader("beta", b.plugin)), fake_ep("alpha", loader("alpha", a.plugin))],
     )
     assert loaded == []  # nothing at construction
     reg.provider("beta")
-    assert loaded == ["beta"]
+    assert loaded == ["alpha", "beta"]
     reg.provider("alpha")
-    assert loaded == ["beta", "alpha"]
+    assert loaded == ["alpha", "beta"]  # once
 
 
 def test_a_provider_under_another_entry_point_name_is_found(
@@ -188,33 +190,6 @@ def test_rewrite_is_validated_afterwards(registry: Any, spy: Any) -> None:
 
 def test_register_rejects_duplicate_provider_ids(registry: Any, spy: Any, make_provider: Any) -> None:
     make_spy = make_provider
-    with pytest.raises(ValueError, match="already offered"):
+    with pytest.raises(ValueError, match="already claimed by plugin 'spy'"):
         registry.register(make_spy("spy", []).plugin, name="spy2")
     assert "spy2" not in registry.plugins
-
-
-def test_an_alias_id_loads_only_its_own_package(monkeypatch: pytest.MonkeyPatch, make_provider: Any) -> None:
-    loaded: list[str] = []
-    second = make_provider("server2sms", [])
-    other = make_provider("jormall", [])
-
-    class Both:
-        @hookimpl
-        def smsbridge_providers(self) -> list[Any]:
-            return [make_provider("aspsms", []).spec, second.spec]
-
-    def load(name: str, plugin: Any) -> Any:
-        return lambda: loaded.append(name) or plugin
-
-    reg = plugins.Registry()
-    monkeypatch.setattr(
-        reg,
-        "_entry_points",
-        lambda: [
-            fake_ep("jormall", load("jormall", other.plugin), dist="smsbridge-jormall"),
-            fake_ep("aspsms", load("aspsms", Both()), dist="smsbridge-aspsms"),
-        ],
-    )
-    spec, _ = reg.provider("server2sms")
-    assert spec.id == "server2sms"
-    assert loaded == ["aspsms"], "only the package known to offer server2sms is imported"

@@ -92,11 +92,12 @@ class Account:
         masked_url: str,
         secrets: Sequence[str] = (),
     ) -> None:
-        redactor = Redactor(secrets)
+        redactor = Redactor(secrets, fields=spec.secret_fields)
         transport = Transport(
             spec.id,
             connect_timeout=settings.connect_timeout,
             read_timeout=settings.timeout,
+            deadline=settings.deadline,
             redactor=redactor,
             rate=settings.rate,
             max_reply_bytes=settings.max_reply_bytes,

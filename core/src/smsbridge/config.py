@@ -36,6 +36,7 @@ __all__ = [
     "mask_url",
     "parse_url",
     "secret_values",
+    "split_failover",
 ]
 
 _SECRET_META = "smsbridge_secret"
@@ -56,13 +57,25 @@ def credential(part: str | None = None, *, secret: bool = True, default: Any = a
 
 
 def secret_values(config: Any) -> list[str]:
-    """The values of every secret field of a config object."""
+    """The values of every secret field of a config object.
+
+    With a user and a password part, also ``base64(user:password)``: what travels in an
+    ``Authorization: Basic`` header, and what a server echoing its request headers shows.
+    """
     out = []
+    by_part: dict[str, str] = {}
     for f in attrs.fields(type(config)):
-        if f.metadata.get(_SECRET_META):
-            value = getattr(config, f.name)
-            if value:
-                out.append(str(value))
+        value = getattr(config, f.name)
+        if f.metadata.get(_SECRET_META) and value:
+            out.append(str(value))
+        part = f.metadata.get(_URL_META)
+        if part and value:
+            by_part[part] = str(value)
+    if "user" in by_part and "password" in by_part:
+        import base64
+
+        pair = f"{by_part['user']}:{by_part['password']}".encode()
+        out.append(base64.b64encode(pair).decode("ascii"))
     return out
 
 
@@ -79,6 +92,7 @@ class AccountSettings:
     number_check: str = "valid"  # "possible": accept numbers of the right length phonenumbers calls invalid
     connect_timeout: float = 5.0
     timeout: float = 30.0  # read timeout
+    deadline: float | None = None  # overall seconds per request; None: 60, or connect + read timeout if longer
     retries: int = 0  # extra attempts when the message certainly was not taken
     backoff: float = 0.5  # first retry delay in seconds, doubled each time
     rate: float | None = None  # requests per second at most
@@ -90,7 +104,7 @@ class AccountSettings:
 
     def __attrs_post_init__(self) -> None:
         problems = []
-        if self.connect_timeout <= 0 or self.timeout <= 0:
+        if self.connect_timeout <= 0 or self.timeout <= 0 or (self.deadline is not None and self.deadline <= 0):
             problems.append("timeouts must be positive")
         if self.retries < 0:
             problems.append("retries must be 0 or more")
@@ -134,39 +148,103 @@ class AccountURL:
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*$")
 _SECRETISH = re.compile(r"pass|token|key|secret|auth|pwd|(^h$)|(^p$)", re.I)
+_FAILOVER = re.compile(r"^\s*failover\((.*)\)\s*$", re.S)
+_ENCODE_HINT = "percent-encode special characters in credentials (@ is %40, : is %3A, / is %2F, ? is %3F, # is %23)"
+
+
+def split_failover(text: str) -> list[str]:
+    """``failover(url1 url2)`` -> ``[url1, url2]``; a plain URL -> ``[url]``."""
+    match = _FAILOVER.match(text)
+    if not match:
+        return [text.strip()]
+    urls = match.group(1).split()
+    if not urls:
+        raise ConfigurationError("failover() holds no account URL")
+    return urls
+
+
+class _Malformed(Exception):
+    """Why a URL cannot be split unambiguously (never quoting the URL)."""
+
+
+@attrs.frozen
+class _Parts:
+    userinfo: str | None
+    hostport: str
+    host: str | None
+    port: int | None
+    path: str
+    query: str
+    problem: str | None = None  # wrong but unambiguous (a bad port): the URL may be shown masked
+
+
+def _split(text: str) -> _Parts:
+    """Split an account URL, or raise ``_Malformed`` when its parts are ambiguous.
+
+    Ambiguous means a credential probably holds a raw ``/``, ``?``, ``#`` or ``@``: the URL
+    then cannot be told apart from one with another host, path or query, and whatever is
+    shown of it may be a piece of the password.
+    """
+    scheme, _, rest = text.partition("://")
+    if not _SCHEME.match(scheme.lower()):
+        raise _Malformed("the provider part is malformed")
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        raise _Malformed("the host is malformed") from None
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    problem = None
+    try:
+        port = parts.port
+    except ValueError as exc:
+        if not at:  # "KEY:Xy7" before a raw "/" in a password reads as host:port
+            raise _Malformed(
+                "the port is not a number (a password with a raw '/', '?' or '#' looks like this)"
+            ) from None
+        port, problem = None, "the port is out of range" if "range" in str(exc) else "the port is not a number"
+    if "@" in rest[len(parts.netloc) :]:
+        raise _Malformed("an '@' comes after the host part (a password with a raw '/', '?' or '#' looks like this)")
+    if "#" in rest:
+        raise _Malformed("the URL has a '#' part")
+    return _Parts(
+        userinfo=userinfo if at else None,
+        hostport=hostport,
+        host=parts.hostname,
+        port=port,
+        path=parts.path,
+        query=parts.query,
+        problem=problem,
+    )
 
 
 def parse_url(text: str) -> AccountURL:
-    """Split an account URL into its parts, naming the part that is wrong."""
+    """Split an account URL into its parts, naming the part that is wrong (never quoting it)."""
     if not isinstance(text, str) or not text.strip():
         raise ConfigurationError("the account URL is empty", hint="e.g. console:// or aspsms://KEY:PASSWORD@default")
     text = text.strip()
     if "://" not in text:
         raise ConfigurationError(
-            f"the account URL {mask_url(text)!r} has no provider part (expected '<provider>://...')",
+            "the account URL has no provider part (expected '<provider>://...')",
             hint="e.g. console:// or aspsms://KEY:PASSWORD@default",
         )
     scheme = text.split("://", 1)[0].lower()
     if not _SCHEME.match(scheme):
-        raise ConfigurationError(f"the provider part {scheme!r} of the account URL is malformed")
+        raise ConfigurationError("the provider part of the account URL is malformed")
     try:
-        parts = urlsplit(text)
-        port = parts.port
-    except ValueError as exc:
+        parts = _split(text)
+    except _Malformed as exc:
         raise ConfigurationError(
-            f"the host or port of {mask_url(text)!r} is malformed ({_safe(exc)})",
-            hint="percent-encode special characters in credentials (@ is %40, : is %3A, / is %2F, # is %23)",
+            f"the {scheme} account URL is malformed: {exc} (the URL is not shown: it may hold a password)",
+            hint=_ENCODE_HINT,
         ) from None
-    netloc = parts.netloc
-    userinfo, _, hostport = netloc.rpartition("@")
-    if "@" in hostport or "/" in userinfo:
-        raise ConfigurationError(f"the credentials of {mask_url(text)!r} are malformed", hint="percent-encode them")
+    if parts.problem:
+        raise ConfigurationError(f"{parts.problem} in {mask_url(text)!r}", hint="ports are 1-65535")
     user = password = None
-    if userinfo:
-        raw_user, sep, raw_password = userinfo.partition(":")
+    if parts.userinfo:
+        raw_user, sep, raw_password = parts.userinfo.partition(":")
         user = unquote(raw_user) or None
         password = unquote(raw_password) if sep else None
-    host = parts.hostname
+    host = parts.host
     if host in ("", "default"):
         host = None
     options: dict[str, str] = {}
@@ -174,51 +252,55 @@ def parse_url(text: str) -> AccountURL:
         if key in options:
             raise ConfigurationError(f"option {key!r} appears twice in the account URL")
         options[key] = value
-    if parts.fragment:
-        raise ConfigurationError("the account URL has a '#' part: percent-encode '#' in credentials as %23")
     return AccountURL(
         provider=scheme,
         user=user,
         password=password,
         host=host,
-        port=port,
+        port=parts.port,
         path=parts.path,
         options=options,
         text=text,
     )
 
 
-def _safe(exc: Exception) -> str:
-    # urllib's messages can quote the netloc, which may hold a password
-    msg = str(exc)
-    return "invalid port" if "port" in msg.lower() else "malformed"
-
-
 def mask_url(text: str, secret_options: frozenset[str] | None = None) -> str:
-    """Show a URL with its password and secret options hidden (Apprise style)."""
+    """An account URL, or a ``failover(...)`` group of them, with every credential hidden.
+
+    The user shows as ``K***1``, the password and secret options as ``****`` (Apprise style).
+    A URL that cannot be split unambiguously (a raw ``/``, ``?`` or ``#`` in a password)
+    shows no user information at all: ``aspsms://(malformed; credentials not shown)``.
+    """
+    if not isinstance(text, str):
+        return "****"
+    match = _FAILOVER.match(text)
+    if match:
+        return f"failover({' '.join(_mask_one(url, secret_options) for url in match.group(1).split())})"
+    return _mask_one(text.strip(), secret_options)
+
+
+def _mask_one(text: str, secret_options: frozenset[str] | None) -> str:
     if "://" not in text:
         return "****" if text else text
-    scheme, rest = text.split("://", 1)
-    netloc, slash, tail = rest.partition("/")
+    scheme = text.split("://", 1)[0]
+    if not _SCHEME.match(scheme.lower()):
+        return "****"
+    try:
+        parts = _split(text)
+    except _Malformed:
+        return f"{scheme}://(malformed; credentials not shown)"
+    netloc = parts.hostport
+    if parts.userinfo is not None:
+        user, sep, _password = parts.userinfo.partition(":")
+        netloc = f"{_mask_user(unquote(user))}{':****' if sep else ''}@{parts.hostport}"
     query = ""
-    if "?" in netloc:  # e.g. console://?x=1
-        netloc, _, query = netloc.partition("?")
-        tail = ""
-        slash = ""
-    elif "?" in tail:
-        tail, _, query = tail.partition("?")
-    if "@" in netloc:
-        userinfo, _, hostport = netloc.rpartition("@")
-        user, sep, _password = userinfo.partition(":")
-        shown_user = _mask_user(unquote(user))
-        netloc = f"{shown_user}{':****' if sep else ''}@{hostport}"
-    if query:
+    if parts.query:
         pairs = []
-        for key, value in parse_qsl(query, keep_blank_values=True):
+        for key, value in parse_qsl(parts.query, keep_blank_values=True):
             hidden = key in secret_options if secret_options is not None else bool(_SECRETISH.search(key))
-            pairs.append(f"{key}={'****' if hidden else quote(value, safe=',:+@')}")
+            pairs.append(f"{quote(key, safe='')}={'****' if hidden else quote(value, safe=',:+@')}")
         query = "&".join(pairs)
-    out = f"{scheme}://{netloc}{slash}{tail}"
+    out = f"{scheme}://{netloc}{parts.path}"
     return f"{out}?{query}" if query else out
 
 
@@ -298,3 +380,12 @@ def url_values(url: AccountURL, config_class: type) -> dict[str, Any]:
 
 def secret_option_names(config_class: type) -> frozenset[str]:
     return frozenset(f.name for f in attrs.fields(config_class) if f.metadata.get(_SECRET_META))
+
+
+def secret_url_parts(config_class: type) -> frozenset[str]:
+    """Which of the URL's ``user`` and ``password`` parts are secrets for this provider."""
+    return frozenset(
+        f.metadata[_URL_META]
+        for f in attrs.fields(config_class)
+        if f.metadata.get(_SECRET_META) and f.metadata.get(_URL_META)
+    )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +15,7 @@ from smsbridge.config import (
     parse_url,
     secret_option_names,
     secret_values,
+    split_failover,
     split_options,
     url_values,
 )
@@ -26,18 +26,6 @@ from smsbridge.plugins import Registry, get_registry
 __all__ = ["ENV_URL", "connect", "split_failover"]
 
 ENV_URL = "SMSBRIDGE_URL"
-_FAILOVER = re.compile(r"^\s*failover\((.*)\)\s*$", re.S)
-
-
-def split_failover(text: str) -> list[str]:
-    """``failover(url1 url2)`` -> ``[url1, url2]``; a plain URL -> ``[url]``."""
-    match = _FAILOVER.match(text)
-    if not match:
-        return [text.strip()]
-    urls = match.group(1).split()
-    if not urls:
-        raise ConfigurationError("failover() holds no account URL")
-    return urls
 
 
 def connect(*sources: str | Mapping[str, Any], registry: Registry | None = None) -> Any:

@@ -11,7 +11,7 @@ from smsbridge.config import AccountSettings
 from smsbridge.models import Capabilities, ProviderSpec
 from smsbridge.transport import Redactor, Transport
 
-__all__ = ["ProviderContext"]
+__all__ = ["ProviderContext", "PublicContext"]
 
 
 @attrs.define(eq=False)
@@ -24,6 +24,9 @@ class ProviderContext:
     define ``adjust_capabilities(self, caps) -> Capabilities``, e.g. for a batch-size option).
     A new secret learnt at run time (a token) goes to ``add_secret`` so that it is redacted
     from logs, errors and raw replies from then on.
+
+    Only the account's own provider plugin ever receives this object; every other plugin gets
+    ``public``, a :class:`PublicContext` without credentials or transport.
     """
 
     spec: ProviderSpec
@@ -34,6 +37,8 @@ class ProviderContext:
     capabilities: Capabilities | None = attrs.field(default=None, repr=False)
     cache: dict[str, Any] = attrs.field(factory=dict, repr=False)
     lock: threading.RLock = attrs.field(factory=threading.RLock, repr=False)
+    #: what plugins other than the provider's own see of this account (no credentials)
+    public: PublicContext = attrs.field(init=False, repr=False)
 
     @property
     def provider(self) -> str:
@@ -58,3 +63,29 @@ class ProviderContext:
 
     def add_secret(self, value: str | None) -> None:
         self.redact.add(value)
+
+    def __attrs_post_init__(self) -> None:
+        self.public = PublicContext(spec=self.spec, settings=self.settings, capabilities=self.capabilities)
+
+
+@attrs.frozen
+class PublicContext:
+    """One account as a cross-cutting plugin sees it: no credentials, no transport.
+
+    Cross-cutting plugins (metrics, logging, an opt-out footer) wrap every provider's
+    operations and rewrite outgoing messages; they learn which provider and which settings
+    (host, timeouts, sender) an account has, never its config object, its secrets or its
+    HTTP transport.  ``smsbridge_rewrite_message`` receives this context for every plugin.
+    """
+
+    spec: ProviderSpec
+    settings: AccountSettings
+    capabilities: Capabilities | None = None
+
+    @property
+    def provider(self) -> str:
+        return self.spec.id
+
+    @property
+    def host(self) -> str:
+        return self.settings.host or self.spec.default_host

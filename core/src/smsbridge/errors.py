@@ -7,7 +7,8 @@ failure: *was the message taken or not?*  Every error carries an ``outcome``:
 
     SmsBridgeError
     ├── ConfigurationError ............ bad URL, unknown option, unknown provider (NOT_SENT)
-    │   └── UnknownProviderError
+    │   ├── UnknownProviderError ...... no installed plugin offers the provider id
+    │   └── ProviderUnavailableError .. its plugin is broken, disabled or claimed twice
     ├── LedgerError ................... the send ledger refused or failed (NOT_SENT unless said)
     │   ├── LedgerUnavailableError .... cannot open / reach / write the ledger database
     │   ├── JobNotFoundError .......... no job of that id
@@ -15,9 +16,11 @@ failure: *was the message taken or not?*  Every error carries an ``outcome``:
     │   └── JobMismatchError .......... an existing job differs (text, options, input)
     ├── TransportError
     │   ├── NotSentError .............. the request never left (NOT_SENT)
-    │   │   └── ConnectError .......... refused, DNS failure, connect timeout
+    │   │   ├── ConnectError .......... refused, DNS failure, connect timeout, TLS failure
+    │   │   └── InvalidRequestError ... a header, URL or body HTTP cannot carry
     │   └── OutcomeUnknownError ....... the request left; no usable answer (UNKNOWN)
     │       ├── ReadTimeoutError ...... no answer within the read timeout
+    │       │   └── DeadlineExceededError  the reply did not complete within the deadline
     │       └── ConnectionLostError ... reset or closed after the request left
     └── ProviderError ................. the provider answered (or would answer) "no"
         ├── AuthenticationError ....... credentials refused (NOT_SENT)
@@ -33,13 +36,15 @@ failure: *was the message taken or not?*  Every error carries an ``outcome``:
         ├── ServiceUnavailableError ... the provider says "temporary problem, try again" (NOT_SENT)
         ├── UnsupportedOperationError . the provider has no such operation (NOT_SENT)
         └── UnreadableReplyError ...... an answer we cannot read: HTML page, empty or
-                                        truncated body, HTTP 5xx (UNKNOWN)
+                                        truncated body, HTTP 5xx, malformed HTTP (UNKNOWN)
 
 Errors raised *before* any request (validation) are the same provider error classes with
 ``before_request=True``: a caller handles "invalid recipient" one way whoever noticed it.
 
-No error carries a credential: the transport redacts every secret of the account from the raw
-reply and the URL before an error is built, and ``__repr__``/``__str__`` only use redacted text.
+No error carries a credential: a raw reply kept on an error is a redacted copy, texts that
+leave a provider hook are redacted, and an error that leaves the transport or a hook has no
+exception chained behind it but smsbridge errors (a ``requests`` exception would hold the
+request, its URL and its body).  See docs/security.md.
 """
 
 from __future__ import annotations
@@ -55,10 +60,12 @@ __all__ = [
     "ConfigurationError",
     "ConnectError",
     "ConnectionLostError",
+    "DeadlineExceededError",
     "DuplicateError",
     "InsufficientCreditError",
     "InvalidMessageError",
     "InvalidRecipientError",
+    "InvalidRequestError",
     "InvalidSenderError",
     "JobBusyError",
     "JobMismatchError",
@@ -71,6 +78,7 @@ __all__ = [
     "OutcomeUnknownError",
     "PermissionDeniedError",
     "ProviderError",
+    "ProviderUnavailableError",
     "RateLimitedError",
     "ReadTimeoutError",
     "RejectedError",
@@ -147,6 +155,21 @@ class UnknownProviderError(ConfigurationError):
         self.package = package
 
 
+class ProviderUnavailableError(ConfigurationError):
+    """A plugin offers the provider id but cannot be used: it failed to load, it is disabled,
+    or another plugin claims the same id (then neither is used).
+
+    ``reason`` is ``"broken"``, ``"disabled"`` or ``"conflict"``; ``plugins`` names the plugins
+    concerned (``distribution (entry point)``).
+    """
+
+    def __init__(self, message: str, *, provider_id: str, reason: str, plugins: list[str], hint: str) -> None:
+        super().__init__(message, hint=hint)
+        self.provider_id = provider_id
+        self.reason = reason
+        self.plugins = plugins
+
+
 class LedgerError(SmsBridgeError):
     """The send ledger (``smsbridge.ledger``) refused an operation or could not do it.
 
@@ -219,6 +242,13 @@ class ConnectError(NotSentError):
     default_hint = "check the host, the network and the provider's status; it is safe to retry"
 
 
+class InvalidRequestError(NotSentError):
+    """The request could not be put on the wire: a header value HTTP cannot encode, a
+    malformed URL, a body that cannot be encoded.  Nothing was sent."""
+
+    default_hint = "a value the request carries cannot be sent over HTTP: check the account options and the text"
+
+
 class OutcomeUnknownError(TransportError):
     """The request left but no usable answer came back: the provider may have taken it."""
 
@@ -230,6 +260,11 @@ class ReadTimeoutError(OutcomeUnknownError):
     """No answer within the read timeout."""
 
 
+class DeadlineExceededError(ReadTimeoutError):
+    """The exchange did not complete within the account's overall deadline (``deadline=``),
+    e.g. a server trickling its reply byte by byte."""
+
+
 class ConnectionLostError(OutcomeUnknownError):
     """The connection was reset or closed after the request left."""
 
@@ -238,7 +273,7 @@ class ProviderError(SmsBridgeError):
     """The provider answered with a refusal (or the plugin knows it would, before sending).
 
     Attributes: ``http_status``, ``code`` and ``text`` (the provider's own code and wording),
-    ``raw`` (the redacted raw reply, ``None`` before a request), ``before_request``.
+    ``raw`` (a redacted copy of the raw reply, ``None`` before a request), ``before_request``.
     """
 
     outcome = Outcome.NOT_SENT
@@ -260,7 +295,7 @@ class ProviderError(SmsBridgeError):
         self.http_status = http_status
         self.code = code
         self.text = text
-        self.raw = raw
+        self.raw = raw.redacted() if raw is not None else None  # what an error keeps is shown
         self.before_request = before_request
         self.extra = extra
 

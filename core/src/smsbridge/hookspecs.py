@@ -3,20 +3,24 @@
 A provider plugin is a module (or object) registered under the entry-point group ``smsbridge``
 that implements ``smsbridge_providers`` and the operation hooks its provider has.  The core
 calls an operation hook of an account **only on the plugin that declared the account's
-provider** (plus cross-cutting plugins, which declare no provider): no other provider plugin
-ever sees the call, the message or the credentials.
+provider**, with the full :class:`smsbridge.context.ProviderContext` (the plugin's config
+object with the credentials, the core settings, the account's HTTP transport and a cache):
+no other provider plugin ever sees the call, the message or the credentials.
 
 Operation hooks are ``firstresult``: the provider's implementation answers; returning ``None``
-means "not implemented here".  Cross-cutting plugins wrap operations with
-``@hookimpl(wrapper=True)`` (logging, metrics) or rewrite outgoing messages with
-``smsbridge_rewrite_message`` (number rewriting, an opt-out footer).
+means "not implemented here".
+
+A cross-cutting plugin declares no provider.  It wraps operations of every provider with
+``@hookimpl(wrapper=True)`` (logging, metrics) and rewrites outgoing messages with
+``smsbridge_rewrite_message`` (number rewriting, an opt-out footer).  It never answers an
+operation hook (registering one that does is refused), and what it receives as ``ctx`` is a
+:class:`smsbridge.context.PublicContext`: provider, settings and capabilities, no credentials
+and no transport.
 
 ``smsbridge_report_received`` and ``smsbridge_inbound_received`` are events for host
 applications (``smsbridge.receiver``, the polling backstop): every implementation is called,
 the account's provider plugin and the cross-cutting plugins, never another provider's.
 
-Every operation hook receives ``ctx`` (:class:`smsbridge.context.ProviderContext`): the provider spec,
-the plugin's config object, the core settings, the account's HTTP transport and a cache.
 Errors are raised as :mod:`smsbridge.errors` classes; any other exception escaping a hook is a
 plugin bug.  The conformance suite (:mod:`smsbridge.testing.conformance`) looks for such bugs:
 it feeds every operation a plugin declares malformed replies (an empty object, wrong types,
@@ -34,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
-    from smsbridge.context import ProviderContext
+    from smsbridge.context import ProviderContext, PublicContext
     from smsbridge.models import (
         AdminResult,
         Balance,
@@ -228,11 +232,24 @@ def smsbridge_admin(ctx: ProviderContext, operation: str, params: dict[str, Any]
     """
 
 
-@hookspec
-def smsbridge_rewrite_message(ctx: ProviderContext, message: Message) -> Message | None:
+@hookspec(firstresult=True)
+def smsbridge_rewrite_message(ctx: PublicContext, message: Message) -> Message | None:
     """Cross-cutting: rewrite an outgoing message before it is validated and sent.
 
-    Each implementation receives the previous one's result; return a new
-    :class:`~smsbridge.models.Message` (e.g. with ``attrs.evolve``) or ``None`` to keep it.
-    Provider plugins normally leave this hook alone.
+    Called through pluggy once per message, with the account's
+    :class:`~smsbridge.context.PublicContext` (no credentials), for the cross-cutting plugins
+    and the account's own provider plugin.  Take only the arguments you need.
+
+    Write a rewrite as a wrapper, so that several rewriters compose, each receiving what the
+    inner ones made of the message::
+
+        @hookimpl(wrapper=True)
+        def smsbridge_rewrite_message(message):
+            rewritten = yield
+            return attrs.evolve(rewritten, text=rewritten.text + "\nSTOP 36180")
+
+    A plain implementation returns a replacement :class:`~smsbridge.models.Message` (or ``None``
+    to leave it): the first one that returns a message wins, as for any ``firstresult`` hook.
+    The core's innermost implementation returns the message unchanged.  The result is
+    validated like any message (length, sender, schedule).
     """

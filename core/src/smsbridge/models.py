@@ -52,9 +52,18 @@ def _frozen_mapping(value: Mapping[str, Any] | None) -> Mapping[str, Any]:
     return dict(value or {})
 
 
+_SENSITIVE_HEADERS = frozenset({"authorization", "cookie", "set-cookie", "proxy-authorization"})
+
+
 @attrs.frozen
 class RawReply:
-    """What the provider really answered, with every secret of the account redacted."""
+    """What the provider really answered.
+
+    The transport hands a plugin the reply as it came, with the account's ``redactor``
+    attached, so that the parser reads the real text.  Whatever keeps a reply (an error, a
+    result model) keeps ``redacted()``: a copy with every secret of the account hidden in
+    body, URL and headers, and no redactor.  The repr is always redacted.
+    """
 
     status: int
     body: str
@@ -62,10 +71,37 @@ class RawReply:
     url: str = ""
     headers: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping, repr=False)
     truncated: bool = False
+    redactor: Callable[[str], str] | None = attrs.field(default=None, eq=False, repr=False, kw_only=True)
+    _kept: RawReply | None = attrs.field(default=None, init=False, eq=False, repr=False)
+
+    def redacted(self) -> RawReply:
+        """This reply as it may be shown or stored: secrets hidden, no redactor attached."""
+        redact = self.redactor
+        if redact is None:
+            return self
+        kept = self._kept
+        if kept is None:  # once per reply, however many results keep it
+            parts = [self.body, self.url, *self.headers.values()]
+            whole = "\x00".join(parts)
+            if redact(whole) != whole:  # one pass for the usual case: nothing to hide
+                parts = [redact(part) for part in parts]
+            body, url, *values = parts
+            headers = {
+                k: "***" if k.lower() in _SENSITIVE_HEADERS else v for k, v in zip(self.headers, values, strict=True)
+            }
+            kept = RawReply(self.status, body, self.content_type, url, headers, self.truncated)
+            object.__setattr__(self, "_kept", kept)  # a cache, not state: the reply stays frozen
+        return kept
 
     def __repr__(self) -> str:
-        preview = self.body if len(self.body) <= 120 else self.body[:117] + "..."
+        body = self.redacted().body
+        preview = body if len(body) <= 120 else body[:117] + "..."
         return f"RawReply(status={self.status}, content_type={self.content_type!r}, body={preview!r})"
+
+
+def _stored(reply: RawReply | None) -> RawReply | None:
+    """What a result keeps of a reply: the redacted copy."""
+    return reply.redacted() if reply is not None else None
 
 
 # ---------------------------------------------------------------------------- outgoing
@@ -161,7 +197,7 @@ class SendResult:
 
     provider: str
     receipts: tuple[Receipt, ...]
-    raw: RawReply | None = attrs.field(default=None, eq=False)
+    raw: RawReply | None = attrs.field(default=None, eq=False, converter=_stored)
     client_ref: str | None = None
     scheduled: bool = False
     cost: Decimal | None = None
@@ -224,7 +260,7 @@ class Balance:
     amount: Decimal
     unit: str = "credits"
     provider: str | None = None
-    raw: RawReply | None = attrs.field(default=None, eq=False)
+    raw: RawReply | None = attrs.field(default=None, eq=False, converter=_stored)
 
 
 class DeliveryStatus(str, enum.Enum):
@@ -259,7 +295,7 @@ class DeliveryReport:
     submitted_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None
     provider: str | None = None
-    raw: RawReply | None = attrs.field(default=None, eq=False, repr=False)
+    raw: RawReply | None = attrs.field(default=None, eq=False, repr=False, converter=_stored)
 
 
 @attrs.frozen
@@ -281,7 +317,7 @@ class InboundMessage:
     received_at: dt.datetime | None = None
     keyword: str | None = None
     provider: str | None = None
-    raw: RawReply | None = attrs.field(default=None, eq=False, repr=False)
+    raw: RawReply | None = attrs.field(default=None, eq=False, repr=False, converter=_stored)
 
 
 @attrs.frozen
@@ -318,7 +354,7 @@ class AdminResult:
     operation: str
     data: Mapping[str, Any] = attrs.field(factory=dict, converter=_frozen_mapping)
     provider: str | None = None
-    raw: RawReply | None = attrs.field(default=None, eq=False, repr=False)
+    raw: RawReply | None = attrs.field(default=None, eq=False, repr=False, converter=_stored)
 
 
 @attrs.frozen
@@ -421,7 +457,7 @@ class Estimate:
     provider_cost: Decimal | None = None
     cost_unit: str | None = None
     provider_segments: int | None = None
-    raw: RawReply | None = attrs.field(default=None, eq=False, repr=False)
+    raw: RawReply | None = attrs.field(default=None, eq=False, repr=False, converter=_stored)
 
 
 # ---------------------------------------------------------------------------- declarations

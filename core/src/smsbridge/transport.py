@@ -1,66 +1,66 @@
-"""HTTP for provider plugins: one ``requests.Session`` per account, redacted everywhere.
+"""HTTP for provider plugins: one ``requests.Session`` per account, with every guard built in.
 
-Why a wrapper and not a bare session: every call must have connect and read timeouts, TLS
-verification on, a bounded reply size, a rate limit, and, above all, failures sorted into
-"certainly not sent" (``ConnectError``) and "outcome unknown" (``ReadTimeoutError``,
-``ConnectionLostError``).  Replies come back as ``RawReply`` whatever the HTTP status; the
-plugin's parser decides what a status means (several providers answer errors with 200).
+Why a wrapper and not a bare session: every call must have connect and read timeouts, an
+overall deadline, TLS verification on, a bounded reply size, a rate limit, and, above all,
+failures sorted into "certainly not sent" and "outcome unknown".  Replies come back as
+``RawReply`` whatever the HTTP status, exactly as the provider sent them (the plugin's parser
+decides what a status means: several providers answer errors with 200); whatever keeps a reply
+keeps its redacted copy (``RawReply.redacted``).
+
+Every failure of ``Transport.request`` is one of these (httpx style: one table, below, from
+what requests, urllib3, http.client and the socket raise to the error a caller handles)::
+
+    InvalidRequestError ..... a header, URL or body HTTP cannot carry; nothing was sent
+    ConnectError ............ refused, DNS, connect timeout, proxy, TLS before the request
+                              was written; nothing was sent
+    ReadTimeoutError ........ no answer within the read timeout            (outcome unknown)
+    DeadlineExceededError ... the exchange outlived ``deadline=``          (outcome unknown)
+    ConnectionLostError ..... reset or closed after the request was written (outcome unknown)
+    UnreadableReplyError .... a malformed HTTP reply (two Content-Length values, bad status
+                              line, undecodable body), or a reply over ``max_reply_bytes``
+    OutcomeUnknownError ..... anything else once the request was written   (outcome unknown)
+
+No other exception leaves ``request``, and the errors are raised outside the ``except``
+block that caught the cause: nothing chained behind them holds the request (its URL, body
+and headers carry the credentials).  Whether the request started to be written is tracked
+per connection (``smsbridge.deadline``), so "nothing was sent" is a fact, not a guess.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
-import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote, quote_plus
 
+from smsbridge.deadline import DeadlinePassed, Exchange, tracking_adapter
 from smsbridge.errors import (
     ConnectError,
     ConnectionLostError,
+    DeadlineExceededError,
+    InvalidRequestError,
     NotSentError,
     OutcomeUnknownError,
     ReadTimeoutError,
+    SmsBridgeError,
     UnreadableReplyError,
 )
 from smsbridge.models import RawReply
+from smsbridge.redaction import REDACTED, Redactor, install_log_redaction, refresh_log_redaction
 
-__all__ = ["RateLimiter", "Redactor", "Transport", "user_agent"]
+__all__ = ["DEFAULT_DEADLINE", "REDACTED", "RateLimiter", "Redactor", "Transport", "default_deadline", "user_agent"]
 
 log = logging.getLogger("smsbridge.http")
 
-REDACTED = "***"
+#: seconds one exchange may take at most, reply included, unless ``deadline=`` says otherwise
+DEFAULT_DEADLINE = 60.0
 
 
-class Redactor:
-    """Replaces every known secret (and its URL-encoded forms) with ``***``."""
-
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        self._lock = threading.Lock()
-        self._needles: list[str] = []
-        for s in secrets:
-            self.add(s)
-
-    def add(self, secret: str | None) -> None:
-        if not secret:
-            return
-        forms = {secret, quote(secret, safe=""), quote_plus(secret), quote(secret, safe="/")}
-        with self._lock:
-            for form in forms:
-                if form not in self._needles:
-                    self._needles.append(form)
-            self._needles.sort(key=len, reverse=True)
-
-    def __call__(self, text: str) -> str:
-        for needle in self._needles:
-            if needle in text:
-                text = text.replace(needle, REDACTED)
-        return text
-
-    def __repr__(self) -> str:
-        return f"Redactor({len(self._needles)} secrets)"
+def default_deadline(connect_timeout: float, read_timeout: float) -> float:
+    """The deadline of an account without ``deadline=``: 60 s, or connect + read timeout if longer."""
+    return max(DEFAULT_DEADLINE, connect_timeout + read_timeout)
 
 
 def preparatory_failure(exc: OutcomeUnknownError, provider: str | None) -> NotSentError:
@@ -71,31 +71,6 @@ def preparatory_failure(exc: OutcomeUnknownError, provider: str | None) -> NotSe
         url=exc.url,
         hint="safe to retry",
     )
-
-
-class _ThirdPartyLogFilter(logging.Filter):
-    """Redacts every live account's secrets from urllib3's own debug lines.
-
-    urllib3 logs each request line, query string included, at DEBUG: a host application that
-    turns on debug logging would otherwise see credentials that travel in a query (JorMall).
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.redactors: weakref.WeakSet[Redactor] = weakref.WeakSet()
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        redacted = message
-        for redactor in list(self.redactors):
-            redacted = redactor(redacted)
-        if redacted != message:
-            record.msg, record.args = redacted, ()
-        return True
-
-
-_third_party_filter = _ThirdPartyLogFilter()
-logging.getLogger("urllib3.connectionpool").addFilter(_third_party_filter)
 
 
 class RateLimiter:
@@ -129,11 +104,12 @@ def user_agent() -> str:
     return f"smsbridge/{__version__} (+https://pypi.org/project/smsbridge/)"
 
 
-_SENSITIVE_HEADERS = {"authorization", "cookie", "set-cookie", "proxy-authorization"}
+class _Unsendable(Exception):
+    """The prepared request holds something HTTP cannot carry (checked before anything leaves)."""
 
 
 class Transport:
-    """The HTTP side of one account.  Thread-safe; create with the account's secrets."""
+    """The HTTP side of one account.  Thread-safe; create with the account's redactor."""
 
     def __init__(
         self,
@@ -145,11 +121,13 @@ class Transport:
         rate: float | None = None,
         max_reply_bytes: int = 1_048_576,
         ca_bundle: str | None = None,
+        deadline: float | None = None,
     ) -> None:
         self.provider = provider
         self.timeout = (connect_timeout, read_timeout)
+        self.deadline = deadline if deadline is not None else default_deadline(connect_timeout, read_timeout)
         self.redact = redactor
-        _third_party_filter.redactors.add(redactor)
+        install_log_redaction(redactor)
         self.limiter = RateLimiter(rate)
         self.max_reply_bytes = max_reply_bytes
         self.verify: str | bool = ca_bundle or True
@@ -168,6 +146,8 @@ class Transport:
                     session = requests.Session()
                     session.headers["User-Agent"] = user_agent()
                     session.trust_env = True
+                    for prefix in ("https://", "http://"):
+                        session.mount(prefix, tracking_adapter())
                     self._session = session
         return self._session
 
@@ -177,7 +157,7 @@ class Transport:
             self._session = None
 
     def __repr__(self) -> str:
-        return f"Transport(provider={self.provider!r}, timeout={self.timeout})"
+        return f"Transport(provider={self.provider!r}, timeout={self.timeout}, deadline={self.deadline})"
 
     def request(
         self,
@@ -200,107 +180,61 @@ class Transport:
             try:
                 return self.request(method, url, params=params, data=data, json=json, headers=headers)
             except OutcomeUnknownError as exc:
-                raise preparatory_failure(exc, self.provider) from None
-        import requests
-        from requests import exceptions as rexc
-
+                lost = preparatory_failure(exc, self.provider)
+            raise lost  # outside the except block: no context chained
+        refresh_log_redaction()
         self.limiter.acquire()
         started = time.perf_counter()
-        shown_url = url
+        stage = "build"
+        exchange = Exchange(self.deadline)
+        failure: BaseException | None = None
+        content, truncated, response = b"", False, None
         try:
-            prepared = self.session.prepare_request(
-                requests.Request(method, url, params=params, data=data, json=json, headers=headers)
-            )
-            shown_url = self.redact(prepared.url or url)
-            if log.isEnabledFor(logging.DEBUG):
-                body = prepared.body
-                text = body.decode("utf-8", "replace") if isinstance(body, bytes) else (body or "")
-                log.debug("%s %s body=%s", method, shown_url, self.redact(text)[:2000])
+            prepared = self._prepare(method, url, params=params, data=data, json=json, headers=headers)
+            stage = "send"
             with self._lock:
                 self.requests_made += 1
-            response = self.session.send(
-                prepared,
-                timeout=self.timeout,
-                verify=self.verify,
-                allow_redirects=False,
-                stream=True,
-                proxies=self._proxies_for(prepared),
-            )
-        except rexc.ConnectTimeout:
-            raise ConnectError(
-                f"could not connect to {_host(shown_url)} within {self.timeout[0]}s: nothing was sent",
-                provider=self.provider,
-                url=shown_url,
-            ) from None
-        except rexc.ReadTimeout:
-            raise ReadTimeoutError(
-                f"no answer from {_host(shown_url)} within {self.timeout[1]}s after the request was sent",
-                provider=self.provider,
-                url=shown_url,
-            ) from None
-        except rexc.SSLError as exc:
-            raise ConnectError(
-                f"TLS verification failed for {_host(shown_url)}: nothing was sent ({self.redact(_short(exc))})",
-                provider=self.provider,
-                url=shown_url,
-                hint="fix the certificate chain or give a CA bundle with ca_bundle=PATH "
-                "(verification is never turned off)",
-            ) from None
-        except rexc.ConnectionError as exc:
-            if _is_connect_failure(exc):
-                raise ConnectError(
-                    f"could not connect to {_host(shown_url)} ({self.redact(_reason(exc))}): nothing was sent",
-                    provider=self.provider,
-                    url=shown_url,
-                ) from None
-            raise ConnectionLostError(
-                f"the connection to {_host(shown_url)} was lost after the request was sent "
-                f"({self.redact(_short(exc))})",
-                provider=self.provider,
-                url=shown_url,
-            ) from None
-        except (rexc.InvalidURL, rexc.MissingSchema, rexc.InvalidSchema) as exc:
-            raise ConnectError(
-                f"invalid request URL {shown_url!r}: {self.redact(_short(exc))}", provider=self.provider, url=shown_url
-            ) from None
-        try:
-            content, truncated = self._read(response)
-        except (rexc.ConnectionError, rexc.ChunkedEncodingError, rexc.ContentDecodingError) as exc:
-            raise ConnectionLostError(
-                f"the reply from {_host(shown_url)} broke off ({self.redact(_short(exc))})",
-                provider=self.provider,
-                url=shown_url,
-            ) from None
-        except rexc.ReadTimeout:
-            raise ReadTimeoutError(
-                f"the reply from {_host(shown_url)} stalled for over {self.timeout[1]}s",
-                provider=self.provider,
-                url=shown_url,
-            ) from None
-        finally:
-            response.close()
+            with exchange:
+                response = self.session.send(
+                    prepared,
+                    timeout=self.timeout,
+                    verify=self.verify,
+                    allow_redirects=False,
+                    stream=True,
+                    proxies=self._proxies_for(prepared),
+                )
+                stage = "read"
+                try:
+                    content, truncated = self._read(response)
+                finally:
+                    response.close()
+        except Exception as exc:  # mapped below, outside this block: nothing chained to the error
+            failure = exc
+        if failure is not None or exchange.interrupted:
+            error = self._error(failure, stage, exchange, url)
+            del failure
+            raise error
+        assert response is not None
         content_type = response.headers.get("Content-Type", "")
-        body = self.redact(_decode(content, content_type))
-        headers = {
-            k: (REDACTED if k.lower() in _SENSITIVE_HEADERS else self.redact(v)) for k, v in response.headers.items()
-        }
         reply = RawReply(
             status=response.status_code,
-            body=body,
+            body=_decode(content, content_type),
             content_type=content_type,
-            url=shown_url,
-            headers=headers,
+            url=prepared.url or url,
+            headers=dict(response.headers),
             truncated=truncated,
+            redactor=self.redact,
         )
-        log.debug(
-            "%s %s -> %s %s (%d bytes, %.3fs)",
-            method,
-            shown_url,
-            reply.status,
-            content_type,
-            len(content),
-            time.perf_counter() - started,
-        )
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug(
+                "%s %s -> %s %s (%d bytes, %.3fs)",
+                method,
+                self.redact(reply.url),
+                reply.status,
+                content_type,
+                len(content),
+                time.perf_counter() - started,
+            )
         if truncated:
             raise UnreadableReplyError(
                 f"the reply is larger than {self.max_reply_bytes} bytes (max_reply_bytes); it was not read",
@@ -309,6 +243,28 @@ class Transport:
                 raw=reply,
             )
         return reply
+
+    # ------------------------------------------------------------------ before anything leaves
+
+    def _prepare(self, method: str, url: str, **parts: Any) -> Any:
+        """The prepared request, checked byte by byte against what HTTP can carry."""
+        import requests
+
+        return self._checked(self.session.prepare_request(requests.Request(method, url, **parts)))
+
+    def _checked(self, prepared: Any) -> Any:
+        """``prepared`` once its credentials are known secrets and it holds nothing HTTP refuses."""
+        method, url = prepared.method, prepared.url
+        for name in ("Authorization", "Proxy-Authorization"):
+            value = prepared.headers.get(name)
+            if isinstance(value, str) and value:  # a credential in a header is a secret from now on
+                self.redact.add(value.partition(" ")[2] or value)
+        _check_wire(prepared)
+        if log.isEnabledFor(logging.DEBUG):
+            body = prepared.body
+            text = body.decode("utf-8", "replace") if isinstance(body, bytes) else (body or "")
+            log.debug("%s %s body=%s", method, self.redact(url or ""), self.redact(text)[:2000])
+        return prepared
 
     def _proxies_for(self, prepared: Any) -> dict[str, str]:
         """Proxy settings for the request's scheme and host, read from the environment once.
@@ -340,6 +296,204 @@ class Transport:
                 return b"".join(chunks)[:limit], True
         return b"".join(chunks), False
 
+    # ------------------------------------------------------------------ the one table
+
+    def _error(self, failure: BaseException | None, stage: str, exchange: Exchange, url: str) -> SmsBridgeError:
+        """The typed error for ``failure`` at ``stage`` (build, send or read)."""
+        shown = self.redact(url)
+        host = _host(shown)
+        common: dict[str, Any] = {"provider": self.provider, "url": shown}
+        if stage == "build":
+            return InvalidRequestError(
+                f"the request to {host} cannot be sent ({self._why(failure)}): nothing was sent", **common
+            )
+        if exchange.interrupted or isinstance(failure, DeadlinePassed):
+            if exchange.tracked and not exchange.writing:
+                return ConnectError(
+                    f"no connection to {host} within the deadline of {self.deadline:g}s: nothing was sent", **common
+                )
+            return DeadlineExceededError(
+                f"the exchange with {host} did not complete within the deadline of {self.deadline:g}s "
+                "(deadline=); the request was sent",
+                **common,
+            )
+        assert failure is not None
+        kind = _classify(failure)
+        why = self._why(failure)
+        # nothing was written: known when the connection is tracked; without tracking, a TLS
+        # failure can only be the handshake's
+        written = stage == "read" or (exchange.writing if exchange.tracked else kind != "tls")
+        if kind == "tls" and not written:
+            return ConnectError(
+                f"TLS with {host} failed: nothing was sent ({why})",
+                hint="fix the certificate chain or give a CA bundle with ca_bundle=PATH "
+                "(verification is never turned off)",
+                **common,
+            )
+        if (kind == "connect" and stage == "send") or (not written and kind in ("timeout", "lost")):
+            if _is_connect_timeout(failure):
+                return ConnectError(
+                    f"could not connect to {host} within {self.timeout[0]:g}s: nothing was sent", **common
+                )
+            return ConnectError(f"could not connect to {host} ({why}): nothing was sent", **common)
+        if kind == "request" and not written:
+            return InvalidRequestError(f"the request to {host} cannot be sent ({why}): nothing was sent", **common)
+        if kind == "timeout":
+            if stage == "read":
+                return ReadTimeoutError(f"the reply from {host} stalled for over {self.timeout[1]:g}s", **common)
+            return ReadTimeoutError(
+                f"no answer from {host} within {self.timeout[1]:g}s after the request was sent", **common
+            )
+        if kind == "reply":
+            return UnreadableReplyError(
+                f"unreadable reply: the HTTP reply from {host} is malformed ({why})", provider=self.provider
+            )
+        if kind in ("lost", "tls", "connect"):
+            if stage == "read":
+                return ConnectionLostError(f"the reply from {host} broke off ({why})", **common)
+            return ConnectionLostError(
+                f"the connection to {host} was lost after the request was sent ({why})", **common
+            )
+        return OutcomeUnknownError(
+            f"the exchange with {host} failed after the request was sent ({type(failure).__name__}: {why})", **common
+        )
+
+    def _why(self, failure: BaseException | None) -> str:
+        return self.redact(_reason(failure)) if failure is not None else "unknown"
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _check_wire(prepared: Any) -> None:
+    """Refuse what http.client would fail on halfway: every check here runs before a byte leaves."""
+    if not isinstance(prepared.method, str) or not re.fullmatch(r"[A-Z]+", prepared.method or ""):
+        raise _Unsendable("the HTTP method is malformed")
+    target = prepared.url or ""
+    if not target.isascii() or re.search(r"[\x00-\x20\x7f]", target):
+        raise _Unsendable("the URL holds characters HTTP cannot carry")
+    for name, value in prepared.headers.items():
+        if not isinstance(name, str) or not re.fullmatch(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+", name):
+            raise _Unsendable("a header name is malformed")
+        if isinstance(value, str):
+            try:
+                value.encode("latin-1")
+            except UnicodeEncodeError as exc:
+                raise _Unsendable(
+                    f"header {name} holds a character HTTP headers cannot carry (position {exc.start})"
+                ) from None
+            if re.search(r"[\r\n\x00]", value):
+                raise _Unsendable(f"header {name} holds a line break or NUL")
+    if isinstance(prepared.body, str):
+        try:
+            prepared.body.encode("latin-1")
+        except UnicodeEncodeError as exc:
+            raise _Unsendable(f"the body holds a character that cannot be encoded (position {exc.start})") from None
+
+
+def _exception_table() -> list[tuple[str, tuple[type[BaseException], ...]]]:
+    """What each exception means, most specific first; the whole chain of a failure is matched.
+
+    Kinds: ``connect`` (no connection: nothing sent), ``tls``, ``timeout``, ``reply`` (the
+    reply is malformed), ``lost`` (the connection broke), ``request`` (the request cannot be
+    encoded).  The outcome also depends on whether the request started to be written.
+    """
+    import http.client
+    import socket
+    import ssl
+
+    from requests import exceptions as r
+    from urllib3 import exceptions as u
+
+    return [
+        (
+            "connect",
+            (
+                r.ConnectTimeout,
+                r.ProxyError,
+                u.ConnectTimeoutError,  # NewConnectionError and NameResolutionError too
+                u.ProxyError,
+                u.ProxySchemeUnknown,
+                u.ClosedPoolError,
+                u.EmptyPoolError,
+                u.HostChangedError,
+                ConnectionRefusedError,
+                socket.gaierror,
+            ),
+        ),
+        ("tls", (r.SSLError, u.SSLError, ssl.SSLError, ssl.CertificateError)),
+        ("timeout", (r.ReadTimeout, r.Timeout, u.ReadTimeoutError, u.TimeoutError, TimeoutError)),
+        (
+            "lost",
+            (
+                http.client.IncompleteRead,  # urllib3's IncompleteRead and InvalidChunkLength too
+                http.client.RemoteDisconnected,
+            ),
+        ),
+        (
+            "reply",
+            (
+                r.InvalidHeader,
+                u.InvalidHeader,
+                u.HeaderParsingError,
+                r.ContentDecodingError,
+                u.DecodeError,
+                r.TooManyRedirects,
+                r.RetryError,
+                u.ResponseError,
+                u.ResponseNotChunked,
+                u.BodyNotHttplibCompatible,
+                http.client.HTTPException,
+                UnicodeDecodeError,
+            ),
+        ),
+        ("lost", (r.ChunkedEncodingError, u.ProtocolError, ConnectionError)),
+        (
+            "request",
+            (
+                r.InvalidURL,
+                r.MissingSchema,
+                r.InvalidSchema,
+                r.URLRequired,
+                r.InvalidJSONError,
+                r.UnrewindableBodyError,
+                r.StreamConsumedError,
+                u.UnrewindableBodyError,
+                u.LocationValueError,
+                u.ProxySchemeUnsupported,
+                UnicodeEncodeError,
+                _Unsendable,
+                ValueError,
+                TypeError,
+            ),
+        ),
+        ("lost", (r.ConnectionError, r.RequestException, u.HTTPError, OSError)),
+    ]
+
+
+_table_cache: list[tuple[str, tuple[type[BaseException], ...]]] = []
+
+
+def _classify(failure: BaseException) -> str:
+    """The kind of the first table row any exception of ``failure``'s chain matches."""
+    if not _table_cache:
+        _table_cache.extend(_exception_table())
+    chain = _chain(failure)
+    for kind, classes in _table_cache:
+        if any(isinstance(e, classes) for e in chain):
+            return kind
+    return "other"
+
+
+def _is_connect_timeout(failure: BaseException) -> bool:
+    from requests.exceptions import ConnectTimeout
+    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError
+
+    return any(
+        isinstance(e, ConnectTimeout) or (isinstance(e, ConnectTimeoutError) and not isinstance(e, NewConnectionError))
+        for e in _chain(failure)
+    )
+
 
 def _decode(content: bytes, content_type: str) -> str:
     charset = "utf-8"
@@ -357,18 +511,13 @@ def _host(url: str) -> str:
     from urllib.parse import urlsplit
 
     try:
-        return urlsplit(url).netloc or url
+        return urlsplit(url).netloc.rpartition("@")[2] or "the provider"
     except ValueError:
         return "the provider"
 
 
-def _short(exc: BaseException) -> str:
-    text = str(exc)
-    return text if len(text) < 300 else text[:297] + "..."
-
-
 def _chain(exc: BaseException) -> list[BaseException]:
-    """``exc`` and every exception behind it (causes, contexts, urllib3 reasons)."""
+    """``exc`` and every exception behind it (causes, contexts, urllib3 reasons, wrapped args)."""
     seen: list[BaseException] = []
     stack: list[BaseException | None] = [exc]
     while stack:
@@ -385,25 +534,36 @@ def _chain(exc: BaseException) -> list[BaseException]:
     return seen
 
 
-def _reason(exc: BaseException) -> str:
-    """A short human reason for a connect failure, without urllib3's wrapping."""
-    from urllib3.exceptions import NameResolutionError
+_NOISE = re.compile(r"\S+://\S+|with url: \S+|<[^>]*object at 0x[0-9a-f]+>:?\s*|\w+Pool\([^)]*\):\s*")
 
-    for current in _chain(exc):
+
+def _reason(exc: BaseException) -> str:
+    """A short human reason for a failure: never a URL, never a requests object's repr."""
+    import http.client
+    import ssl
+
+    from urllib3.exceptions import DecodeError, NameResolutionError
+
+    chain = _chain(exc)
+    for current in chain:
         if isinstance(current, ConnectionRefusedError) or "Connection refused" in str(current):
             return "connection refused"
         if isinstance(current, NameResolutionError) or "Name or service not known" in str(current):
             return "the host name could not be resolved"
         if "Network is unreachable" in str(current):
             return "network unreachable"
-    return _short(exc)
-
-
-def _is_connect_failure(exc: BaseException) -> bool:
-    """True when the failure happened before any byte of the request left."""
-    from urllib3.exceptions import NameResolutionError, NewConnectionError
-
-    return any(
-        isinstance(current, (NewConnectionError, NameResolutionError, ConnectionRefusedError))
-        for current in _chain(exc)
-    )
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return f"certificate verification failed: {current.verify_message}"
+        if isinstance(current, http.client.RemoteDisconnected):
+            return "the server closed the connection without an answer"
+        if isinstance(current, ConnectionResetError):
+            return "connection reset by the server"
+        if isinstance(current, http.client.IncompleteRead):
+            return "the body ended before its announced length"
+        if isinstance(current, DecodeError):
+            return "the body could not be decoded as its Content-Encoding says"
+        if isinstance(current, _Unsendable):
+            return str(current)
+    deepest = chain[-1] if chain else exc
+    text = _NOISE.sub("", str(deepest)).strip(" :()'\"") or type(deepest).__name__
+    return text if len(text) < 200 else text[:197] + "..."

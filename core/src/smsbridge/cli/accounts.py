@@ -32,7 +32,7 @@ from typing import Any
 import attrs
 
 from smsbridge.config import parse_url
-from smsbridge.errors import ConfigurationError
+from smsbridge.errors import ConfigurationError, SmsBridgeError
 
 __all__ = [
     "CONFIG_ENV",
@@ -57,27 +57,62 @@ class AccountSource:
 
     @property
     def raw_secrets(self) -> list[str]:
-        """Credential-looking parts of the source, to redact before an account exists.
+        """The source's credentials, to redact before an account exists.
 
         The core masks URLs in its own errors; this is a second net for anything else
         (a plugin's exception text) printed before the account and its redactor are built.
+        Only secrets: a user name is not one unless the provider's config says so, so that
+        it is not masked wherever it appears in output (an e-mail address, a message text).
         """
-        if isinstance(self.value, Mapping):
-            return [str(v) for v in self.value.values() if isinstance(v, str) and len(v) >= 4]
-        found: list[str] = []
-        from smsbridge.connection import split_failover
+        from smsbridge.config import split_failover
 
+        if isinstance(self.value, Mapping):
+            secret = _secret_names(str(self.value.get("provider", "")))
+            return [str(v) for k, v in self.value.items() if isinstance(v, str) and _is_secret(k, secret)]
+        found: list[str] = []
         for text in split_failover(self.value):
             try:
                 url = parse_url(text)
             except ConfigurationError:
+                found.extend(_userinfo_guess(text))
                 continue
-            found.extend(v for v in (url.user, url.password) if v and len(v) >= 4)
-            found.extend(v for k, v in url.options.items() if len(v) >= 4 and _SECRETISH.search(k))
-        return found
+            secret = _secret_names(url.provider)
+            if url.password:
+                found.append(url.password)
+            if url.user and secret is not None and "user" in secret:
+                found.append(url.user)
+            found.extend(v for k, v in url.options.items() if _is_secret(k, secret))
+        return [v for v in found if v]
 
 
 _SECRETISH = re.compile(r"pass|token|key|secret|auth|pwd", re.I)
+
+
+def _secret_names(provider_id: str) -> frozenset[str] | None:
+    """The provider's secret option names, plus ``"user"`` when its user part is a secret;
+    ``None`` when the provider is not available (then secret-looking names count)."""
+    from smsbridge.config import secret_option_names, secret_url_parts
+    from smsbridge.plugins import get_registry
+
+    try:
+        spec, _ = get_registry().provider(provider_id)
+    except SmsBridgeError:
+        return None
+    return secret_option_names(spec.config_class) | (secret_url_parts(spec.config_class) & {"user"})
+
+
+def _is_secret(key: str, secret: frozenset[str] | None) -> bool:
+    return key in secret if secret is not None else bool(_SECRETISH.search(key))
+
+
+def _userinfo_guess(text: str) -> list[str]:
+    """What may be the password of a URL too malformed to parse: after the user, up to the last '@'."""
+    from urllib.parse import unquote
+
+    rest = text.partition("://")[2]
+    userinfo = rest.rpartition("@")[0]
+    password = userinfo.partition(":")[2]
+    return [p for p in (password, unquote(password)) if p]
 
 
 def config_path() -> Path:
@@ -190,7 +225,7 @@ def with_console_on_stderr(source: str) -> str:
     it; the console provider's rendering of the SMS is for the eyes and belongs with the
     other diagnostics.  On a terminal both show, in order.
     """
-    from smsbridge.connection import split_failover
+    from smsbridge.config import split_failover
 
     try:
         parts = split_failover(source)

@@ -94,7 +94,8 @@ _CAPABILITY_FLAGS = (
 @common_options
 @handle_errors
 def providers() -> None:
-    """Installed providers: package, capabilities, limits, admin operations; broken plugins."""
+    """Installed providers: package, capabilities, limits, admin operations; the cross-cutting
+    plugins; plugins that failed to load, are disabled, or claim the same provider id."""
     from smsbridge.converters import to_dict
     from smsbridge.plugins import get_registry
 
@@ -102,6 +103,7 @@ def providers() -> None:
     registry = get_registry()
     found = registry.providers()
     broken = list(registry.broken)
+    cross_cutting = registry.cross_cutting()
     if state.json:
         state.emit_json(
             {
@@ -118,7 +120,14 @@ def providers() -> None:
                     }
                     for spec, info in found
                 ],
+                "cross_cutting": [
+                    {"plugin": i.name, "distribution": i.distribution, "version": i.version, "hooks": list(i.hooks)}
+                    for i in cross_cutting
+                ],
                 "broken": [to_dict(b) for b in broken],
+                "disabled": [to_dict(d) for d in registry.disabled],
+                "conflicts": [to_dict(c) for c in registry.conflicts.values()],
+                "duplicate_entry_points": [to_dict(d) for d in registry.duplicates],
             }
         )
         return
@@ -148,6 +157,15 @@ def providers() -> None:
         state.print(heading)
         state.print(grid)
         state.print()
+    if cross_cutting:
+        shown = table("Plugin", "Package", "Hooks", title="Cross-cutting plugins (wrap every provider)")
+        for info in cross_cutting:
+            shown.add_row(
+                cell(info.name),
+                cell(f"{info.distribution or '-'} {info.version or ''}".strip()),
+                cell(join(info.hooks)),
+            )
+        state.print(shown)
     if broken:
         bad = table("Plugin", "Package", "Error", title="Plugins that failed to load")
         for plugin in broken:
@@ -155,6 +173,21 @@ def providers() -> None:
                 cell(plugin.name), cell(f"{plugin.distribution or '?'} {plugin.version or ''}"), cell(plugin.error)
             )
         state.print(bad)
+    if registry.disabled:
+        off = table("Plugin", "Package", "Disabled by", title="Disabled plugins")
+        for item in registry.disabled:
+            off.add_row(cell(item.name), cell(f"{item.distribution or '?'} {item.version or ''}"), cell(item.by))
+        state.print(off)
+    if registry.conflicts:
+        clash = table("Provider", "Claimed by", title="Provider ids claimed by several plugins (not used)")
+        for conflict in registry.conflicts.values():
+            clash.add_row(cell(conflict.provider_id), cell("\n".join(conflict.plugins)))
+        state.print(clash)
+    if registry.duplicates:
+        twice = table("Entry point", "Packages", title="Entry-point names used by several packages")
+        for duplicate in registry.duplicates:
+            twice.add_row(cell(duplicate.name), cell(join(duplicate.distributions)))
+        state.print(twice)
 
 
 # ---------------------------------------------------------------------------- send

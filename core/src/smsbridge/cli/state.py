@@ -72,7 +72,6 @@ class State:
         self._account: Any = None
         self._source: AccountSource | None = None
         self._redactors: list[Callable[[str], str]] = []
-        self._secrets: list[str] = []
         self._console: Console | None = None
         self._err_console: Console | None = None
         self._handler: logging.Handler | None = None
@@ -84,11 +83,9 @@ class State:
     # ------------------------------------------------------------------ redaction and logs
 
     def redact(self, text: str) -> str:
-        """Remove every known credential from ``text``: accounts' own redactors, then raw URL parts."""
+        """Remove every known credential from ``text``: the source's, then the accounts' redactors."""
         for redactor in self._redactors:
             text = redactor(text)
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
         return text
 
     def setup_logging(self) -> None:
@@ -129,7 +126,9 @@ class State:
         if self._source is None:
             self._source = resolve_source(self.url, self.account_name, required=required)
             if self._source is not None:
-                self._secrets = sorted(set(self._source.raw_secrets), key=len, reverse=True)
+                from smsbridge.redaction import Redactor
+
+                self._redactors.append(Redactor(self._source.raw_secrets))
         return self._source
 
     def account(self, *, required: bool = True) -> Any:
@@ -172,8 +171,13 @@ class State:
         return self._err_console
 
     def emit_json(self, data: Any) -> None:
-        """One JSON document on stdout (after redaction, as a last net)."""
-        click.echo(self.redact(json.dumps(data, indent=2, ensure_ascii=False, default=str)))
+        """One JSON document on stdout.
+
+        A command's result is printed as the provider gave it (what the user asked for is
+        output: a new token from an admin operation, a received text); it never holds a raw
+        reply, and URLs in it are masked.  Error texts are redacted before they get here.
+        """
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
     def print(self, *renderables: Any) -> None:
         self.console.print(*renderables)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -25,6 +24,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import attrs
 
 from smsbridge.models import RawReply
+from smsbridge.redaction import Redactor
 from smsbridge.transport import Transport
 
 __all__ = [
@@ -75,8 +75,8 @@ class FakeTransport(Transport):
     """A transport that answers from a list or a function and records every request.
 
     ``replies``: ``RawReply`` objects (or exceptions to raise) served in order, the last one
-    repeated; or a callable receiving the ``SentRequest``.  The account's redactor still
-    applies, so secret-leak tests see what real errors would carry.
+    repeated; or a callable receiving the ``SentRequest``.  Replies carry the account's
+    redactor as real ones do, so secret-leak tests see what real errors and results keep.
     """
 
     def __init__(self, base: Transport, replies: Iterable[RawReply | BaseException] | Responder) -> None:
@@ -84,6 +84,7 @@ class FakeTransport(Transport):
             base.provider,
             connect_timeout=base.timeout[0],
             read_timeout=base.timeout[1],
+            deadline=base.deadline,
             redactor=base.redact,
             max_reply_bytes=base.max_reply_bytes,
         )
@@ -100,7 +101,9 @@ class FakeTransport(Transport):
             try:
                 return self.request(method, url, **kwargs)
             except OutcomeUnknownError as exc:
-                raise preparatory_failure(exc, self.provider) from None
+                lost = preparatory_failure(exc, self.provider)
+            raise lost
+        self._refuse_what_http_cannot_carry(method, url, kwargs)
         sent = SentRequest(
             method=method,
             url=url,
@@ -120,8 +123,8 @@ class FakeTransport(Transport):
                 answer = self._queue.pop(0) if len(self._queue) > 1 else self._queue[0]
         if isinstance(answer, BaseException):
             raise answer
-        body = self.redact(answer.body)
-        result = attrs.evolve(answer, body=body, url=self.redact(url))
+        # as the real transport: the reply as it came, with the account's redactor attached
+        result = attrs.evolve(answer, url=url, redactor=self.redact)
         if len(answer.body.encode("utf-8")) > self.max_reply_bytes:
             from smsbridge.errors import UnreadableReplyError
 
@@ -132,6 +135,20 @@ class FakeTransport(Transport):
                 raw=attrs.evolve(result, body=result.body[: self.max_reply_bytes], truncated=True),
             )
         return result
+
+    def _refuse_what_http_cannot_carry(self, method: str, url: str, parts: dict[str, Any]) -> None:
+        """As the real transport: a header, URL or body HTTP cannot carry is refused, not sent."""
+        import requests
+
+        from smsbridge.deadline import Exchange
+
+        failure: Exception | None = None
+        try:
+            self._checked(requests.Request(method, url, **parts).prepare())
+        except Exception as exc:
+            failure = exc
+        if failure is not None:
+            raise self._error(failure, "build", Exchange(self.deadline), url)
 
 
 def cassette_replies(path: str | os.PathLike[str]) -> list[RawReply]:
@@ -166,74 +183,57 @@ def fake_account(source: str | Mapping[str, Any], replies: Iterable[RawReply | B
 # ---------------------------------------------------------------------------- cassette scrubbing
 
 
-def _field_regexes(fields: Iterable[str]) -> list[re.Pattern[str]]:
-    names = "|".join(re.escape(f) for f in sorted(set(fields), key=len, reverse=True))
-    if not names:
-        return []
-    return [
-        # JSON: "Password": "x"  (also numbers)
-        re.compile(rf'("(?i:{names})"\s*:\s*)("(?:[^"\\]|\\.)*"|-?\d[\d.]*)'),
-        # XML: <apiKey>x</apiKey>
-        re.compile(rf"(<(?i:{names})(?:\s[^>]*)?>)([^<]*)(</)"),
-        # form / query inside a text: name=value
-        re.compile(rf"((?:^|[?&;\s])(?i:{names})=)([^&\s]*)"),
-    ]
-
-
 def scrub_text(text: str, fields: Iterable[str], values: Iterable[str] = ()) -> str:
-    """Replace secret fields' values (JSON, XML, form) and known secret values with FILTERED."""
-    for pattern in _field_regexes(fields):
-        if pattern.pattern.startswith('("'):
-            text = pattern.sub(lambda m: f'{m.group(1)}"{FILTERED}"', text)
-        elif pattern.pattern.startswith("(<"):
-            text = pattern.sub(lambda m: f"{m.group(1)}{FILTERED}{m.group(3)}", text)
-        else:
-            text = pattern.sub(lambda m: f"{m.group(1)}{FILTERED}", text)
-    for value in values:
-        if value and len(value) >= 4:
-            text = text.replace(value, FILTERED)
-    return text
+    """Replace secret fields' values (JSON, XML, form) and known secret values with FILTERED.
+
+    Values are found in every encoding they take on the wire (percent, JSON and XML escapes,
+    PHP's ``\\/``), as the account's own redactor finds them: see ``smsbridge.redaction``.
+    """
+    return Redactor(values, fields=fields, replacement=FILTERED)(text)
 
 
-def _scrub_pairs(pairs: list[tuple[str, str]], lowered: set[str], values: Iterable[str]) -> list[tuple[str, str]]:
-    return [(k, FILTERED if k.lower() in lowered else scrub_text(v, (), values)) for k, v in pairs]
+def _scrub_pairs(pairs: list[tuple[str, str]], lowered: set[str], redact: Redactor) -> list[tuple[str, str]]:
+    return [(k, FILTERED if k.lower() in lowered else redact(v)) for k, v in pairs]
 
 
 def scrub_request(fields: Iterable[str], values: Iterable[str] = ()) -> Callable[[Any], Any]:
     """A vcrpy ``before_record_request`` that filters secrets from every part of a request."""
     fields = tuple(fields)
-    values = tuple(values)
     lowered = {f.lower() for f in fields}
+    redact = Redactor(values, fields=fields, replacement=FILTERED)
+    values_only = Redactor(values, replacement=FILTERED)
 
     def before_record_request(request: Any) -> Any:
         parts = urlsplit(request.uri)
         if parts.query:
-            query = urlencode(_scrub_pairs(parse_qsl(parts.query, keep_blank_values=True), lowered, values))
+            query = urlencode(_scrub_pairs(parse_qsl(parts.query, keep_blank_values=True), lowered, values_only))
             request.uri = urlunsplit(parts._replace(query=query))
         for name in list(request.headers):
             if name.lower() in ("authorization", "cookie", "proxy-authorization") or name.lower() in lowered:
                 request.headers[name] = FILTERED
+            elif isinstance(request.headers[name], str):
+                request.headers[name] = values_only(request.headers[name])
         body = request.body
         if body:
             text = body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body)
             content_type = next((v for k, v in request.headers.items() if k.lower() == "content-type"), "")
             if "x-www-form-urlencoded" in content_type:
-                new = urlencode(_scrub_pairs(parse_qsl(text, keep_blank_values=True), lowered, values))
+                new = urlencode(_scrub_pairs(parse_qsl(text, keep_blank_values=True), lowered, values_only))
             elif "json" in content_type:
-                new = _scrub_json(text, lowered, values)
+                new = _scrub_json(text, lowered, redact, values_only)
             else:
-                new = scrub_text(text, fields, values)
+                new = redact(text)
             request.body = new.encode("utf-8")
         return request
 
     return before_record_request
 
 
-def _scrub_json(text: str, lowered: set[str], values: Iterable[str]) -> str:
+def _scrub_json(text: str, lowered: set[str], redact: Redactor, values_only: Redactor) -> str:
     try:
         data = json.loads(text)
     except ValueError:
-        return scrub_text(text, lowered, values)
+        return redact(text)
 
     def walk(node: Any) -> Any:
         if isinstance(node, dict):
@@ -241,7 +241,7 @@ def _scrub_json(text: str, lowered: set[str], values: Iterable[str]) -> str:
         if isinstance(node, list):
             return [walk(v) for v in node]
         if isinstance(node, str):
-            return scrub_text(node, (), values)
+            return values_only(node)
         return node
 
     return json.dumps(walk(data), ensure_ascii=False, separators=(",", ":"))
@@ -249,18 +249,20 @@ def _scrub_json(text: str, lowered: set[str], values: Iterable[str]) -> str:
 
 def scrub_response(fields: Iterable[str], values: Iterable[str] = ()) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """A vcrpy ``before_record_response`` that filters secrets a provider echoes back."""
-    fields = tuple(fields)
-    values = tuple(values)
+    redact = Redactor(values, fields=tuple(fields), replacement=FILTERED)
 
     def before_record_response(response: dict[str, Any]) -> dict[str, Any]:
         body = response.get("body", {}).get("string")
         if body:
             text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-            scrubbed = scrub_text(text, fields, values)
+            scrubbed = redact(text)
             response["body"]["string"] = scrubbed.encode("utf-8") if isinstance(body, bytes) else scrubbed
-        for name in list(response.get("headers", {})):
+        headers = response.get("headers", {})
+        for name in list(headers):
             if name.lower() in ("set-cookie",):
-                response["headers"][name] = [FILTERED]
+                headers[name] = [FILTERED]
+            else:
+                headers[name] = [redact(v) if isinstance(v, str) else v for v in headers[name]]
         return response
 
     return before_record_response

@@ -2,8 +2,8 @@
 
 It speaks just enough HTTP/1.1 by hand (raw sockets, so it can misbehave at the byte level)
 and answers each request by a script: a normal reply, a reset before or after the body is
-read, a stall past the client's read timeout, a truncated or oversized body, a wrong content
-type.  It counts what it received, so tests assert "the provider saw exactly one request".
+read, a stall past the client's read timeout, a reply trickled byte by byte, a truncated or oversized
+body, a wrong content type.  It counts what it received, so tests assert "the provider saw exactly one request".
 
     with FaultServer() as server:
         server.script = lambda request: Reply(200, '{"StatusCode":"1"}')
@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import attrs
 
-__all__ = ["Close", "FaultServer", "Reply", "Request", "Reset", "Stall", "body_text", "refused_port"]
+__all__ = ["Close", "FaultServer", "Reply", "Request", "Reset", "Stall", "Trickle", "body_text", "refused_port"]
 
 
 @attrs.frozen
@@ -66,7 +66,20 @@ class Close:
     """Read the request, then close cleanly without answering."""
 
 
-Action = Reply | Reset | Stall | Close
+@attrs.frozen
+class Trickle:
+    """Send ``reply`` (status line and headers included) one byte every ``interval`` seconds.
+
+    No single read waits long, so a read timeout never fires: only an overall deadline ends
+    the exchange (a slow-loris server).
+    """
+
+    reply: Reply = Reply(200, "OK")
+    interval: float = 1.0
+    body_only: bool = False  # send the status line and headers at once, then trickle the body
+
+
+Action = Reply | Reset | Stall | Close | Trickle
 Script = Callable[[Request], Action]
 
 
@@ -174,6 +187,16 @@ class FaultServer:
                     self._stop.wait(action.seconds)
                     return
                 if isinstance(action, Close):
+                    return
+                if isinstance(action, Trickle):
+                    data = _render(action.reply)
+                    if action.body_only:
+                        head, _, data = data.partition(b"\r\n\r\n")
+                        conn.sendall(head + b"\r\n\r\n")
+                    for byte in data:
+                        if self._stop.wait(action.interval):
+                            return
+                        conn.sendall(bytes([byte]))
                     return
                 conn.sendall(_render(action))
                 if action.declared_length is not None:
