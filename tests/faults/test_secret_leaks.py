@@ -208,7 +208,40 @@ def test_bulk_report(provider: str, tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert result.exit_code in (1, 3), result.output
     report = (tmp_path / "report.csv").read_text(encoding="utf-8")
     assert NUMBERS[provider] in report
-    assert leaks([report, result.output, result.stderr], forms) == []
+    ledger = ledger_contents()
+    assert any(NUMBERS[provider] in text for text in ledger)  # the rows are really read
+    assert leaks([report, result.output, result.stderr, *ledger], forms) == []
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_ledgered_sends(provider: str) -> None:
+    """A single send recorded in the ledger (an idempotency key): no secret in its rows or files."""
+    forms = forms_of(ACCOUNTS[provider])
+    with FaultServer(echo(500, forms)) as server:
+        account = smsbridge.connect(ACCOUNTS[provider].url.format(host=server.host_port) + "&timeout=2")
+        with pytest.raises(SmsBridgeError):
+            account.send(NUMBERS[provider], "leak test", idempotency_key=f"leak-{provider}")
+        assert server.requests
+    ledger = ledger_contents()
+    assert any(NUMBERS[provider] in text and "send:leak-" in text for text in ledger)
+    assert leaks(ledger, forms) == []
+
+
+def ledger_contents() -> list[str]:
+    """Every row of every table of the test's ledger, and its files' bytes (as text)."""
+    import os
+    import sqlite3
+
+    path = Path(os.environ["SMSBRIDGE_LEDGER"])
+    texts = []
+    with sqlite3.connect(path) as db:
+        for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+            texts.extend(repr(row) for row in db.execute(f'SELECT * FROM "{table}"'))
+    for name in (path, Path(f"{path}-wal")):
+        if name.exists():
+            texts.append(name.read_bytes().decode("utf-8", "replace"))
+    assert texts, "the ledger holds the job"
+    return texts
 
 
 # ---------------------------------------------------------------------------- cassettes
