@@ -189,3 +189,15 @@ def test_dry_run_without_provider_estimate(run: Any) -> None:
     assert result.exit_code == 0
     assert "console gives no cost estimate" in result.stdout
     assert result.stderr == ""  # console printed nothing: nothing was sent
+
+
+def test_a_key_sends_at_most_once(run: Any) -> None:
+    first = run("send", "--url", "memory://", "--key", "cron-42", "+41791234567", "Backup done")
+    assert first.exit_code == 0, first.output
+    again = run("send", "--url", "memory://", "--key", "cron-42", "+41791234567", "Backup done", "--json")
+    assert again.exit_code == 0
+    assert "already sent with key cron-42" in again.stderr
+    assert json.loads(again.stdout)["receipts"][0]["status"] == "accepted"
+    assert [m.to for m in memory.outbox()] == ["+41791234567"]  # once
+    other = run("send", "--url", "memory://", "--key", "cron-42", "+41791234568", "Backup done")
+    assert other.exit_code == 2 and "another recipient list" in other.stderr  # the key names another message

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the lazy names, for type checkers and IDEs
     from smsbridge.account import Account as Account
     from smsbridge.connection import connect as connect
     from smsbridge.delivery import FailoverAccount as FailoverAccount
+    from smsbridge.ledger import open_ledger as open_ledger
     from smsbridge.models import (
         Balance as Balance,
     )
@@ -65,6 +66,7 @@ _LAZY = {
     "FailoverAccount": "smsbridge.delivery",
     "to_dict": "smsbridge.converters",
     "analyze": "smsbridge.text",
+    "open_ledger": "smsbridge.ledger",
     **dict.fromkeys(
         (
             "Balance",

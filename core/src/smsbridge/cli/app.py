@@ -226,6 +226,15 @@ def _split_send_args(args: tuple[str, ...], message: str | None, text_file: IO[s
 @click.option("--flash", is_flag=True, help="Flash SMS (shown at once, not stored), where the provider has it.")
 @click.option("--encoding", type=_ENCODINGS, help="Force an encoding instead of detecting it.")
 @click.option("--dry-run", is_flag=True, help="Send nothing; show what would go out and what it may cost.")
+@click.option(
+    "--key",
+    "idempotency_key",
+    metavar="KEY",
+    help="Send at most once per KEY: a second run with the same KEY prints the recorded outcome (send ledger).",
+)
+@click.option(
+    "--ledger", "ledger_url", metavar="URL", help="Record the send in this ledger (default: SMSBRIDGE_LEDGER)."
+)
 @handle_errors
 def send(
     args: tuple[str, ...],
@@ -236,11 +245,14 @@ def send(
     flash: bool,
     encoding: str | None,
     dry_run: bool,
+    idempotency_key: str | None,
+    ledger_url: str | None,
 ) -> None:
     """Send TEXT to one or more recipients; prints one receipt per recipient.
 
     TEXT is the last argument (- reads it from stdin).  Every part is checked before anything
-    is sent: one invalid number and nothing goes out.
+    is sent: one invalid number and nothing goes out.  With --key (a cron job, a retried
+    script), the send is recorded in the send ledger and never made twice.
     """
     recipients, text = _split_send_args(args, message, text_file)
     if not recipients:
@@ -257,7 +269,11 @@ def send(
         schedule=schedule,
         flash=flash,
         encoding=encoding,
+        idempotency_key=idempotency_key,
+        ledger=ledger_url,
     )
+    if result.details.get("replayed"):
+        state.warn(f"already sent with key {idempotency_key}: the recorded outcome, nothing sent now")
     counts = _counts(result.receipts)
     if state.json:
         from smsbridge.converters import to_dict

@@ -49,6 +49,9 @@ _JOB_COLUMNS = (
     "ingested, input_digest, input_done, lease_owner, lease_expires"
 )
 
+#: how a job's stored options are named in messages
+_OPTION_NAMES = {"to": "recipient list", "allow_repeats": "allow_repeats setting"}
+
 
 def _marks(n: int) -> str:
     return ",".join("?" * n)
@@ -178,14 +181,14 @@ class Ledger:
         if info.kind != spec.kind:
             raise JobMismatchError(f"{spec.id!r} is a {info.kind} job of this ledger, not a {spec.kind} job")
         if info.fingerprint != spec.fingerprint:
-            changed = [k for k in ("text",) if getattr(info, k) != getattr(spec, k)]
+            changed = ["text"] if info.text != spec.text else []
             changed += sorted(
-                k
+                _OPTION_NAMES.get(k, f"{k} option")
                 for k in set(info.options) | set(spec.options)
                 if json.dumps(info.options.get(k), default=str) != json.dumps(spec.options.get(k), default=str)
             )
             raise JobMismatchError(
-                f"job {spec.id!r} exists with another {', '.join(changed) or 'text or options'}; "
+                f"job {spec.id!r} exists with another {' and '.join(changed) or 'text or options'}; "
                 "a job is resumed with exactly the text and options it started with"
             )
         return info
