@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 import smsbridge
-from conftest import Tally
 from smsbridge.errors import (
     AuthenticationError,
     ConnectError,
@@ -23,6 +22,8 @@ from smsbridge.errors import (
 from smsbridge.ledger import open_ledger
 from smsbridge.ledger.runner import INGEST_BATCH, JobRun, StopToken
 from smsbridge.models import ReceiptStatus
+
+from .conftest import Tally
 
 URL = "tally://:k3y@default"
 NUMBERS = [f"+4179123{i:04d}" for i in range(40)]

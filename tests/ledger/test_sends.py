@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 import smsbridge
-from conftest import Tally
 from smsbridge.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -18,6 +17,8 @@ from smsbridge.errors import (
     ReadTimeoutError,
 )
 from smsbridge.models import ReceiptStatus
+
+from .conftest import Tally
 
 URL = "tally://:k3y@default"
 N1, N2 = "+41791234567", "+41791234568"

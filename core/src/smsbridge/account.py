@@ -61,11 +61,22 @@ from smsbridge.plugins import ProviderHooks
 from smsbridge.text import analyze, invisible_character, is_template, render, unsendable
 from smsbridge.transport import Redactor, Transport
 
-__all__ = ["Account", "ChunkSender", "LedgerLike", "RecipientLike", "bulk_run", "summarize", "summarize_run"]
+__all__ = [
+    "SEND_OPTIONS",
+    "Account",
+    "ChunkSender",
+    "LedgerLike",
+    "RecipientLike",
+    "bulk_run",
+    "summarize",
+    "summarize_run",
+]
 
 log = logging.getLogger("smsbridge")
 
 RecipientLike = str | Recipient | Mapping[str, Any]
+#: the keyword arguments of a send that make the message (the rest are about running it)
+SEND_OPTIONS = ("sender", "schedule", "flash", "encoding", "options")
 #: a ``Ledger``, a ledger URL, ``None`` (``SMSBRIDGE_LEDGER`` or the default file) or ``False`` (none)
 LedgerLike = Any
 
@@ -736,22 +747,10 @@ class Account:
         )
 
     def _bulk_run(
-        self,
-        recipients: Iterable[RecipientLike],
-        text: str,
-        *,
-        sender: str | None = None,
-        schedule: dt.datetime | None = None,
-        flash: bool = False,
-        encoding: str | None = None,
-        options: Mapping[str, Any] | None = None,
-        workers: int | None = None,
-        **job: Any,
+        self, recipients: Iterable[RecipientLike], text: str, *, workers: int | None = None, **options: Any
     ) -> Iterable[SendResult]:
-        chunks = self.chunk_sender(
-            text, sender=sender, schedule=schedule, flash=flash, encoding=encoding, options=options
-        )
-        return bulk_run(chunks, recipients, workers=workers or self.settings.workers, **job)
+        chunks = self.chunk_sender(text, **{k: options.pop(k) for k in SEND_OPTIONS if k in options})
+        return bulk_run(chunks, recipients, workers=workers or self.settings.workers, **options)
 
     def _concurrent(self, stream: Iterator[Message | SendResult], workers: int) -> Iterator[SendResult]:
         pending: deque[Future[SendResult] | SendResult] = deque()

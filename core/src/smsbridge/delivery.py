@@ -228,7 +228,9 @@ class FailoverAccount:
         store = send_ledger(ledger, idempotency_key)
         if store is None:
             return self._try(lambda account: account.send(to, text, ledger=False, **kwargs))
-        options: dict[str, Any] = {k: kwargs.get(k) for k in _SEND_OPTIONS}
+        from smsbridge.account import SEND_OPTIONS
+
+        options: dict[str, Any] = {k: kwargs.get(k) for k in SEND_OPTIONS}
         options["flash"] = bool(options["flash"])
         message = self._checked_message(to, text, kwargs.get("client_ref"), options)
 
@@ -280,9 +282,9 @@ class FailoverAccount:
     def _bulk_run(
         self, recipients: Iterable[Any], text: str, *, workers: int | None = None, **kwargs: Any
     ) -> Iterable[SendResult]:
-        from smsbridge.account import bulk_run
+        from smsbridge.account import SEND_OPTIONS, bulk_run
 
-        send_options = {k: kwargs.pop(k) for k in _SEND_OPTIONS if k in kwargs}
+        send_options = {k: kwargs.pop(k) for k in SEND_OPTIONS if k in kwargs}
         chunks = self.chunk_sender(text, **send_options)
         return bulk_run(chunks, recipients, workers=workers or self.accounts[0].settings.workers, **kwargs)
 
@@ -308,9 +310,6 @@ class FailoverAccount:
         if name.startswith("_"):
             raise AttributeError(name)
         return getattr(self.accounts[0], name)
-
-
-_SEND_OPTIONS = ("sender", "schedule", "flash", "encoding", "options")
 
 
 class FailoverChunks:

@@ -201,7 +201,6 @@ def resume(
     ledger_url: str | None,
 ) -> None:
     """Run job NAME again from the ledger alone, through the account given (--url / --account)."""
-    import datetime as dt
 
     from smsbridge.cli import app
 
@@ -210,10 +209,7 @@ def resume(
     with _open(url) as store:
         info = store.job_info(name, counts=False)
     account = state.account()
-    options = dict(info.options)
-    allow_repeats = bool(options.pop("allow_repeats", False))
-    if isinstance(options.get("schedule"), str):
-        options["schedule"] = dt.datetime.fromisoformat(options["schedule"])
+    options, allow_repeats = info.send_options()
     chunks = account.chunk_sender(info.text, **options)
     path = report
     if path is not None:

@@ -44,17 +44,12 @@ class Job:
         it first reads in the rest of an input an earlier run did not finish reading.
         ``options``: ``workers``, ``resend_unknown``, ``wait``, ``on_result``.
         """
-        import datetime as dt
 
         from smsbridge.account import summarize_run
         from smsbridge.ledger.runner import JobRun
 
         info = self.ledger.job_info(self.id, counts=False)
-        stored = dict(info.options)
-        allow_repeats = bool(stored.pop("allow_repeats", False))
-        schedule = stored.get("schedule")
-        if isinstance(schedule, str):
-            stored["schedule"] = dt.datetime.fromisoformat(schedule)
+        stored, allow_repeats = info.send_options()
         chunks = account.chunk_sender(info.text, **stored)
         on_result = options.pop("on_result", None)
         workers = options.pop("workers", None) or chunks.workers

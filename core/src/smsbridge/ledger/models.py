@@ -73,6 +73,15 @@ class JobInfo:
     def total(self) -> int:
         return sum(self.counts.values())
 
+    def send_options(self) -> tuple[dict[str, Any], bool]:
+        """The keyword arguments the job was sent with (for ``chunk_sender``) and its ``allow_repeats``."""
+        stored = dict(self.options)
+        allow_repeats = bool(stored.pop("allow_repeats", False))
+        stored.pop("to", None)  # a single send's recipients: not an option
+        if isinstance(stored.get("schedule"), str):
+            stored["schedule"] = dt.datetime.fromisoformat(stored["schedule"])
+        return stored, allow_repeats
+
     @property
     def done(self) -> bool:
         """Every row has an outcome (nothing pending or claimed) and the input was read whole."""

@@ -160,23 +160,8 @@ class Ledger:
 
     def open_job(self, spec: JobSpec) -> JobInfo:
         """The job ``spec.id``, created if new; an existing one must have the same text and options."""
-        now = self._clock()
         with self.db.transaction("creating a job"):
-            self.db.execute(
-                f"INSERT INTO smsbridge_jobs ({_JOB_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,0,'',0,NULL,NULL) "
-                "ON CONFLICT (id) DO NOTHING",
-                (
-                    spec.id,
-                    spec.kind,
-                    spec.provider,
-                    spec.account,
-                    spec.text,
-                    json.dumps(dict(spec.options), sort_keys=True, default=str),
-                    spec.fingerprint,
-                    now,
-                    now,
-                ),
-            )
+            self._insert_job(spec, self._clock())
         info = self.job_info(spec.id, counts=False)
         if info.kind != spec.kind:
             raise JobMismatchError(f"{spec.id!r} is a {info.kind} job of this ledger, not a {spec.kind} job")
@@ -192,6 +177,33 @@ class Ledger:
                 "a job is resumed with exactly the text and options it started with"
             )
         return info
+
+    def _insert_job(
+        self, spec: JobSpec, now: float, *, ingested: int = 0, owner: str | None = None, expires: float | None = None
+    ) -> int:
+        """Insert the job unless it exists (inside the caller's transaction); 1 when it was new.
+
+        ``ingested`` > 0: its whole input comes with it (a single send).
+        """
+        return self.db.execute(
+            f"INSERT INTO smsbridge_jobs ({_JOB_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,'',?,?,?) "
+            "ON CONFLICT (id) DO NOTHING",
+            (
+                spec.id,
+                spec.kind,
+                spec.provider,
+                spec.account,
+                spec.text,
+                json.dumps(dict(spec.options), sort_keys=True, default=str),
+                spec.fingerprint,
+                now,
+                now,
+                ingested,
+                int(ingested > 0),
+                owner,
+                expires,
+            ),
+        )
 
     def job(self, job_id: str) -> Job:
         """A handle on the job ``job_id`` (``JobNotFoundError`` if there is none)."""
@@ -219,23 +231,8 @@ class Ledger:
         """
         now = self._clock()
         with self.db.transaction("recording a send"):
-            created = self.db.execute(
-                f"INSERT INTO smsbridge_jobs ({_JOB_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,'',1,?,?) "
-                "ON CONFLICT (id) DO NOTHING",
-                (
-                    spec.id,
-                    spec.kind,
-                    spec.provider,
-                    spec.account,
-                    spec.text,
-                    json.dumps(dict(spec.options), sort_keys=True, default=str),
-                    spec.fingerprint,
-                    now,
-                    now,
-                    len(recipients),
-                    owner,
-                    now + ttl if owner is not None else None,
-                ),
+            created = self._insert_job(
+                spec, now, ingested=len(recipients), owner=owner, expires=now + ttl if owner is not None else None
             )
             if created != 1:
                 return False
