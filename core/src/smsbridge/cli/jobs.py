@@ -63,7 +63,7 @@ def _job_dict(info: Any) -> dict[str, Any]:
         "job": info.id,
         "kind": info.kind,
         "provider": info.provider,
-        "account": info.account,
+        "account": info.account.replace("?stream=stderr", "").replace("&stream=stderr", ""),  # the CLI's own
         "created": info.created_at.isoformat(timespec="seconds"),
         "updated": info.updated_at.isoformat(timespec="seconds"),
         "input_complete": info.input_done,
