@@ -325,7 +325,7 @@ class _Server:
             ref = recipients[0][1]
             if ref in self.seen_ids:  # JorMall ignores a repeated id: nothing is sent again
                 kind = "ignored"
-                response = _response(_ASMX_TEXT % b"Message Ignored, Duplicate ID " + ref.encode(), _XML)
+                response = _response(_ASMX_TEXT % (b"Message Ignored, Duplicate ID " + ref.encode()), _XML)
             else:
                 self.seen_ids.add(ref)
         self._write(kind, slot, recipients)
