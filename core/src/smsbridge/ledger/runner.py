@@ -322,7 +322,7 @@ class JobRun:
                 continue
             chunk = _Chunk(seqs=list(claim.seqs), recipients=list(claim.recipients), client_ref=claim.client_ref)
             resent += 1
-            results = self._request(ledger, chunk, attempt, claim.client_ref)
+            results = self._request(ledger, chunk, attempt, claim.client_ref, maybe_taken=True)
             yield from results
         if settled:
             self.warn(
@@ -394,7 +394,14 @@ class JobRun:
             return None
         return self._request(ledger, chunk, attempt, ref)
 
-    def _request(self, ledger: Ledger, chunk: _Chunk, attempt: str, ref: str | None) -> list[SendResult]:
+    def _request(
+        self, ledger: Ledger, chunk: _Chunk, attempt: str, ref: str | None, *, maybe_taken: bool = False
+    ) -> list[SendResult]:
+        """Send ``chunk`` (claimed by ``attempt``) and record its outcome.
+
+        ``maybe_taken``: an earlier attempt of these rows may have been taken (a stale claim
+        sent again), so a refusal now leaves them unknown, never ``not_sent``.
+        """
         with self._lock:
             self._inflight[attempt] = chunk
         try:
@@ -408,7 +415,10 @@ class JobRun:
         finally:
             with self._lock:
                 self._inflight.pop(attempt, None)
-        ledger.record(self.job_id, attempt, _outcomes(chunk, results))
+        outcomes = _outcomes(chunk, results)
+        if maybe_taken:
+            outcomes = [_unknown_after_refusal(o) if o.state is RowState.NOT_SENT else o for o in outcomes]
+        ledger.record(self.job_id, attempt, outcomes)
         with self._lock:
             self.requests += sum(int(r.details.get("requests", 1)) for r in results)
         return results
@@ -527,6 +537,11 @@ def _outcomes(chunk: _Chunk, results: Sequence[SendResult]) -> list[RowOutcome]:
             for seq in queue
         )
     return out
+
+
+def _unknown_after_refusal(outcome: RowOutcome) -> RowOutcome:
+    reason = "an earlier attempt may have been taken (its run stopped with it in flight); sent again, it was refused"
+    return attrs.evolve(outcome, state=RowState.UNKNOWN, reason=f"{reason}: {outcome.reason}")
 
 
 _RECEIPT_STATUS = {
