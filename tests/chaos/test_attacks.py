@@ -145,28 +145,16 @@ def test_a_failover_bulk_sends_each_chunk_once(standin: Any, tmp_path: Path) -> 
     assert standin.counts()["playsms"] == 1  # only the refused chunk went to the second account
 
 
-def test_a_killed_jormall_single_send_goes_again_with_its_id_which_jormall_ignores(
-    standin: Any, tmp_path: Path
-) -> None:
-    """The claim (with its client id) is committed, the provider takes the message, the run is
-    killed before the reply: the next run sends it again with the same id, and JorMall's
-    "duplicate id" answer makes it accepted, with one SMS."""
+def _one_recipient_job(tmp_path: Path, provider_url: str) -> list[str]:
     source = tmp_path / "one.csv"
     source.write_text(f"to\n{number('jormall', 4)}\n", encoding="utf-8")
     ledger = f"sqlite:///{tmp_path / 'ledger.db'}"
-    command = [
-        *smsbridge_command(),
-        "bulk",
-        str(source),
-        TEXT,
-        "--url",
-        account_url("jormall", standin.host_port, timeout=30),
-        "--job",
-        "single",
-        "--ledger",
-        ledger,
-    ]
-    standin.script_faults(["stall"])  # taken, the reply never comes
+    return [*smsbridge_command(), "bulk", str(source), TEXT, "--url", provider_url, "--job", "one", "--ledger", ledger]
+
+
+def _killed_after_the_provider_took_it(standin: Any, command: list[str]) -> None:
+    """Run ``command`` with the provider taking the message and never answering; kill it then."""
+    standin.script_faults(["stall"])
     first = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_for(lambda: standin.taken() == 1 or first.poll() is not None)
@@ -174,8 +162,18 @@ def test_a_killed_jormall_single_send_goes_again_with_its_id_which_jormall_ignor
     finally:
         first.wait(30)
     assert first.returncode == -9
-    with open_ledger(ledger) as opened:
-        assert [r.state.value for r in opened.rows("single")] == ["claimed"]
+    with open_ledger(command[command.index("--ledger") + 1]) as opened:
+        assert [r.state.value for r in opened.rows("one")] == ["claimed"]
+
+
+def test_a_killed_jormall_single_send_goes_again_with_its_id_which_jormall_ignores(
+    standin: Any, tmp_path: Path
+) -> None:
+    """The claim (with its client id) is committed, the provider takes the message, the run is
+    killed before the reply: the next run sends it again with the same id, and JorMall's
+    "duplicate id" answer makes it accepted, with one SMS."""
+    command = _one_recipient_job(tmp_path, account_url("jormall", standin.host_port, timeout=30))
+    _killed_after_the_provider_took_it(standin, command)
     second = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert second.returncode == 0, second.stderr
     assert "sent again with the same client id" in second.stderr
@@ -183,7 +181,25 @@ def test_a_killed_jormall_single_send_goes_again_with_its_id_which_jormall_ignor
     events = list(standin.events())
     assert [e.kind for e in events] == ["taken", "ignored"]
     assert events[0].ref == events[1].ref
-    assert [r.state.value for r in rows_by_number(ledger, "single").values()] == ["accepted"]
+    assert [r.state.value for r in rows_by_number(command[-1], "one").values()] == ["accepted"]
+
+
+def test_a_killed_jormall_single_send_refused_when_sent_again_stays_unknown(standin: Any, tmp_path: Path) -> None:
+    """The retry outcome rule across runs: the first attempt may have been taken, so the
+    resend's refusal ("not taken") must not make the row ``not_sent``, which a later run, here
+    through another provider that does not know the id, would send again."""
+    command = _one_recipient_job(tmp_path, account_url("jormall", standin.host_port, timeout=30))
+    _killed_after_the_provider_took_it(standin, command)
+    standin.script_faults(["busy", "busy"])  # every resend: "Connection Failed, please try again"
+    second = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert second.returncode == 3, second.stderr
+    assert [r.state.value for r in rows_by_number(command[-1], "one").values()] == ["unknown"]
+    elsewhere = [*command[:5], account_url("aspsms", standin.host_port), *command[6:]]
+    third = subprocess.run(elsewhere, capture_output=True, text=True, timeout=120)
+    assert third.returncode == 3, third.stderr
+    standin.settle()
+    assert standin.received() == {digits(number("jormall", 4)): 1}
+    assert standin.counts()["aspsms"] == 0
 
 
 def _wait_for(condition: Any, timeout: float = 60.0) -> None:
