@@ -119,7 +119,7 @@ class Scenario:
 def _sized(n: int, kills: int) -> list[Scenario]:
     faults = PROVIDER_FAULTS
     out = [
-        Scenario(f"kill-{p}", p, n if p != "aspsms" else n * 2, kills, faults=faults)
+        Scenario(f"kill-{p}", p, n if p != "aspsms" else n * 5, kills, faults=faults)  # aspsms: 1000 a request
         for p in ("jormall", "aspsms", "allmysms", "playsms")
     ]
     out += [
@@ -218,6 +218,18 @@ def tear_wal(db: Path, rng: random.Random) -> str:
         fh.seek(cut)
         fh.write(tail)
     return f"{kind}: cut at byte {cut} of {len(data)} (last commit ends at {committed_end}), +{len(tail)} bytes"
+
+
+def tear_report(report: Path, rng: random.Random) -> str:
+    """Leave the ``--report`` file as a crash or a full disk would (issue 12's attack table):
+    its last line cut inside a quoted field, or a garbage line of over 128 KB.  The report is
+    an export of the ledger, never read back: the next run must not care."""
+    with report.open("a", encoding="utf-8", newline="") as fh:
+        if rng.random() < 0.5:
+            fh.write('4242,+41791234567,"accepted, cut in the mid')
+            return "report: last line torn inside a quoted field"
+        fh.write("x" * (130 * 1024) + "\n")
+        return "report: a garbage line of 130 KB"
 
 
 # ---------------------------------------------------------------------------- runs
@@ -479,8 +491,8 @@ def _drive(chaos: Chaos) -> None:
     s, rng, server = chaos.scenario, chaos.rng, chaos.server
     chaos.rows = write_input(chaos.work / "input.csv", s, rng)
     server.set_latency(s.latency)
-    if s.faults.rates():  # every kind at least once, then by the rates
-        server.script_faults(["stall", "reset", "error", "busy"])
+    if s.faults.rates():  # every kind once, at the first send requests; then by the rates
+        server.script_faults(["reset", "error", "busy", "stall"])
     server.set_faults(seed=chaos.seed, **s.faults.rates())
     unique = len({n for n in chaos.rows if n.startswith("+")})
     points = sorted(rng.randrange(unique) for _ in range(s.kills))
@@ -502,6 +514,7 @@ def _after_run(chaos: Chaos, run: Run, before: Counter[str]) -> None:
     if chaos.scenario.torn and "KILL" in run.signals and chaos.sqlite_path is not None:
         chaos.server.settle()
         chaos.notes.append(f"run {run.index}: {tear_wal(chaos.sqlite_path, chaos.rng)}")
+        chaos.notes.append(f"run {run.index}: {tear_report(chaos.work / 'report.csv', chaos.rng)}")
         return  # the next run must be the first to open the torn ledger
     if not chaos.scenario.torn:
         chaos.check_between_runs(run, before)
