@@ -495,19 +495,35 @@ def _drive(chaos: Chaos) -> None:
         server.script_faults(["reset", "error", "busy", "stall"])
     server.set_faults(seed=chaos.seed, **s.faults.rates())
     unique = len({n for n in chaos.rows if n.startswith("+")})
-    points = sorted(rng.randrange(unique) for _ in range(s.kills))
     if s.concurrent:
-        _interrupt_pairs(chaos, points)
+        _interrupt_pairs(chaos, unique)
     else:
-        for target in points:
+        for _ in range(3 * s.kills + 5):
+            if chaos.interrupted >= s.kills:
+                break
             before = chaos.states() if not s.torn else Counter()
             run = chaos.start()
-            chaos.kill_point(run, max(target, server.taken() + 1))
-            if chaos.interrupt(run):
-                chaos.interrupted += 1
+            chaos.kill_point(run, _next_target(chaos, unique))
+            reached = chaos.interrupt(run)
+            chaos.interrupted += reached
             chaos.finish(run)
             _after_run(chaos, run, before)
+            if not reached and _finished(run):
+                break  # the job ended before the point: nothing left to interrupt
     _resume_until_done(chaos)
+
+
+def _next_target(chaos: Chaos, unique: int) -> int:
+    """A kill point: a number of recipients taken, spread over what is left for the kills left."""
+    taken = chaos.server.taken()
+    left = chaos.scenario.kills - chaos.interrupted
+    return taken + chaos.rng.randint(1, max(1, 2 * max(1, unique - taken) // (left + 1)))
+
+
+def _finished(run: Run) -> bool:
+    """``run`` ended by itself with nothing left to send."""
+    summary = run.summary() or {}
+    return run.proc.returncode in (0, 3) and summary.get("pending") == 0 and summary.get("not_sent") == 0
 
 
 def _after_run(chaos: Chaos, run: Run, before: Counter[str]) -> None:
@@ -520,13 +536,15 @@ def _after_run(chaos: Chaos, run: Run, before: Counter[str]) -> None:
         chaos.check_between_runs(run, before)
 
 
-def _interrupt_pairs(chaos: Chaos, points: list[int]) -> None:
+def _interrupt_pairs(chaos: Chaos, unique: int) -> None:
     """Two runs of the job at once, all the time: one holds the job, the other is refused or
     waits (``--wait``); at each point the holder is interrupted and a new run joins."""
-    s, server = chaos.scenario, chaos.server
+    s = chaos.scenario
     wait = 60.0 if s.concurrent == "wait" else None
     alive: list[Run] = []
-    for target in points:
+    for _ in range(3 * s.kills + 5):
+        if chaos.interrupted >= s.kills:
+            break
         while len(alive) < 2:
             alive.append(chaos.start(wait=wait))
             time.sleep(chaos.rng.uniform(0.0, 0.05))
@@ -537,13 +555,16 @@ def _interrupt_pairs(chaos: Chaos, points: list[int]) -> None:
             holder = next((r for r in alive if r.pid == pid and r.alive()), None)
             time.sleep(0.005)
         if holder is not None:
-            chaos.kill_point(holder, max(target, server.taken() + 1))
-            if chaos.interrupt(holder):
-                chaos.interrupted += 1
+            chaos.kill_point(holder, _next_target(chaos, unique))
+            chaos.interrupted += chaos.interrupt(holder)
         for run in list(alive):
             if run is holder or not run.alive():
                 chaos.finish(run)
                 alive.remove(run)
+        if not alive:
+            left = chaos.states()
+            if not (left["pending"] or left["not_sent"] or left["claimed"]):
+                break
     for run in alive:
         chaos.finish(run)
     chaos.server.settle()
