@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks.chaos import TEXT, account_url
+from benchmarks.chaos import TEXT, account_url, smsbridge_command
 from benchmarks.providers import PROVIDERS
 
 import smsbridge
@@ -49,3 +51,35 @@ def test_a_run_that_waited_for_the_job_reads_the_input_on_from_where_the_holder_
     assert sorted(received.values()) == [1] * 3000
     with open_ledger(url) as ledger:
         assert ledger.job("j").counts() == {"accepted": 3000}
+
+
+def test_sigterm_while_waiting_for_the_job_stops_the_wait(standin: Any, tmp_path: Path) -> None:
+    """A run waiting for another run's job (``--wait``) is asked to stop: it stops waiting at
+    once, instead of ignoring the request until the wait runs out."""
+    source = tmp_path / "one.csv"
+    source.write_text("to\n+33612345678\n", encoding="utf-8")
+    ledger = f"sqlite:///{tmp_path / 'ledger.db'}"
+    command = [
+        *smsbridge_command(),
+        "bulk",
+        str(source),
+        TEXT,
+        "--url",
+        account_url("allmysms", standin.host_port),
+        "--job",
+        "held",
+        "--ledger",
+        ledger,
+    ]
+    assert subprocess.run(command, capture_output=True, timeout=120).returncode == 0
+    with open_ledger(ledger) as opened:  # a run on another machine holds the job
+        assert opened.acquire_lease("held", "elsewhere/4242/1/abcd", ttl=600) is None
+    waiting = subprocess.Popen([*command, "--wait", "60"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.5)  # started, and waiting
+    stopped_at = time.monotonic()
+    waiting.send_signal(signal.SIGTERM)
+    _, err = waiting.communicate(timeout=90)
+    assert time.monotonic() - stopped_at < 5, err
+    assert waiting.returncode == 2 and "is being run by process 4242 on elsewhere" in err
+    standin.settle()
+    assert standin.received() == {"33612345678": 1}
