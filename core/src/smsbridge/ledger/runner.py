@@ -183,7 +183,9 @@ class JobRun:
                 self.warn(
                     f"job {self.job_id!r} was started through {info.provider}; it now goes on through {spec.provider}"
                 )
-            with Lease(ledger, self.job_id, ttl=self.lease_ttl, wait=self.wait) as lease:
+            with Lease(
+                ledger, self.job_id, ttl=self.lease_ttl, wait=self.wait, stopping=lambda: self.stop.requested
+            ) as lease:
                 # as the last holder left it: it may have read more input while this run waited
                 info = ledger.job_info(self.job_id, counts=False)
                 feed = self._feed(ledger, info)
