@@ -40,7 +40,7 @@ def rows_by_number(url: str, job: str) -> dict[str, Any]:
 def test_an_input_that_raises_midway_with_8_workers_leaves_no_received_recipient_without_an_outcome(
     standin: Any, tmp_path: Path
 ) -> None:
-    standin.set_latency(0.01)  # requests in flight when the input breaks
+    standin.set_latency(0.2)  # requests in flight when the input breaks
     url = f"sqlite:///{tmp_path / 'ledger.db'}"
 
     def recipients() -> Iterator[str]:
@@ -59,7 +59,7 @@ def test_an_input_that_raises_midway_with_8_workers_leaves_no_received_recipient
     assert received, "nothing was sent before the input broke: the test proves nothing"
     assert set(received) <= set(rows)
     without = {n: rows[n].state.value for n in received if rows[n].state.value not in ("accepted", "unknown")}
-    assert without == {}, f"{len(without)} recipient(s) received the SMS but have no outcome: {without}"
+    assert not without, f"{len(without)} recipient(s) received the SMS but have no outcome: {list(without.items())[:5]}"
     assert not [r for r in rows.values() if r.state.value == "claimed"]
     assert all(received[n] == 0 for n, r in rows.items() if r.state.value == "pending")
 
@@ -68,11 +68,12 @@ def test_an_input_that_raises_midway_with_8_workers_leaves_no_received_recipient
             [number("allmysms", i) for i in range(2000)], TEXT, job="broken", ledger=url, workers=8
         )
     standin.settle()
+    received = standin.received()
     assert summary.accepted + summary.unknown == 2000 and summary.pending == 0
-    assert max(standin.received().values()) == 1
-    assert len(standin.received()) == 2000 - summary.unknown + sum(
-        1 for r in rows_by_number(url, "broken").values() if r.state.value == "unknown" and received[digits(r.number)]
-    )
+    assert max(received.values()) == 1
+    for n, row in rows_by_number(url, "broken").items():
+        assert row.state.value in ("accepted", "unknown"), row
+        assert row.state.value == "unknown" or received[n] == 1, row  # accepted: received exactly once
 
 
 def test_the_same_number_a_thousand_times_is_one_sms(standin: Any, tmp_path: Path) -> None:
