@@ -36,6 +36,7 @@ import csv
 import json
 import os
 import random
+import shutil
 import signal
 import struct
 import subprocess
@@ -138,8 +139,8 @@ def _sized(n: int, kills: int) -> list[Scenario]:
 
 #: the full run: 25 interruptions over 20,000 recipients, for every scenario
 SCENARIOS = _sized(20_000, 25)
-#: the test run's size (tests/chaos): a few interruptions over a few thousand
-CI_SCENARIOS = _sized(2_000, 3)
+#: the test run's size (tests/chaos): a few interruptions over a few thousand, in about two minutes
+CI_SCENARIOS = [s for s in _sized(2_000, 3) if s.name != "postgresql-workers8"]
 
 
 def account_url(provider: str, host_port: str, extra: str = "", *, timeout: float = 1.0) -> str:
@@ -483,7 +484,12 @@ def run_scenario(scenario: Scenario, seed: int, *, ledger_url: str | None = None
             rng=random.Random(seed),
         )
         _drive(chaos)
-        return _verify(chaos)
+        result = _verify(chaos)
+        if result["problems"] and not keep:  # keep the evidence: input, ledger, journal, every run's output
+            kept = Path(tempfile.gettempdir()) / f"smsbridge-chaos-failed-{scenario.name}-{seed}"
+            shutil.copytree(work, kept, dirs_exist_ok=True)
+            result["kept"] = str(kept)
+        return result
     raise AssertionError("unreachable")  # pragma: no cover (mypy: ExitStack may swallow)
 
 
@@ -503,7 +509,7 @@ def _drive(chaos: Chaos) -> None:
                 break
             before = chaos.states() if not s.torn else Counter()
             run = chaos.start()
-            chaos.kill_point(run, _next_target(chaos, unique))
+            chaos.kill_point(run, _next_target(chaos, unique, before))
             reached = chaos.interrupt(run)
             chaos.interrupted += reached
             chaos.finish(run)
@@ -513,11 +519,20 @@ def _drive(chaos: Chaos) -> None:
     _resume_until_done(chaos)
 
 
-def _next_target(chaos: Chaos, unique: int) -> int:
-    """A kill point: a number of recipients taken, spread over what is left for the kills left."""
+def _next_target(chaos: Chaos, unique: int, states: Counter[str] | None = None) -> int:
+    """A kill point: a number of recipients taken, spread over what is left for the kills left.
+
+    What is left: the rows without an outcome when the ledger's ``states`` are known, else
+    the valid numbers not taken yet (more: some of them are unknown and never sent again).
+    """
     taken = chaos.server.taken()
-    left = chaos.scenario.kills - chaos.interrupted
-    return taken + chaos.rng.randint(1, max(1, 2 * max(1, unique - taken) // (left + 1)))
+    if states:
+        settled = sum(n for state, n in states.items() if state not in ("pending", "not_sent", "claimed"))
+        left_rows = len(chaos.rows) - settled
+    else:
+        left_rows = unique - taken
+    kills_left = chaos.scenario.kills - chaos.interrupted
+    return taken + chaos.rng.randint(1, max(1, 2 * max(1, left_rows) // (kills_left + 1)))
 
 
 def _finished(run: Run) -> bool:
@@ -555,7 +570,7 @@ def _interrupt_pairs(chaos: Chaos, unique: int) -> None:
             holder = next((r for r in alive if r.pid == pid and r.alive()), None)
             time.sleep(0.005)
         if holder is not None:
-            chaos.kill_point(holder, _next_target(chaos, unique))
+            chaos.kill_point(holder, _next_target(chaos, unique, chaos.states()))
             chaos.interrupted += chaos.interrupt(holder)
         for run in list(alive):
             if run is holder or not run.alive():
@@ -603,6 +618,7 @@ def _verify(chaos: Chaos) -> dict[str, Any]:
     twice = sorted(n for n, k in taken.items() if k > 1)
     if twice:
         chaos.problem(f"{len(twice)} recipient(s) received the SMS twice or more: {twice[:10]}")
+        chaos.problem(f"the first of them in the ledger and the journal: {_trace(chaos, twice[0], events)}")
     repeated = [n for n in refs if len(refs[n]) > 1 and s.provider == "jormall"]
     repeats_same_id = sum(1 for e in events if e.kind == "ignored")
     if repeated:
@@ -688,6 +704,18 @@ def _verify(chaos: Chaos) -> dict[str, Any]:
     }
 
 
+def _trace(chaos: Chaos, number: str, events: list[Any]) -> str:
+    """What the ledger and the server's journal say about one number, for a failure message."""
+    with chaos.ledger() as ledger:
+        rows = [r for r in ledger.rows(chaos.job) if _digits(r.number) == number]
+    seen = [f"#{i} {e.kind} ref={e.ref or '-'}" for i, e in enumerate(events) if e.number == number]
+    shown = [
+        f"row {r.seq}: state={r.state.value} dup_of={r.dup_of} client_ref={r.client_ref} reason={r.reason}"
+        for r in rows
+    ]
+    return f"ledger [{'; '.join(shown)}], journal [{'; '.join(seen)}] of {len(events)} events"
+
+
 def _report_outcomes(path: Path) -> list[str] | None:
     if not path.exists():
         return None
@@ -740,6 +768,8 @@ def main(argv: list[str] | None = None) -> int:
         print(_line(result), flush=True)
         for problem in result["problems"]:
             print(f"    PROBLEM: {problem}", flush=True)
+        if "kept" in result:
+            print(f"    files kept in {result['kept']}", flush=True)
     total = round(time.monotonic() - started, 1)
     failed = [r["scenario"] for r in results if r["problems"]]
     print(f"chaos: {len(results)} scenario(s) in {total}s, seed {seed}; " + (f"FAILED: {failed}" if failed else "ok"))

@@ -21,8 +21,9 @@ pytestmark = pytest.mark.slow
 def _explain(result: dict[str, Any]) -> str:
     shown = {k: v for k, v in result.items() if k != "problems"}
     problems = "\n  ".join(result["problems"])
+    kept = f"; its files are kept in {result['kept']}" if "kept" in result else ""
     return (
-        f"scenario {result['scenario']} failed with seed {result['seed']} "
+        f"scenario {result['scenario']} failed with seed {result['seed']}{kept} "
         f"(rerun: {SEED_ENV}={result['seed']} .venv/bin/python benchmarks/chaos.py --quick "
         f"--seed {result['seed']} --scenarios {result['scenario']}):\n  {problems}\n{json.dumps(shown, indent=1)}"
     )
