@@ -20,6 +20,8 @@ is done, and checks, from the server's journal and the ledger:
   received exactly once, rejected ⇒ never received, unknown ⇒ received 0 or 1 times (both are
   counted);
 * after every run, a row the next run would send (pending, not_sent) was never received;
+* a torn last write (garbage or half a frame after the SQLite WAL's last commit, a torn or
+  oversized last line in the ``--report`` file) changes none of this;
 * after a graceful stop (SIGTERM), nothing is claimed and nothing is unknown;
 * after Ctrl-C twice, what was never sent is pending, and at most the requests in flight are
   unknown.
@@ -62,10 +64,14 @@ from benchmarks.standin import StandIn  # noqa: E402
 __all__ = [
     "CI_SCENARIOS",
     "SCENARIOS",
+    "SEED_ENV",
+    "TEXT",
     "Faults",
     "Scenario",
     "account_url",
     "run_scenario",
+    "smsbridge_command",
+    "tear_report",
     "tear_wal",
 ]
 
@@ -294,6 +300,7 @@ class Chaos:
     interrupted: int = 0  # runs a signal reached
     claims_left: int = 0  # kills that left claims in flight (requests of unknown fate)
     busy_refusals: int = 0  # runs refused because another run held the job
+    phases: Counter[str] = attrs.field(factory=Counter)  # where the interruptions were aimed
     started: float = attrs.field(factory=time.monotonic)
 
     @property
@@ -383,10 +390,12 @@ class Chaos:
             end = time.monotonic() + rng.uniform(0.0, 0.8)
             while run.alive() and time.monotonic() < end:
                 time.sleep(0.002)
+            self.phases["start-up"] += 1
             return "start-up"
         while run.alive() and self.server.taken() < target and time.monotonic() < deadline:
             time.sleep(0.001)
         time.sleep(rng.uniform(0.0, 0.004 + self.scenario.latency))
+        self.phases["sending"] += 1
         return "sending"
 
     def interrupt(self, run: Run) -> bool:
@@ -683,6 +692,7 @@ def _verify(chaos: Chaos) -> dict[str, Any]:
         "runs": len(chaos.runs),
         "interrupted_runs": chaos.interrupted,
         "kills_leaving_claims": chaos.claims_left,
+        "aimed_at": dict(chaos.phases),
         "refused_busy": chaos.busy_refusals,
         "exit_codes": dict(sorted(codes.items())),
         "outcomes": dict(sorted(outcomes.items())),
