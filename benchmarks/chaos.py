@@ -367,6 +367,9 @@ class Chaos:
             self.problem(f"run {run.index} did not end within {timeout:.0f}s (signals: {run.signals}): killed")
             return -9
         text = run.stderr()
+        if "INT" in run.signals and _ctrl_c_at_start_up(code, text):
+            self.notes.append(f"run {run.index}: Ctrl-C before the command started (exit {code}: {text.split()[-1]})")
+            return code
         if "Traceback" in text or "this is a bug" in text:
             self.problem(f"run {run.index} crashed (exit {code}): {text[-1500:]}")
         if code == 2:
@@ -466,6 +469,13 @@ def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
 
+def _ctrl_c_at_start_up(code: int, stderr: str) -> bool:
+    """Ctrl-C while Python imports the command (a KeyboardInterrupt traceback) or while click
+    sets it up ("Aborted!", exit 1): before smsbridge handles signals, and before any ledger write."""
+    last = stderr.strip().splitlines()[-1:] or [""]
+    return last[0] == "KeyboardInterrupt" or (code == 1 and last[0] == "Aborted!")
+
+
 # ---------------------------------------------------------------------------- one scenario
 
 
@@ -523,7 +533,7 @@ def _drive(chaos: Chaos) -> None:
             chaos.interrupted += reached
             chaos.finish(run)
             _after_run(chaos, run, before)
-            if not reached and _finished(run):
+            if not reached and _finished(chaos, run):
                 break  # the job ended before the point: nothing left to interrupt
     _resume_until_done(chaos)
 
@@ -544,10 +554,16 @@ def _next_target(chaos: Chaos, unique: int, states: Counter[str] | None = None) 
     return taken + chaos.rng.randint(1, max(1, 2 * max(1, left_rows) // (kills_left + 1)))
 
 
-def _finished(run: Run) -> bool:
-    """``run`` ended by itself with nothing left to send."""
-    summary = run.summary() or {}
-    return run.proc.returncode in (0, 3) and summary.get("pending") == 0 and summary.get("not_sent") == 0
+def _finished(chaos: Chaos, run: Run) -> bool:
+    """``run`` ended by itself with nothing left to send (by the ledger; by the run's summary
+    when the ledger must not be opened before the next run)."""
+    if run.proc.returncode not in (0, 3):
+        return False
+    if chaos.scenario.torn:
+        summary = run.summary() or {}
+        return summary.get("pending") == 0 and summary.get("not_sent") == 0 and summary.get("total") == len(chaos.rows)
+    left = chaos.states()
+    return not (left["pending"] or left["not_sent"] or left["claimed"])
 
 
 def _after_run(chaos: Chaos, run: Run, before: Counter[str]) -> None:

@@ -24,7 +24,8 @@ Binds 127.0.0.1 only; the processes are the parent's children and stop with it.
 **Counting mode** (``StandIn(journal=folder)``, used by the chaos suite, ``benchmarks/chaos.py``):
 the server also reads the recipients of every send request and keeps the provider's own truth
 in a journal (one line per recipient: taken, ignored or refused, with the client id), and it
-can misbehave on purpose, by rates or by a script for the next requests (``set_faults``):
+can misbehave on purpose, by seeded rates (``set_faults``) or by a script for the next send
+requests (``script_faults``):
 
 * ``reset``: take the message, then reset the connection: the reply is lost;
 * ``stall``: take the message and never answer (the client's read timeout);
@@ -445,9 +446,9 @@ class StandIn:
         reserve.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         reserve.bind(("127.0.0.1", 0))  # held (not listening) until the servers listen
         self.port = reserve.getsockname()[1]
+        journal = None if self.journal is None else str(self.journal)
         try:
             for index in range(self.procs):
-                journal = None if self.journal is None else str(self.journal)
                 process = self._ctx.Process(
                     target=_serve,
                     args=(self._shared, index, self.port, journal),
