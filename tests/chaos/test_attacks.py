@@ -7,7 +7,10 @@ recipient of every request with its client id).
 
 from __future__ import annotations
 
+import _thread
 import subprocess
+import threading
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -83,6 +86,39 @@ def test_the_same_number_a_thousand_times_is_one_sms(standin: Any, tmp_path: Pat
     assert standin.received() == {"33612345678": 1}
     assert standin.counts()["allmysms"] == 1
     assert (summary.accepted, summary.duplicates, summary.total) == (1000, 999, 1000)
+
+
+def test_ctrl_c_with_slow_requests_leaves_never_sent_recipients_pending_not_unknown(
+    standin: Any, tmp_path: Path
+) -> None:
+    """KeyboardInterrupt in ``bulk_send`` with 8 workers whose requests take 300 ms: only the
+    requests in flight become unknown (and the provider did receive them); nothing else was
+    sent, and it stays pending, so that a resume sends it without ``--resend-unknown``."""
+    standin.set_latency(0.3)
+    url = f"sqlite:///{tmp_path / 'ledger.db'}"
+    numbers = [number("allmysms", i) for i in range(2000)]
+
+    def ctrl_c() -> None:
+        _wait_for(lambda: standin.taken() >= 400)
+        _thread.interrupt_main()
+
+    account = smsbridge.connect(account_url("allmysms", standin.host_port, timeout=10))
+    threading.Thread(target=ctrl_c, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        account.bulk_send(numbers, TEXT, job="slow", ledger=url, workers=8)
+    for thread in threading.enumerate():  # the requests in flight finish in the background
+        if thread.name.startswith("smsbridge-slow"):
+            thread.join(30)
+    account.close()
+    standin.settle()
+    received = standin.received()
+    rows = rows_by_number(url, "slow")
+    states = Counter(r.state.value for r in rows.values())
+    assert states["pending"] > 0 and states["claimed"] == 0, states
+    assert 0 < states["unknown"] <= 8 * 40, states  # the requests in flight, no more
+    assert [n for n, r in rows.items() if r.state.value == "pending" and received[n]] == []
+    assert [n for n, r in rows.items() if r.state.value == "unknown" and not received[n]] == []
+    assert max(received.values()) == 1
 
 
 # ---------------------------------------------------------------------------- JorMall: taken, the reply lost
