@@ -352,7 +352,9 @@ class Chaos:
         )
         out, err = self.work / f"run-{index}.out", self.work / f"run-{index}.err"
         with out.open("wb") as stdout, err.open("wb") as stderr:
-            proc = subprocess.Popen(args, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL, env=env)
+            proc = subprocess.Popen(
+                args, stdout=stdout, stderr=stderr, stdin=subprocess.DEVNULL, env=env, preexec_fn=_default_sigint
+            )
         run = Run(index, proc, out, err)
         self.runs.append(run)
         return run
@@ -467,6 +469,12 @@ class Chaos:
 
 def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
+
+
+def _default_sigint() -> None:
+    """In each run, before exec: Ctrl-C as in a terminal, even when this harness runs in the
+    background (``cmd &`` starts with SIGINT ignored, which its children would inherit)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _ctrl_c_at_start_up(code: int, stderr: str) -> bool:
@@ -800,7 +808,10 @@ def main(argv: list[str] | None = None) -> int:
     failed = [r["scenario"] for r in results if r["problems"]]
     print(f"chaos: {len(results)} scenario(s) in {total}s, seed {seed}; " + (f"FAILED: {failed}" if failed else "ok"))
     if args.output:
-        args.output.write_text(json.dumps({"seed": seed, "seconds": total, "results": results}, indent=2) + "\n")
+        from benchmarks.machine import describe
+
+        data = {"machine": describe(), "seed": seed, "seconds": total, "results": results}
+        args.output.write_text(json.dumps(data, indent=2) + "\n")
     return 1 if failed else 0
 
 
