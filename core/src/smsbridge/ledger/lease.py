@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from smsbridge.errors import JobBusyError
@@ -77,6 +78,7 @@ class Lease:
         wait: float | None = None,
         owner: str | None = None,
         poll: float = 0.5,
+        stopping: Callable[[], bool] = lambda: False,
     ) -> None:
         self.ledger = ledger
         self.job_id = job_id
@@ -84,6 +86,7 @@ class Lease:
         self.wait = wait
         self.owner = owner or new_owner()
         self.poll = poll
+        self.stopping = stopping  # the run was asked to stop: waiting ends at once
         self.lost = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -94,7 +97,7 @@ class Lease:
             holder = self.ledger.acquire_lease(self.job_id, self.owner, self.ttl)
             if holder is None:
                 break
-            if deadline is None or time.monotonic() >= deadline:
+            if deadline is None or time.monotonic() >= deadline or self.stopping():
                 raise JobBusyError(
                     f"job {self.job_id!r} is being run by {describe_owner(holder)} (its lease is held); "
                     "two runs of one job never send at the same time",

@@ -183,7 +183,11 @@ class JobRun:
                 self.warn(
                     f"job {self.job_id!r} was started through {info.provider}; it now goes on through {spec.provider}"
                 )
-            with Lease(ledger, self.job_id, ttl=self.lease_ttl, wait=self.wait) as lease:
+            with Lease(
+                ledger, self.job_id, ttl=self.lease_ttl, wait=self.wait, stopping=lambda: self.stop.requested
+            ) as lease:
+                # as the last holder left it: it may have read more input while this run waited
+                info = ledger.job_info(self.job_id, counts=False)
                 feed = self._feed(ledger, info)
                 next(feed, None)  # check the input against the rows the job holds before anything else
                 yield from self._settle_stale(ledger, lease)
@@ -318,7 +322,7 @@ class JobRun:
                 continue
             chunk = _Chunk(seqs=list(claim.seqs), recipients=list(claim.recipients), client_ref=claim.client_ref)
             resent += 1
-            results = self._request(ledger, chunk, attempt, claim.client_ref)
+            results = self._request(ledger, chunk, attempt, claim.client_ref, maybe_taken=True)
             yield from results
         if settled:
             self.warn(
@@ -390,7 +394,14 @@ class JobRun:
             return None
         return self._request(ledger, chunk, attempt, ref)
 
-    def _request(self, ledger: Ledger, chunk: _Chunk, attempt: str, ref: str | None) -> list[SendResult]:
+    def _request(
+        self, ledger: Ledger, chunk: _Chunk, attempt: str, ref: str | None, *, maybe_taken: bool = False
+    ) -> list[SendResult]:
+        """Send ``chunk`` (claimed by ``attempt``) and record its outcome.
+
+        ``maybe_taken``: an earlier attempt of these rows may have been taken (a stale claim
+        sent again), so a refusal now leaves them unknown, never ``not_sent``.
+        """
         with self._lock:
             self._inflight[attempt] = chunk
         try:
@@ -404,7 +415,10 @@ class JobRun:
         finally:
             with self._lock:
                 self._inflight.pop(attempt, None)
-        ledger.record(self.job_id, attempt, outcomes_of(chunk.seqs, chunk.recipients, results))
+        outcomes = outcomes_of(chunk.seqs, chunk.recipients, results)
+        if maybe_taken:
+            outcomes = [_unknown_after_refusal(o) if o.state is RowState.NOT_SENT else o for o in outcomes]
+        ledger.record(self.job_id, attempt, outcomes)
         with self._lock:
             self.requests += sum(int(r.details.get("requests", 1)) for r in results)
         return results
@@ -523,3 +537,8 @@ def outcomes_of(
             for seq in queue
         )
     return out
+
+
+def _unknown_after_refusal(outcome: RowOutcome) -> RowOutcome:
+    reason = "an earlier attempt may have been taken (its run stopped with it in flight); sent again, it was refused"
+    return attrs.evolve(outcome, state=RowState.UNKNOWN, reason=f"{reason}: {outcome.reason}")
