@@ -344,10 +344,13 @@ class Ledger:
         """Add input rows and the input position they bring the job to, in one transaction.
 
         A row whose ``dedup`` key an earlier row of the job has is stored as a ``duplicate``
-        of that row.  ``read_before`` guards against two runs reading the same input.
+        of that row.  ``read_before`` guards against two runs reading the same input.  The
+        commit is not flushed to disk (``durable=False``): a power cut may undo it, input
+        position included, and the rows are then read again; the claim of any of them
+        flushes it first.
         """
         now = self._clock()
-        with self.db.transaction("recording recipients"):
+        with self.db.transaction("recording recipients", durable=False):
             moved = self.db.execute(
                 "UPDATE smsbridge_jobs SET ingested = ?, input_digest = ?, input_done = ?, updated_at = ? "
                 "WHERE id = ? AND ingested = ?",
