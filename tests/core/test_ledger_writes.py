@@ -2,13 +2,15 @@
 
 The rule (``smsbridge.ledger``): a request's claim is committed and on disk before the request
 leaves, its outcome is committed after it.  These tests pin down how that is done cheaply
-without bending it: input rows read ahead are committed without a flush (the next claim
-flushes them), and every other write is flushed at its commit.
+without bending it: one durable commit per request (the outcome of a request rides with the
+claim of the next, and never waits longer than ``OUTCOME_WAIT``), input rows read ahead
+committed without a flush (the next claim flushes them), every other write flushed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,8 +20,10 @@ import pytest
 
 import smsbridge
 from smsbridge.errors import LedgerUnavailableError
-from smsbridge.ledger import Ledger, open_ledger, runner
+from smsbridge.ledger import Ledger, open_ledger, runner, store
 from smsbridge.ledger.database import SQLiteDatabase
+from smsbridge.ledger.models import JobSpec, NewRow, RowOutcome
+from smsbridge.ledger.states import RowState
 
 NUMBERS = [f"+4179123{i:04d}" for i in range(95)]
 
@@ -103,3 +107,85 @@ def test_a_failed_relaxed_transaction_leaves_the_next_ones_flushed(tmp_path: Pat
         assert db.query("PRAGMA synchronous") == [(2,)]
     db.close()
     other.close()
+
+
+@pytest.mark.parametrize("workers", [1, 4])
+def test_one_durable_commit_per_request(ledger: Ledger, monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    monkeypatch.setattr(store, "OUTCOME_WAIT", 60.0)  # so that only the claims carry the outcomes here
+    spy = Transactions(ledger)
+    account = smsbridge.connect("memory://?max_recipients=10")
+    summary = account.bulk_send(NUMBERS, "Hi", ledger=ledger, job="one-commit", workers=workers)
+    assert summary.accepted == len(NUMBERS) and summary.requests == 10
+    assert ledger.job("one-commit").counts() == {"accepted": len(NUMBERS)}  # every outcome committed
+    durable = spy.durable()
+    assert durable["claiming recipients before a request"] == 10
+    assert durable["recording the outcome of a request"] <= 1  # the outcomes rode with the claims
+    assert sum(durable.values()) <= 10 + 4  # + the job, the lease taken and given back, the last outcome
+
+
+def _job(ledger: Ledger, numbers: list[str], job: str = "j") -> None:
+    ledger.open_job(JobSpec(id=job, provider="memory", account="memory://", text="Hi"))
+    rows = [NewRow(seq, number) for seq, number in enumerate(numbers)]
+    ledger.ingest(job, rows, read_before=0, read_after=len(rows), digest="", done=True)
+
+
+def _committed(url: str, job: str = "j") -> dict[int, str]:
+    """The rows as another connection sees them: what is committed."""
+    with open_ledger(url) as other:
+        return {row.seq: row.state.value for row in other.rows(job)}
+
+
+def test_an_outcome_waits_for_the_next_claim(ledger: Ledger, where: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "OUTCOME_WAIT", 60.0)
+    _job(ledger, NUMBERS[:4])
+    ledger.claim("j", [0, 1], "a1")
+    ledger.record_later("j", "a1", [RowOutcome(0, RowState.ACCEPTED, "m0"), RowOutcome(1, RowState.REJECTED)])
+    assert _committed(where) == {0: "claimed", 1: "claimed", 2: "pending", 3: "pending"}  # not committed yet
+    ledger.claim("j", [2, 3], "a2")  # one transaction: the claim, and the outcome that waited
+    assert _committed(where) == {0: "accepted", 1: "rejected", 2: "claimed", 3: "claimed"}
+    ledger.record_later("j", "a2", [RowOutcome(2, RowState.ACCEPTED, "m2")])
+    ledger.flush()
+    assert _committed(where) == {0: "accepted", 1: "rejected", 2: "accepted", 3: "claimed"}  # 3: no answer
+
+
+def test_an_outcome_never_waits_long(ledger: Ledger, where: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "OUTCOME_WAIT", 0.5)
+    _job(ledger, NUMBERS[:2])
+    ledger.claim("j", [0, 1], "a1")
+    start = time.monotonic()
+    ledger.record_later("j", "a1", [RowOutcome(0, RowState.ACCEPTED, "m0"), RowOutcome(1, RowState.ACCEPTED, "m1")])
+    assert _committed(where) == {0: "claimed", 1: "claimed"}
+    while _committed(where) != {0: "accepted", 1: "accepted"}:  # no other write comes: it commits by itself
+        assert time.monotonic() - start < 10, "the waiting outcome was never committed"
+        time.sleep(0.02)
+    assert time.monotonic() - start >= 0.45
+
+
+def test_closing_the_ledger_commits_what_waits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(store, "OUTCOME_WAIT", 60.0)
+    ledger = open_ledger(tmp_path / "ledger.db")
+    _job(ledger, NUMBERS[:1])
+    ledger.claim("j", [0], "a1")
+    ledger.record_later("j", "a1", [RowOutcome(0, RowState.ACCEPTED, "m0")])
+    ledger.close()
+    assert _committed(str(tmp_path / "ledger.db")) == {0: "accepted"}
+
+
+@pytest.mark.parametrize("workers", [1, 3])
+def test_a_run_that_fails_midway_commits_every_outcome(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sms_outbox: list[Any], workers: int
+) -> None:
+    monkeypatch.setattr(store, "OUTCOME_WAIT", 60.0)  # only the end of the run may commit the last ones
+    monkeypatch.setattr(runner, "INGEST_BATCH", 10)
+
+    def numbers() -> Iterator[str]:
+        yield from NUMBERS[:35]
+        raise OSError("the input broke")
+
+    account = smsbridge.connect("memory://?max_recipients=5")
+    with open_ledger(tmp_path / "ledger.db") as ledger, pytest.raises(OSError):
+        account.bulk_send(numbers(), "Hi", ledger=ledger, job="broken", workers=workers)
+    committed = _committed(str(tmp_path / "ledger.db"), "broken")
+    sent = [m.to for m in sms_outbox]
+    assert sent and all(committed[NUMBERS.index(n)] == "accepted" for n in sent)  # each sent one has its outcome
+    assert "claimed" not in committed.values()

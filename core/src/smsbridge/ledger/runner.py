@@ -11,8 +11,9 @@ The order of a run, and what a crash at each point leaves (``docs/ledger.md`` dr
 3. settle **stale claims** (a crashed run's requests in flight): ``unknown``, except a single
    send to a de-duplicating provider, which goes again with its stored client id;
 4. **send**: take the rows to send in input order, group them into requests, and for each one
-   commit the claim, make the request, commit the outcome.  With ``workers`` > 1 the claims
-   and requests run in threads, each request between its own two commits.
+   commit the claim, make the request, record the outcome.  The outcome is committed with the
+   next claim (``Ledger.record_later``): one commit per request, and still on disk before the
+   next request leaves.  With ``workers`` > 1 the claims and requests run in threads.
 
 A graceful stop (``StopToken``: Ctrl-C or SIGTERM in the CLI) lets the requests in flight
 finish and record; a claim whose request had not started goes back to pending.  An abort (a
@@ -198,12 +199,15 @@ class JobRun:
                 self.lease_lost = lease.lost.is_set()
         finally:
             try:
-                self.counts = ledger.outcome_counts(self.job_id)
-                self.counts[RowState.DUPLICATE.value] = ledger.counts(self.job_id).get(RowState.DUPLICATE.value, 0)
-            except Exception:  # the ledger failed: what it holds is still right, just not counted here
-                log.debug("could not count the job's rows", exc_info=True)
-            if owned:
-                ledger.close()
+                ledger.flush()  # the last outcomes, still waiting for a next claim (a ledger error is raised)
+            finally:
+                try:
+                    self.counts = ledger.outcome_counts(self.job_id)
+                    self.counts[RowState.DUPLICATE.value] = ledger.counts(self.job_id).get(RowState.DUPLICATE.value, 0)
+                except Exception:  # the ledger failed: what it holds is still right, just not counted here
+                    log.debug("could not count the job's rows", exc_info=True)
+                if owned:
+                    ledger.close()
         if self.lease_lost:
             from smsbridge.errors import JobBusyError
 
@@ -406,7 +410,7 @@ class JobRun:
         finally:
             with self._lock:
                 self._inflight.pop(attempt, None)
-        ledger.record(self.job_id, attempt, _outcomes(chunk, results))
+        ledger.record_later(self.job_id, attempt, _outcomes(chunk, results))  # committed with the next claim
         with self._lock:
             self.requests += sum(int(r.details.get("requests", 1)) for r in results)
         return results

@@ -11,9 +11,12 @@ the number of processes; the job lease only keeps two runners from planning the 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from smsbridge.errors import JobBusyError, JobMismatchError, JobNotFoundError, LedgerError
@@ -27,7 +30,13 @@ from smsbridge.models import Recipient
 if TYPE_CHECKING:
     from smsbridge.ledger.jobs import Job
 
-__all__ = ["Ledger"]
+__all__ = ["OUTCOME_WAIT", "Ledger"]
+
+log = logging.getLogger("smsbridge.ledger")
+
+#: the longest an outcome given to ``Ledger.record_later`` waits for the next durable write
+#: (the next request's claim) before it is committed by itself
+OUTCOME_WAIT = 0.05
 
 _IN_BATCH = 500  # bound on "IN (...)" lists and executemany batches
 
@@ -60,12 +69,75 @@ def _recipient(number: str, params: str | None, reference: str | None) -> Recipi
     return Recipient(number, _params(params) or {}, reference)
 
 
+_Outcomes = tuple[str, str, float, list[tuple[Any, ...]]]  # job, attempt, time, (seq, state, message_id, ...)
+
+
+class _Waiting:
+    """Outcomes given to ``record_later`` and not committed yet, and a thread bounding their wait."""
+
+    def __init__(self, flush: Callable[[], None]) -> None:
+        self.items: list[_Outcomes] = []
+        self._since = 0.0  # when the oldest item arrived (monotonic)
+        self._cond = threading.Condition()
+        self._flush = flush
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    def add(self, item: _Outcomes) -> None:
+        with self._cond:
+            if not self.items:
+                self._since = time.monotonic()
+            self.items.append(item)
+            if self._thread is None and not self._closed:
+                self._thread = threading.Thread(target=self._run, name="smsbridge-ledger-outcomes", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def snapshot(self) -> list[_Outcomes]:
+        with self._cond:
+            return list(self.items)
+
+    def done(self, count: int) -> None:
+        """The first ``count`` items are committed (others may have arrived meanwhile, at the end)."""
+        if count:
+            with self._cond:
+                del self.items[:count]
+                self._since = time.monotonic()
+                self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self.items and not self._closed:
+                    self._cond.wait()
+                if self._closed:
+                    return
+                left = self._since + OUTCOME_WAIT - time.monotonic()
+                if left > 0:
+                    self._cond.wait(left)  # a write may take them meanwhile
+                    continue
+            try:
+                self._flush()
+            except Exception:  # the ledger is unreachable: keep them, try again later
+                log.warning("could not record the outcome of a request yet; trying again", exc_info=True)
+                with self._cond:
+                    self._since = time.monotonic()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)
+
+
 class Ledger:
     """A send ledger in SQLite or PostgreSQL (see ``smsbridge.ledger.open_ledger``)."""
 
     def __init__(self, db: Database, *, clock: Any = time.time) -> None:
         self.db = db
         self._clock = clock
+        self._waiting = _Waiting(self.flush)
         self._ensure_schema()
 
     @property
@@ -77,13 +149,31 @@ class Ledger:
         return f"Ledger({self.url!r})"
 
     def close(self) -> None:
-        self.db.close()
+        """Commit the outcomes still waiting, then close the connection."""
+        try:
+            self.flush()
+        except Exception:  # already said by the run that could not record them
+            log.warning("outcomes could not be recorded before closing the ledger", exc_info=True)
+        finally:
+            self._waiting.close()
+            self.db.close()
 
     def __enter__(self) -> Ledger:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @contextlib.contextmanager
+    def _write(self, doing: str, *, durable: bool = True) -> Iterator[Database]:
+        """A write transaction; a durable one also commits the outcomes waiting from ``record_later``."""
+        with self.db.lock:  # no other thread's transaction takes the same waiting outcomes
+            carried = self._waiting.snapshot() if durable else []
+            with self.db.transaction(doing, durable=durable):
+                for job_id, attempt, at, values in carried:
+                    self._settle(job_id, attempt, values, at)
+                yield self.db
+            self._waiting.done(len(carried))
 
     # ------------------------------------------------------------------ schema
 
@@ -151,7 +241,7 @@ class Ledger:
     def open_job(self, spec: JobSpec) -> JobInfo:
         """The job ``spec.id``, created if new; an existing one must have the same text and options."""
         now = self._clock()
-        with self.db.transaction("creating a job"):
+        with self._write("creating a job"):
             self.db.execute(
                 f"INSERT INTO smsbridge_jobs ({_JOB_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,0,'',0,NULL,NULL) "
                 "ON CONFLICT (id) DO NOTHING",
@@ -254,7 +344,7 @@ class Ledger:
         )
 
     def delete_job(self, job_id: str) -> bool:
-        with self.db.transaction("deleting a job"):
+        with self._write("deleting a job"):
             self.db.execute("DELETE FROM smsbridge_recipients WHERE job = ?", (job_id,))
             return self.db.execute("DELETE FROM smsbridge_jobs WHERE id = ?", (job_id,)) > 0
 
@@ -285,7 +375,7 @@ class Ledger:
         process of this machine that no longer runs (a killed run needs no waiting).
         """
         now = self._clock()
-        with self.db.transaction("taking the job's lease"):
+        with self._write("taking the job's lease"):
             lock = " FOR UPDATE" if self.db.dialect == "postgresql" else ""
             rows = self.db.query(f"SELECT lease_owner, lease_expires FROM smsbridge_jobs WHERE id = ?{lock}", (job_id,))
             if not rows:
@@ -300,7 +390,7 @@ class Ledger:
         return None
 
     def renew_lease(self, job_id: str, owner: str, ttl: float) -> bool:
-        with self.db.transaction("renewing the job's lease"):
+        with self._write("renewing the job's lease"):
             return (
                 self.db.execute(
                     "UPDATE smsbridge_jobs SET lease_expires = ? WHERE id = ? AND lease_owner = ?",
@@ -310,7 +400,7 @@ class Ledger:
             )
 
     def release_lease(self, job_id: str, owner: str) -> None:
-        with self.db.transaction("releasing the job's lease"):
+        with self._write("releasing the job's lease"):
             self.db.execute(
                 "UPDATE smsbridge_jobs SET lease_owner = NULL, lease_expires = NULL, updated_at = ? "
                 "WHERE id = ? AND lease_owner = ?",
@@ -350,7 +440,7 @@ class Ledger:
         flushes it first.
         """
         now = self._clock()
-        with self.db.transaction("recording recipients", durable=False):
+        with self._write("recording recipients", durable=False):
             moved = self.db.execute(
                 "UPDATE smsbridge_jobs SET ingested = ?, input_digest = ?, input_done = ?, updated_at = ? "
                 "WHERE id = ? AND ingested = ?",
@@ -420,7 +510,7 @@ class Ledger:
         claimed and ``JobBusyError`` says so.  With ``owner``, the job's lease must be ours.
         """
         now = self._clock()
-        with self.db.transaction("claiming recipients before a request"):
+        with self._write("claiming recipients before a request"):
             self._check_lease(job_id, owner)
             taken = 0
             for part in _chunks(list(seqs)):
@@ -439,7 +529,7 @@ class Ledger:
 
     def release(self, job_id: str, attempt: str) -> int:
         """A claim whose request never started goes back to pending (a graceful stop)."""
-        with self.db.transaction("releasing a claim"):
+        with self._write("releasing a claim"):
             return self.db.execute(
                 "UPDATE smsbridge_recipients SET state = 'pending', attempt = NULL, provider = NULL, "
                 "claimed_at = NULL, updated_at = ? WHERE job = ? AND attempt = ? AND state = 'claimed'",
@@ -452,20 +542,46 @@ class Ledger:
         An outcome lands on a row still ``claimed`` by this attempt, or marked ``unknown`` for it
         by an abort (a late answer is better knowledge).  Returns how many rows moved.
         """
-        now = self._clock()
-        values = [
-            (o.state.value, o.message_id, o.provider, o.reason, o.code, now, job_id, o.seq, attempt) for o in outcomes
+        values = self._outcome_values(outcomes)
+        with self._write("recording the outcome of a request"):
+            return self._settle(job_id, attempt, values, self._clock())
+
+    def record_later(self, job_id: str, attempt: str, outcomes: Iterable[RowOutcome]) -> None:
+        """``record``, committed with the ledger's next durable write instead of a commit of its own.
+
+        A bulk run records a request's outcome this way: it is committed together with the
+        next request's claim, so each request costs one commit (one flush to disk), and it is
+        on disk before the next request leaves, as with ``record``.  It never waits longer
+        than ``OUTCOME_WAIT`` seconds (a slow consumer of the results, the end of the input):
+        then a thread commits it by itself; ``flush()`` commits it at once.  A crash before it
+        is committed leaves its rows claimed, ``unknown`` on resume, as a crash just before
+        ``record`` would.
+        """
+        self._waiting.add((job_id, attempt, self._clock(), self._outcome_values(outcomes)))
+
+    def flush(self) -> None:
+        """Commit the outcomes waiting from ``record_later`` now (one durable transaction, if any wait)."""
+        if self._waiting.items:
+            with self._write("recording the outcome of a request"):
+                pass
+
+    def _outcome_values(self, outcomes: Iterable[RowOutcome]) -> list[tuple[Any, ...]]:
+        return [(o.seq, o.state.value, o.message_id, o.provider, o.reason, o.code) for o in outcomes]
+
+    def _settle(self, job_id: str, attempt: str, values: Sequence[tuple[Any, ...]], at: float) -> int:
+        """Apply outcomes ``(seq, state, message_id, provider, reason, code)`` given at ``at``, in a transaction."""
+        rows = [
+            (state, mid, by, reason, code, at, job_id, seq, attempt) for seq, state, mid, by, reason, code in values
         ]
-        with self.db.transaction("recording the outcome of a request"):
-            moved = 0
-            for part in _chunks(values):
-                moved += self.db.executemany(
-                    "UPDATE smsbridge_recipients SET state = ?, message_id = ?, provider = COALESCE(?, provider), "
-                    "reason = ?, code = ?, updated_at = ? "
-                    "WHERE job = ? AND seq = ? AND attempt = ? AND state IN ('claimed', 'unknown')",
-                    part,
-                )
-            return moved
+        moved = 0
+        for part in _chunks(rows):
+            moved += self.db.executemany(
+                "UPDATE smsbridge_recipients SET state = ?, message_id = ?, provider = COALESCE(?, provider), "
+                "reason = ?, code = ?, updated_at = ? "
+                "WHERE job = ? AND seq = ? AND attempt = ? AND state IN ('claimed', 'unknown')",
+                part,
+            )
+        return moved
 
     def stale_claims(self, job_id: str) -> list[StaleClaim]:
         """Claims with no recorded outcome, by attempt (after a crash: the caller holds the lease)."""
@@ -489,7 +605,7 @@ class Ledger:
 
     def settle_unknown(self, job_id: str, attempt: str, reason: str) -> int:
         """A claim whose request may have left, with no answer recorded: ``unknown``."""
-        with self.db.transaction("recording an unknown outcome"):
+        with self._write("recording an unknown outcome"):
             return self.db.execute(
                 "UPDATE smsbridge_recipients SET state = 'unknown', reason = ?, updated_at = ? "
                 "WHERE job = ? AND attempt = ? AND state = 'claimed'",
@@ -499,7 +615,7 @@ class Ledger:
     def reclaim(self, job_id: str, old_attempt: str, new_attempt: str, *, owner: str | None = None) -> int:
         """Take over a stale claim for a resend with its stored client id (de-duplicating providers)."""
         now = self._clock()
-        with self.db.transaction("taking over a claim"):
+        with self._write("taking over a claim"):
             self._check_lease(job_id, owner)
             return self.db.execute(
                 "UPDATE smsbridge_recipients SET attempt = ?, claimed_at = ?, updated_at = ? "
@@ -509,7 +625,7 @@ class Ledger:
 
     def reopen_unknown(self, job_id: str) -> int:
         """``resend_unknown``: unknown rows go back to pending (they may be received twice)."""
-        with self.db.transaction("reopening unknown outcomes"):
+        with self._write("reopening unknown outcomes"):
             return self.db.execute(
                 "UPDATE smsbridge_recipients SET state = 'pending', attempt = NULL, provider = NULL, "
                 "claimed_at = NULL, updated_at = ? WHERE job = ? AND state = 'unknown'",
@@ -544,7 +660,7 @@ class Ledger:
         if recipient is not None:
             where += " AND number = ?"
             params.append(recipient)
-        with self.db.transaction("recording a delivery report"):
+        with self._write("recording a delivery report"):
             if final is not None:
                 return self.db.execute(
                     "UPDATE smsbridge_recipients SET state = ?, report_status = ?, report_code = ?, report_at = ?, "
