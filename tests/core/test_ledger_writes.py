@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 import smsbridge
-from smsbridge.errors import LedgerUnavailableError
+from smsbridge.errors import JobBusyError, LedgerUnavailableError
 from smsbridge.ledger import Ledger, open_ledger, runner, store
 from smsbridge.ledger.database import SQLiteDatabase
 from smsbridge.ledger.models import JobSpec, NewRow, RowOutcome
@@ -189,3 +189,57 @@ def test_a_run_that_fails_midway_commits_every_outcome(
     sent = [m.to for m in sms_outbox]
     assert sent and all(committed[NUMBERS.index(n)] == "accepted" for n in sent)  # each sent one has its outcome
     assert "claimed" not in committed.values()
+
+
+def test_a_claim_is_all_or_nothing(ledger: Ledger) -> None:
+    _job(ledger, NUMBERS[:4])
+    ledger.claim("j", [1], "other")
+    with pytest.raises(JobBusyError, match="no longer pending"):
+        ledger.claim("j", [0, 1, 2], "mine")
+    assert ledger.counts("j") == {"pending": 3, "claimed": 1}  # neither 0 nor 2 was claimed
+
+
+def test_a_claim_checks_the_lease(ledger: Ledger) -> None:
+    _job(ledger, NUMBERS[:3])
+    assert ledger.acquire_lease("j", "elsewhere/1/1/aaaa", 30) is None
+    ledger.claim("j", [0], "a1", owner="elsewhere/1/1/aaaa")
+    ledger.release_lease("j", "elsewhere/1/1/aaaa")
+    assert ledger.acquire_lease("j", "elsewhere/2/2/bbbb", 30) is None
+    with pytest.raises(JobBusyError, match="lost the lease"):
+        ledger.claim("j", [1], "a2", owner="elsewhere/1/1/aaaa")
+    ledger.claim("j", [2], "a3", owner="elsewhere/2/2/bbbb")
+    assert ledger.counts("j") == {"claimed": 2, "pending": 1}
+
+
+def test_rows_repeated_across_input_batches_are_sent_once(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch, sms_outbox: list[Any]
+) -> None:
+    monkeypatch.setattr(runner, "INGEST_BATCH", 3)  # the repeats come in later batches than the first rows
+    numbers = [NUMBERS[0], NUMBERS[1], NUMBERS[2], NUMBERS[3], NUMBERS[0], NUMBERS[4], NUMBERS[1], NUMBERS[0]]
+    summary = smsbridge.connect("memory://?max_recipients=2").bulk_send(numbers, "Hi", ledger=ledger, job="reps")
+    assert Counter(m.to for m in sms_outbox) == Counter(NUMBERS[:5])
+    assert summary.duplicates == 3 and summary.accepted == len(numbers)
+    assert ledger.job("reps").counts() == {"accepted": 5, "duplicate": 3}
+
+
+def test_every_kind_of_row_and_outcome_is_written_as_given(ledger: Ledger, sms_outbox: list[Any]) -> None:
+    rows: list[Any] = [
+        {"to": NUMBERS[0], "name": "Ann"},
+        {"to": "not a number", "name": "Eve"},
+        {"to": NUMBERS[1], "name": "Bob"},
+        {"to": NUMBERS[2], "name": "Cy"},
+        {"to": NUMBERS[0], "name": "Ann"},  # the same number and text: sent once
+        {"to": NUMBERS[0], "name": "Al"},  # the same number, another text: sent
+    ]
+    account = smsbridge.connect(f"memory://?max_recipients=2&reject={NUMBERS[1]}&unknown={NUMBERS[2]}")
+    account.bulk_send(rows, "Hi {name}", ledger=ledger, job="kinds")
+    got = [(r.number, r.params, r.state.value, r.outcome.value, r.message_id is not None) for r in ledger.rows("kinds")]
+    assert got == [
+        (NUMBERS[0], {"name": "Ann"}, "accepted", "accepted", True),
+        ("not a number", None, "rejected", "rejected", False),
+        (NUMBERS[1], {"name": "Bob"}, "rejected", "rejected", False),
+        (NUMBERS[2], {"name": "Cy"}, "unknown", "unknown", False),
+        (NUMBERS[0], {"name": "Ann"}, "duplicate", "accepted", True),
+        (NUMBERS[0], {"name": "Al"}, "accepted", "accepted", True),
+    ]
+    assert sorted(m.text for m in sms_outbox) == ["Hi Al", "Hi Ann"]

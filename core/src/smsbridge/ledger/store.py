@@ -61,6 +61,11 @@ def _chunks(items: Sequence[Any], size: int = _IN_BATCH) -> Iterator[Sequence[An
         yield items[start : start + size]
 
 
+def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
+    """Rows as columns (PostgreSQL array parameters)."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
+
+
 def _params(text: str | None) -> dict[str, str] | None:
     return None if text is None else json.loads(text)
 
@@ -174,6 +179,14 @@ class Ledger:
                     self._settle(job_id, attempt, values, at)
                 yield self.db
             self._waiting.done(len(carried))
+
+    def _among(self, column: str, values: Sequence[Any], cast: str) -> Iterator[tuple[str, tuple[Any, ...]]]:
+        """Conditions ``column`` is one of ``values``: one array (PostgreSQL) or bounded ``IN`` lists (SQLite)."""
+        if self.db.dialect == "postgresql":
+            yield f"{column} = ANY(?::{cast}[])", (list(values),)
+            return
+        for part in _chunks(values):
+            yield f"{column} IN ({_marks(len(part))})", tuple(part)
 
     # ------------------------------------------------------------------ schema
 
@@ -440,6 +453,7 @@ class Ledger:
         flushes it first.
         """
         now = self._clock()
+        postgres = self.db.dialect == "postgresql"
         with self._write("recording recipients", durable=False):
             moved = self.db.execute(
                 "UPDATE smsbridge_jobs SET ingested = ?, input_digest = ?, input_done = ?, updated_at = ? "
@@ -450,14 +464,14 @@ class Ledger:
                 raise JobBusyError(f"another run is reading the input of job {job_id!r}")
             keys = sorted({r.dedup for r in rows if r.dedup is not None and r.state is RowState.PENDING})
             first: dict[str, int] = {}
-            for part in _chunks(keys):
+            for where, values in self._among("dedup", keys, "text") if keys else ():
                 for key, seq in self.db.query(
-                    "SELECT dedup, MIN(seq) FROM smsbridge_recipients "
-                    f"WHERE job = ? AND dup_of IS NULL AND dedup IN ({_marks(len(part))}) GROUP BY dedup",
-                    (job_id, *part),
+                    f"SELECT dedup, MIN(seq) FROM smsbridge_recipients WHERE job = ? AND dup_of IS NULL AND {where} "
+                    "GROUP BY dedup",
+                    (job_id, *values),
                 ):
                     first[key] = int(seq)
-            values = []
+            new = []
             for r in rows:
                 state, dup_of = r.state, None
                 if r.dedup is not None and r.state is RowState.PENDING:
@@ -466,15 +480,19 @@ class Ledger:
                     else:
                         first[r.dedup] = r.seq
                 params = json.dumps(dict(r.params), ensure_ascii=False) if r.params else None
-                values.append(
-                    (job_id, r.seq, r.number, params, r.reference, r.dedup, dup_of, state.value, r.reason, r.code, now)
+                new.append((r.seq, r.number, params, r.reference, r.dedup, dup_of, state.value, r.reason, r.code))
+            columns = "job, seq, number, params, reference, dedup, dup_of, state, reason, code, updated_at"
+            if postgres:  # one statement of arrays, not one per row
+                self.db.execute(
+                    f"INSERT INTO smsbridge_recipients ({columns}) SELECT ?, v.*, ? FROM unnest(?::integer[], "
+                    "?::text[], ?::text[], ?::text[], ?::text[], ?::integer[], ?::text[], ?::text[], ?::text[]) AS v",
+                    (job_id, now, *_columns(new, 9)),
                 )
-            for part in _chunks(values):
+                return
+            for part in _chunks(new):
                 self.db.executemany(
-                    "INSERT INTO smsbridge_recipients "
-                    "(job, seq, number, params, reference, dedup, dup_of, state, reason, code, updated_at) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    part,
+                    f"INSERT INTO smsbridge_recipients ({columns}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    [(job_id, *row, now) for row in part],
                 )
 
     # ------------------------------------------------------------------ sending
@@ -510,18 +528,22 @@ class Ledger:
         claimed and ``JobBusyError`` says so.  With ``owner``, the job's lease must be ours.
         """
         now = self._clock()
+        mine = ""
+        lease: tuple[str, ...] = ()
+        if owner is not None:  # the lease is still ours: checked by the same statement
+            mine = " AND EXISTS (SELECT 1 FROM smsbridge_jobs WHERE id = ? AND lease_owner = ?)"
+            lease = (job_id, owner)
         with self._write("claiming recipients before a request"):
-            self._check_lease(job_id, owner)
             taken = 0
-            for part in _chunks(list(seqs)):
+            for where, values in self._among("seq", list(seqs), "integer"):
                 taken += self.db.execute(
                     "UPDATE smsbridge_recipients SET state = 'claimed', attempt = ?, "
                     "client_ref = COALESCE(client_ref, ?), provider = ?, claimed_at = ?, updated_at = ?, "
-                    "reason = NULL, code = NULL "
-                    f"WHERE job = ? AND state IN ('pending', 'not_sent') AND seq IN ({_marks(len(part))})",
-                    (attempt, client_ref, provider, now, now, job_id, *part),
+                    f"reason = NULL, code = NULL WHERE job = ? AND state IN ('pending', 'not_sent') AND {where}{mine}",
+                    (attempt, client_ref, provider, now, now, job_id, *values, *lease),
                 )
             if taken != len(seqs):
+                self._check_lease(job_id, owner)  # a lost lease says so
                 raise JobBusyError(
                     f"{len(seqs) - taken} recipient(s) of this request of job {job_id!r} were no longer pending: "
                     "another runner has them; nothing was claimed"
@@ -570,6 +592,15 @@ class Ledger:
 
     def _settle(self, job_id: str, attempt: str, values: Sequence[tuple[Any, ...]], at: float) -> int:
         """Apply outcomes ``(seq, state, message_id, provider, reason, code)`` given at ``at``, in a transaction."""
+        if self.db.dialect == "postgresql":  # one statement for the whole request, not one per row
+            return self.db.execute(
+                "UPDATE smsbridge_recipients AS r SET state = v.state, message_id = v.message_id, "
+                "provider = COALESCE(v.provider, r.provider), reason = v.reason, code = v.code, updated_at = ? "
+                "FROM unnest(?::integer[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) "
+                "AS v (seq, state, message_id, provider, reason, code) "
+                "WHERE r.job = ? AND r.seq = v.seq AND r.attempt = ? AND r.state IN ('claimed', 'unknown')",
+                (at, *_columns(values, 6), job_id, attempt),
+            )
         rows = [
             (state, mid, by, reason, code, at, job_id, seq, attempt) for seq, state, mid, by, reason, code in values
         ]
