@@ -243,3 +243,30 @@ def test_every_kind_of_row_and_outcome_is_written_as_given(ledger: Ledger, sms_o
         (NUMBERS[0], {"name": "Al"}, "accepted", "accepted", True),
     ]
     assert sorted(m.text for m in sms_outbox) == ["Hi Al", "Hi Ann"]
+
+
+def _plans(ledger: Ledger, call: Any) -> list[str]:
+    """SQLite's query plan of each SELECT and UPDATE that ``call`` runs."""
+    conn = ledger.db._conn
+    statements: list[str] = []
+    conn.set_trace_callback(statements.append)  # each statement with its values filled in
+    try:
+        call()
+    finally:
+        conn.set_trace_callback(None)
+    return [
+        " / ".join(row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql))
+        for sql in statements
+        if sql.startswith(("SELECT", "UPDATE"))
+    ]
+
+
+def test_the_queries_of_a_run_use_their_indexes(sms_ledger: Ledger) -> None:
+    _job(sms_ledger, [f"+4179{i:07d}" for i in range(3000)])
+    sms_ledger.claim("j", list(range(1000)), "a1")
+    [plan] = _plans(sms_ledger, lambda: sms_ledger.pending("j", after=999, limit=1000))
+    assert "smsbridge_recipients_sendable" in plan  # not a scan of the job's rows from `after` on
+    [plan] = _plans(sms_ledger, lambda: sms_ledger.settle_unknown("j", "a1", "aborted"))
+    assert "smsbridge_recipients_attempt" in plan
+    [plan] = _plans(sms_ledger, lambda: sms_ledger.record_report("memory", "m1", "delivered"))
+    assert "smsbridge_recipients_message" in plan

@@ -202,8 +202,9 @@ class JobRun:
                 ledger.flush()  # the last outcomes, still waiting for a next claim (a ledger error is raised)
             finally:
                 try:
-                    self.counts = ledger.outcome_counts(self.job_id)
-                    self.counts[RowState.DUPLICATE.value] = ledger.counts(self.job_id).get(RowState.DUPLICATE.value, 0)
+                    own = ledger.counts(self.job_id)  # one scan of the job's rows
+                    self.counts = ledger.outcome_counts(self.job_id, own)
+                    self.counts[RowState.DUPLICATE.value] = own.get(RowState.DUPLICATE.value, 0)
                 except Exception:  # the ledger failed: what it holds is still right, just not counted here
                     log.debug("could not count the job's rows", exc_info=True)
                 if owned:

@@ -59,10 +59,18 @@ CREATE: tuple[str, ...] = (
         report_at DOUBLE PRECISION,
         PRIMARY KEY (job, seq)
     )""",
-    "CREATE INDEX smsbridge_recipients_state ON smsbridge_recipients (job, state, seq)",
+    # Partial indexes: each holds only the rows its queries look for, so that a row is added to
+    # and taken out of few of them over its life (counts by state scan the job's rows instead).
+    # the rows to send, in input order (``Ledger.pending``)
+    "CREATE INDEX smsbridge_recipients_sendable ON smsbridge_recipients (job, seq) "
+    "WHERE state IN ('pending', 'not_sent')",
+    # the requests in flight (a release, an abort, the stale claims of a crashed run)
+    "CREATE INDEX smsbridge_recipients_attempt ON smsbridge_recipients (job, attempt) WHERE state = 'claimed'",
+    # delivery reports
+    "CREATE INDEX smsbridge_recipients_message ON smsbridge_recipients (provider, message_id) "
+    "WHERE message_id IS NOT NULL",
+    # duplicate rows of a job (same number and text)
     "CREATE INDEX smsbridge_recipients_dedup ON smsbridge_recipients (job, dedup)",
-    "CREATE INDEX smsbridge_recipients_attempt ON smsbridge_recipients (job, attempt)",
-    "CREATE INDEX smsbridge_recipients_message ON smsbridge_recipients (provider, message_id)",
 )
 
 #: version -> statements that bring a ledger from ``version`` to ``version + 1``

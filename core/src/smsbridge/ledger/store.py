@@ -322,9 +322,12 @@ class Ledger:
             )
         }
 
-    def outcome_counts(self, job_id: str) -> dict[str, int]:
-        """Rows of a job by outcome: a duplicate row counts as the row it repeats."""
-        counts = self.counts(job_id)
+    def outcome_counts(self, job_id: str, counts: Mapping[str, int] | None = None) -> dict[str, int]:
+        """Rows of a job by outcome: a duplicate row counts as the row it repeats.
+
+        ``counts``: the job's ``counts()`` when the caller has them already (they take a scan).
+        """
+        counts = dict(counts) if counts is not None else self.counts(job_id)
         if counts.pop(RowState.DUPLICATE.value, 0):
             for state, n in self.db.query(
                 "SELECT f.state, COUNT(*) FROM smsbridge_recipients r JOIN smsbridge_recipients f "
