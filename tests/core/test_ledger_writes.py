@@ -19,11 +19,13 @@ from typing import Any
 import pytest
 
 import smsbridge
-from smsbridge.errors import JobBusyError, LedgerUnavailableError
+from smsbridge.errors import JobBusyError, JobMismatchError, LedgerUnavailableError
 from smsbridge.ledger import Ledger, open_ledger, runner, store
 from smsbridge.ledger.database import SQLiteDatabase
 from smsbridge.ledger.models import JobSpec, NewRow, RowOutcome
+from smsbridge.ledger.runner import InputDigest, _canonical
 from smsbridge.ledger.states import RowState
+from smsbridge.models import Recipient
 
 NUMBERS = [f"+4179123{i:04d}" for i in range(95)]
 
@@ -270,3 +272,44 @@ def test_the_queries_of_a_run_use_their_indexes(sms_ledger: Ledger) -> None:
     assert "smsbridge_recipients_attempt" in plan
     [plan] = _plans(sms_ledger, lambda: sms_ledger.record_report("memory", "m1", "delivered"))
     assert "smsbridge_recipients_message" in plan
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        (["ab", "c"], ["a", "bc"]),  # the same characters, cut elsewhere
+        (["a1:b"], ["a", "b"]),
+        ([Recipient("+41791234567", {"a": "1"})], [Recipient("+41791234567", {"a": "2"})]),
+        ([Recipient("+41791234567", {"a": "1", "b": "2"})], [Recipient("+41791234567", {"a": "1b2"})]),
+        ([Recipient("+41791234567", reference="")], [Recipient("+41791234567")]),
+        ([{"to": "+41791234567", "name": "Ann"}], [{"to": "+41791234567", "name": "Bob"}]),
+        (["+41791234567"], [{"to": "+41791234567"}]),
+        (["+41791234567"], [Recipient("+41791234567")]),
+    ],
+)
+def test_the_input_digest_tells_inputs_apart(first: list[Any], second: list[Any]) -> None:
+    def digest(items: list[Any], batch: int) -> str:
+        d = InputDigest()
+        for start in range(0, len(items), batch):
+            d.add_texts(_canonical(item) for item in items[start : start + batch])
+        return d.hexdigest()
+
+    assert digest(first, 1) != digest(second, 1)
+    assert digest(first, 1) == digest(first, 2)  # the same rows, however they are batched
+
+
+def test_a_resumed_job_refuses_a_changed_input(
+    sms_ledger: Ledger, monkeypatch: pytest.MonkeyPatch, sms_outbox: list[Any]
+) -> None:
+    monkeypatch.setattr(runner, "INGEST_BATCH", 2)
+    account = smsbridge.connect("memory://?max_recipients=2")
+    rows = [{"to": n, "name": f"N{i}"} for i, n in enumerate(NUMBERS[:6])]
+    results = account.iter_bulk_send(rows, "Hi {name}", ledger=sms_ledger, job="changed")
+    next(results)
+    results.close()  # the run stops after its first request: 2 rows read, 2 sent
+    changed = [dict(rows[0], name="Other"), *rows[1:]]
+    with pytest.raises(JobMismatchError, match="differ"):
+        account.bulk_send(changed, "Hi {name}", ledger=sms_ledger, job="changed")
+    assert len(sms_outbox) == 2
+    summary = account.bulk_send(rows, "Hi {name}", ledger=sms_ledger, job="changed")
+    assert summary.accepted == 6 and len(sms_outbox) == 6

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 import threading
 import uuid
@@ -43,7 +42,7 @@ from smsbridge.ledger.states import RowState
 from smsbridge.ledger.store import Ledger
 from smsbridge.models import BulkSummary, Receipt, ReceiptStatus, Recipient, SendResult
 
-__all__ = ["INGEST_BATCH", "JobRun", "StopToken", "input_digest", "job_options", "new_job_id"]
+__all__ = ["INGEST_BATCH", "InputDigest", "JobRun", "StopToken", "job_options", "new_job_id"]
 
 log = logging.getLogger("smsbridge.ledger")
 
@@ -91,21 +90,43 @@ def job_options(options: Mapping[str, Any], *, allow_repeats: bool) -> dict[str,
     return out
 
 
-def _canonical(item: Any) -> bytes:
+def _canonical(item: Any) -> str:
+    """An input row as text for the input digest: a tag, then fields each prefixed with its length."""
     if isinstance(item, str):
-        return b"s" + item.encode("utf-8", "surrogatepass")
+        return f"s{len(item)}:{item}"
     if isinstance(item, Recipient):
-        data: Any = ["r", item.number, sorted(item.params.items()), item.reference]
-    elif isinstance(item, Mapping):
-        data = ["m", sorted((str(k), str(v)) for k, v in item.items())]
-    else:
-        data = ["o", type(item).__name__, str(item)]
-    return json.dumps(data, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        number, ref = item.number, item.reference
+        text = f"r{len(number)}:{number}" + ("-" if ref is None else f"={len(ref)}:{ref}")
+        return text + _pairs(item.params.items()) if item.params else text
+    if isinstance(item, Mapping):
+        return "m" + _pairs((str(k), str(v)) for k, v in item.items())
+    name, shown = type(item).__name__, str(item)
+    return f"o{len(name)}:{name}{len(shown)}:{shown}"
 
 
-def input_digest(previous: bytes, item: Any) -> bytes:
-    """The running digest of a job's input rows: identical inputs give identical digests."""
-    return hashlib.blake2b(previous + _canonical(item), digest_size=16).digest()
+def _pairs(items: Iterable[tuple[str, str]]) -> str:
+    return "".join(f"{len(k)}:{k}{len(v)}:{v}" for k, v in sorted(items))
+
+
+class InputDigest:
+    """The digest of a job's input rows so far: identical inputs give identical digests.
+
+    One hash over the rows' texts, each prefixed with its length (so that no two inputs
+    give the same stream), fed a batch at a time.
+    """
+
+    def __init__(self) -> None:
+        self._hash = hashlib.blake2b(digest_size=16)
+
+    def add(self, item: Any) -> None:
+        self.add_texts([_canonical(item)])
+
+    def add_texts(self, texts: Iterable[str]) -> None:
+        """Rows already turned into text by ``_canonical``."""
+        self._hash.update("".join(f"{len(text)}:{text}" for text in texts).encode("utf-8", "surrogatepass"))
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
 
 
 def _dedup_key(number: str, text: str) -> str:
@@ -236,15 +257,15 @@ class JobRun:
                 )
             return
         items = iter(self.recipients)
-        digest = b""
+        digest = InputDigest()
         for n in range(info.ingested):
             item = next(items, _END)
             if item is _END:
                 raise JobMismatchError(
                     f"the recipients given have {n} row(s), fewer than the {info.ingested} job {job!r} already holds"
                 )
-            digest = input_digest(digest, item)
-        if info.ingested and digest.hex() != info.input_digest:
+            digest.add(item)
+        if info.ingested and digest.hexdigest() != info.input_digest:
             raise JobMismatchError(
                 f"the recipients given differ from those job {job!r} was started with "
                 f"(in its first {info.ingested} row(s)); nothing was sent"
@@ -256,23 +277,25 @@ class JobRun:
                 )
             return
         yield None  # the input is checked: sending may start
-        read = info.ingested
-        running = {"digest": digest}
+        read = seq = info.ingested
+        texts: list[str] = []  # the rows read, as digest text: validation answers them one by one, in order
 
         def tracked() -> Iterator[Any]:
             for item in items:
-                running["digest"] = input_digest(running["digest"], item)
+                texts.append(_canonical(item))
                 yield item
 
         chunks, allow_repeats = self.chunks, self.allow_repeats
         batch: list[NewRow] = []
         rejected: list[Receipt] = []
-        seq, at_seq = read, digest
 
         def commit(done: bool) -> SendResult | None:
             nonlocal read, batch, rejected
-            ledger.ingest(job, batch, read_before=read, read_after=seq, digest=at_seq.hex(), done=done)
+            digest.add_texts(texts[: len(batch)])  # the rows answered (not one whose validation broke off)
+            del texts[: len(batch)]
+            ledger.ingest(job, batch, read_before=read, read_after=seq, digest=digest.hexdigest(), done=done)
             result = _rejections(chunks.provider, rejected) if rejected else None
+            self.rows_read += len(batch)
             read, batch, rejected = seq, [], []
             return result
 
@@ -295,8 +318,6 @@ class JobRun:
                         )
                     )
                 seq += 1
-                self.rows_read += 1
-                at_seq = running["digest"]
                 if len(batch) >= INGEST_BATCH:
                     yield commit(False)
         except BaseException:
