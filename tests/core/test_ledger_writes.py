@@ -313,3 +313,18 @@ def test_a_resumed_job_refuses_a_changed_input(
     assert len(sms_outbox) == 2
     summary = account.bulk_send(rows, "Hi {name}", ledger=sms_ledger, job="changed")
     assert summary.accepted == 6 and len(sms_outbox) == 6
+
+
+def test_a_resumed_job_sends_the_rows_left_then_reads_on(
+    ledger: Ledger, monkeypatch: pytest.MonkeyPatch, sms_outbox: list[Any]
+) -> None:
+    monkeypatch.setattr(runner, "INGEST_BATCH", 4)
+    account = smsbridge.connect("memory://?max_recipients=3")
+    numbers = [*NUMBERS[:10], NUMBERS[3]]  # the last row repeats one left pending by the first run
+    results = account.iter_bulk_send(numbers, "Hi", ledger=ledger, job="halves")
+    next(results)  # one request of 3 made, 4 rows read in
+    results.close()  # the run stops: the 4th row stays pending, the rest of the input unread
+    assert ledger.job("halves").counts() == {"accepted": 3, "pending": 1}
+    summary = account.bulk_send(numbers, "Hi", ledger=ledger, job="halves")
+    assert Counter(m.to for m in sms_outbox) == Counter(NUMBERS[:10])  # each once
+    assert summary.accepted == 11 and ledger.job("halves").counts() == {"accepted": 10, "duplicate": 1}

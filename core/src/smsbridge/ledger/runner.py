@@ -133,6 +133,14 @@ def _dedup_key(number: str, text: str) -> str:
     return hashlib.blake2b(f"{number}\x00{text}".encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
 
 
+@attrs.frozen
+class _Read:
+    """One batch of input written to the ledger: its rejections, and its rows to send."""
+
+    rejections: SendResult | None
+    rows: list[tuple[int, Recipient, str | None]]
+
+
 @attrs.define
 class _Chunk:
     """The rows of one request: sequence numbers and recipients, in input order."""
@@ -240,13 +248,13 @@ class JobRun:
 
     # ------------------------------------------------------------------ 2. the input
 
-    def _feed(self, ledger: Ledger, info: Any) -> Iterator[SendResult | None]:
+    def _feed(self, ledger: Ledger, info: Any) -> Iterator[_Read | None]:
         """Read the input into the ledger, one batch a step (a committed transaction each).
 
         Checks first that the input starts with the rows the job already holds (their
         digest), so that a resumed job skips exactly those and a different input is refused
-        before anything is sent.  Each step yields the batch's rejections as a result, or
-        ``None``; the generator ends when the input does.
+        before anything is sent.  Each step yields the batch's rejections and the rows it
+        added to send (not its duplicates), after a first ``None``; it ends with the input.
         """
         job = self.job_id
         if self.recipients is None:
@@ -287,17 +295,21 @@ class JobRun:
 
         chunks, allow_repeats = self.chunks, self.allow_repeats
         batch: list[NewRow] = []
+        sendable: list[tuple[int, Recipient, str | None]] = []
         rejected: list[Receipt] = []
 
-        def commit(done: bool) -> SendResult | None:
-            nonlocal read, batch, rejected
+        def commit(done: bool) -> _Read:
+            nonlocal read, batch, sendable, rejected
             digest.add_texts(texts[: len(batch)])  # the rows answered (not one whose validation broke off)
             del texts[: len(batch)]
-            ledger.ingest(job, batch, read_before=read, read_after=seq, digest=digest.hexdigest(), done=done)
-            result = _rejections(chunks.provider, rejected) if rejected else None
+            repeats = ledger.ingest(job, batch, read_before=read, read_after=seq, digest=digest.hexdigest(), done=done)
+            step = _Read(
+                _rejections(chunks.provider, rejected) if rejected else None,
+                [row for row in sendable if row[0] not in repeats] if repeats else sendable,
+            )
             self.rows_read += len(batch)
-            read, batch, rejected = seq, [], []
-            return result
+            read, batch, sendable, rejected = seq, [], [], []
+            return step
 
         try:
             for answer in chunks.validate(tracked()):
@@ -308,15 +320,8 @@ class JobRun:
                     rejected.append(answer)
                 else:
                     key = None if allow_repeats else _dedup_key(answer.number, chunks.text_for(answer))
-                    batch.append(
-                        NewRow(
-                            seq,
-                            answer.number,
-                            params=dict(answer.params) or None,
-                            reference=answer.reference,
-                            dedup=key,
-                        )
-                    )
+                    batch.append(NewRow(seq, answer.number, answer.params or None, answer.reference, key))
+                    sendable.append((seq, answer, None))
                 seq += 1
                 if len(batch) >= INGEST_BATCH:
                     yield commit(False)
@@ -364,8 +369,9 @@ class JobRun:
     def _stopping(self, lease: Lease) -> bool:
         return self.stop.requested or lease.lost.is_set()
 
-    def _plan(self, ledger: Ledger, lease: Lease, feed: Iterator[SendResult | None]) -> Iterator[_Chunk | SendResult]:
-        """The requests to make, in input order, reading more input whenever the ledger runs dry.
+    def _plan(self, ledger: Ledger, lease: Lease, feed: Iterator[_Read | None]) -> Iterator[_Chunk | SendResult]:
+        """The requests to make, in input order: first the rows the ledger holds to send, then
+        those of the input as it is read in (straight from the batch just written).
 
         Also yields the rejections found while reading (as results of no request).
         """
@@ -373,16 +379,23 @@ class JobRun:
         after = -1
         chunk = _Chunk()
         page = max(INGEST_BATCH, chunks.size * 4)
+        stored = True  # rows an earlier run (or this one's resend_unknown) left to send
         while not self._stopping(lease):
-            rows = ledger.pending(self.job_id, after=after, limit=page)
-            if not rows:
+            if stored:
+                rows = ledger.pending(self.job_id, after=after, limit=page)
+                stored = bool(rows)
+                if rows:
+                    after = rows[-1][0]
+            if not stored:
                 step = next(feed, _END)
                 if step is _END:
                     break
-                if step is not None:
-                    yield step  # type: ignore[misc]
-                continue
-            after = rows[-1][0]
+                if step is None:
+                    continue
+                assert isinstance(step, _Read)
+                if step.rejections is not None:
+                    yield step.rejections
+                rows = step.rows
             for seq, recipient, ref in rows:
                 if ref is not None and chunks.deduplicates:  # a row with its own client id goes alone
                     if chunk:
@@ -437,7 +450,7 @@ class JobRun:
             self.requests += sum(int(r.details.get("requests", 1)) for r in results)
         return results
 
-    def _send(self, ledger: Ledger, lease: Lease, feed: Iterator[SendResult | None]) -> Iterator[SendResult]:
+    def _send(self, ledger: Ledger, lease: Lease, feed: Iterator[_Read | None]) -> Iterator[SendResult]:
         plan = self._plan(ledger, lease, feed)
         if self.workers <= 1:
             for item in plan:

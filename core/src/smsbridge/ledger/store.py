@@ -446,11 +446,11 @@ class Ledger:
         read_after: int,
         digest: str,
         done: bool,
-    ) -> None:
+    ) -> set[int]:
         """Add input rows and the input position they bring the job to, in one transaction.
 
         A row whose ``dedup`` key an earlier row of the job has is stored as a ``duplicate``
-        of that row.  ``read_before`` guards against two runs reading the same input.  The
+        of that row; returns the ``seq`` of those.  ``read_before`` guards against two runs reading the same input.  The
         commit is not flushed to disk (``durable=False``): a power cut may undo it, input
         position included, and the rows are then read again; the claim of any of them
         flushes it first.
@@ -475,11 +475,13 @@ class Ledger:
                 ):
                     first[key] = int(seq)
             new = []
+            repeats: set[int] = set()
             for r in rows:
                 state, dup_of = r.state, None
                 if r.dedup is not None and r.state is RowState.PENDING:
                     if r.dedup in first:
                         state, dup_of = RowState.DUPLICATE, first[r.dedup]
+                        repeats.add(r.seq)
                     else:
                         first[r.dedup] = r.seq
                 params = json.dumps(dict(r.params), ensure_ascii=False) if r.params else None
@@ -491,12 +493,13 @@ class Ledger:
                     "?::text[], ?::text[], ?::text[], ?::text[], ?::integer[], ?::text[], ?::text[], ?::text[]) AS v",
                     (job_id, now, *_columns(new, 9)),
                 )
-                return
-            for part in _chunks(new):
-                self.db.executemany(
-                    f"INSERT INTO smsbridge_recipients ({columns}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    [(job_id, *row, now) for row in part],
-                )
+            else:
+                for part in _chunks(new):
+                    self.db.executemany(
+                        f"INSERT INTO smsbridge_recipients ({columns}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        [(job_id, *row, now) for row in part],
+                    )
+        return repeats
 
     # ------------------------------------------------------------------ sending
 
