@@ -8,6 +8,7 @@ Single segment: 160 septets / 70 units; concatenated: 153 / 67 per segment.
 
 from __future__ import annotations
 
+import functools
 import string
 from collections.abc import Mapping
 
@@ -95,6 +96,7 @@ def template_fields(text: str) -> list[str]:
     return list(seen)
 
 
+@functools.lru_cache(maxsize=256)  # asked for every recipient of a bulk send, of one text
 def is_template(text: str) -> bool:
     """A text is a template when it has ``{name}`` fields; then ``{{``/``}}`` are literal braces.
 

@@ -41,6 +41,7 @@ from smsbridge.ledger.models import JobSpec, NewRow, RowOutcome
 from smsbridge.ledger.states import RowState
 from smsbridge.ledger.store import Ledger
 from smsbridge.models import BulkSummary, Receipt, ReceiptStatus, Recipient, SendResult
+from smsbridge.text import is_template
 
 __all__ = ["INGEST_BATCH", "InputDigest", "JobRun", "StopToken", "job_options", "new_job_id"]
 
@@ -129,8 +130,14 @@ class InputDigest:
         return self._hash.hexdigest()
 
 
-def _dedup_key(number: str, text: str) -> str:
-    return hashlib.blake2b(f"{number}\x00{text}".encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+def _dedup_key(number: str, text: str | None) -> str:
+    """What makes two rows of a job one send: the number, and the text when it varies by row.
+
+    The number leads, so that an input sorted by number is written to the index in order.
+    """
+    if text is None:
+        return number
+    return f"{number} {hashlib.blake2b(text.encode('utf-8', 'surrogatepass'), digest_size=16).hexdigest()}"
 
 
 @attrs.frozen
@@ -294,6 +301,7 @@ class JobRun:
                 yield item
 
         chunks, allow_repeats = self.chunks, self.allow_repeats
+        templated = is_template(chunks.template.text)  # if not, every row gets the job's one text
         batch: list[NewRow] = []
         sendable: list[tuple[int, Recipient, str | None]] = []
         rejected: list[Receipt] = []
@@ -319,7 +327,8 @@ class JobRun:
                     )
                     rejected.append(answer)
                 else:
-                    key = None if allow_repeats else _dedup_key(answer.number, chunks.text_for(answer))
+                    text = chunks.text_for(answer) if templated else None
+                    key = None if allow_repeats else _dedup_key(answer.number, text)
                     batch.append(NewRow(seq, answer.number, answer.params or None, answer.reference, key))
                     sendable.append((seq, answer, None))
                 seq += 1
