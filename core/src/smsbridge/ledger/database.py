@@ -38,6 +38,8 @@ class Database:
     """One connection, one lock, transactions that commit or roll back as a whole."""
 
     dialect = ""
+    #: SQLite 3.38+: many rows can go in one statement as a JSON array (``json_each``, ``->>``)
+    json_rows = False
 
     def __init__(self, shown: str) -> None:
         self.shown = shown  # the URL without credentials, for messages
@@ -153,6 +155,7 @@ class SQLiteDatabase(Database):
             raise LedgerUnavailableError(f"cannot open the ledger {path}: {exc}") from None
         self._conn = conn
         self._relaxed = False
+        self.json_rows = sqlite3.sqlite_version_info >= (3, 38, 0)
 
     def _driver_errors(self) -> tuple[type[Exception], ...]:
         import sqlite3

@@ -597,26 +597,39 @@ class Ledger:
         return [(o.seq, o.state.value, o.message_id, o.provider, o.reason, o.code) for o in outcomes]
 
     def _settle(self, job_id: str, attempt: str, values: Sequence[tuple[Any, ...]], at: float) -> int:
-        """Apply outcomes ``(seq, state, message_id, provider, reason, code)`` given at ``at``, in a transaction."""
-        if self.db.dialect == "postgresql":  # one statement for the whole request, not one per row
-            return self.db.execute(
-                "UPDATE smsbridge_recipients AS r SET state = v.state, message_id = v.message_id, "
-                "provider = COALESCE(v.provider, r.provider), reason = v.reason, code = v.code, updated_at = ? "
-                "FROM unnest(?::integer[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) "
-                "AS v (seq, state, message_id, provider, reason, code) "
-                "WHERE r.job = ? AND r.seq = v.seq AND r.attempt = ? AND r.state IN ('claimed', 'unknown')",
-                (at, *_columns(values, 6), job_id, attempt),
+        """Apply outcomes ``(seq, state, message_id, provider, reason, code)`` given at ``at``, in a transaction.
+
+        One statement for the whole request where the database allows (a PostgreSQL array per
+        column; a JSON array in SQLite, which then runs it without holding Python's GIL, so
+        that the thread committing a waiting outcome does not stall the one sending).
+        """
+        update = (
+            "UPDATE smsbridge_recipients AS r SET state = v.state, message_id = v.message_id, "
+            "provider = COALESCE(v.provider, r.provider), reason = v.reason, code = v.code, updated_at = ? FROM {rows} "
+            "WHERE r.job = ? AND r.seq = v.seq AND r.attempt = ? AND r.state IN ('claimed', 'unknown')"
+        )
+        if self.db.dialect == "postgresql":
+            rows = (
+                "unnest(?::integer[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) "
+                "AS v (seq, state, message_id, provider, reason, code)"
             )
-        rows = [
-            (state, mid, by, reason, code, at, job_id, seq, attempt) for seq, state, mid, by, reason, code in values
-        ]
+            return self.db.execute(update.format(rows=rows), (at, *_columns(values, 6), job_id, attempt))
+        if self.db.json_rows:  # ORDER BY: the rows given drive the join, each finds its row by key
+            rows = (
+                "(SELECT value ->> 0 AS seq, value ->> 1 AS state, value ->> 2 AS message_id, value ->> 3 AS provider, "
+                "value ->> 4 AS reason, value ->> 5 AS code FROM json_each(?) ORDER BY 1) AS v"
+            )
+            return self.db.execute(update.format(rows=rows), (at, json.dumps(values), job_id, attempt))
         moved = 0
-        for part in _chunks(rows):
+        for part in _chunks(values):
             moved += self.db.executemany(
                 "UPDATE smsbridge_recipients SET state = ?, message_id = ?, provider = COALESCE(?, provider), "
                 "reason = ?, code = ?, updated_at = ? "
                 "WHERE job = ? AND seq = ? AND attempt = ? AND state IN ('claimed', 'unknown')",
-                part,
+                [
+                    (state, mid, by, reason, code, at, job_id, seq, attempt)
+                    for seq, state, mid, by, reason, code in part
+                ],
             )
         return moved
 
