@@ -233,12 +233,12 @@ def test_every_kind_of_row_and_outcome_is_written_as_given(ledger: Ledger, sms_o
         {"to": NUMBERS[1], "name": "Bob"},
         {"to": NUMBERS[2], "name": "Cy"},
         {"to": NUMBERS[0], "name": "Ann"},  # the same number and text: sent once
-        {"to": NUMBERS[0], "name": "Al"},  # the same number, another text: sent
+        {"to": NUMBERS[0], "name": "Zoë 😀"},  # the same number, another text: sent
     ]
     account = smsbridge.connect(f"memory://?max_recipients=2&reject={NUMBERS[1]}&unknown={NUMBERS[2]}")
     account.bulk_send(rows, "Hi {name}", ledger=ledger, job="kinds")
     ids = {m.text: m.id for m in sms_outbox}
-    assert sorted(ids) == ["Hi Al", "Hi Ann"]
+    assert sorted(ids) == ["Hi Ann", "Hi Zoë 😀"]
     got = [(r.number, r.params, r.state.value, r.outcome.value, r.message_id, r.provider) for r in ledger.rows("kinds")]
     assert got == [
         (NUMBERS[0], {"name": "Ann"}, "accepted", "accepted", ids["Hi Ann"], "memory"),
@@ -246,7 +246,7 @@ def test_every_kind_of_row_and_outcome_is_written_as_given(ledger: Ledger, sms_o
         (NUMBERS[1], {"name": "Bob"}, "rejected", "rejected", None, "memory"),
         (NUMBERS[2], {"name": "Cy"}, "unknown", "unknown", None, "memory"),
         (NUMBERS[0], {"name": "Ann"}, "duplicate", "accepted", ids["Hi Ann"], "memory"),
-        (NUMBERS[0], {"name": "Al"}, "accepted", "accepted", ids["Hi Al"], "memory"),
+        (NUMBERS[0], {"name": "Zoë 😀"}, "accepted", "accepted", ids["Hi Zoë 😀"], "memory"),
     ]
     reasons = {r.number: r.reason for r in ledger.rows("kinds", states=["rejected", "unknown"])}
     assert reasons.keys() == {"not a number", NUMBERS[1], NUMBERS[2]} and all(reasons.values())

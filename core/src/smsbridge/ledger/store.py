@@ -39,6 +39,8 @@ log = logging.getLogger("smsbridge.ledger")
 OUTCOME_WAIT = 0.05
 
 _IN_BATCH = 500  # bound on "IN (...)" lists and executemany batches
+#: the 9 fields of an input row given in a JSON array (``Ledger.ingest``)
+_ROW_FIELDS = ", ".join(f"value ->> {i}" for i in range(9))
 
 _JOB_COLUMNS = (
     "id, kind, provider, account, text, options, fingerprint, created_at, updated_at, "
@@ -59,6 +61,11 @@ def _marks(n: int) -> str:
 def _chunks(items: Sequence[Any], size: int = _IN_BATCH) -> Iterator[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _json(rows: Sequence[Sequence[Any]]) -> str:
+    """Rows as one JSON array (SQLite ``json_each``); a text no UTF-8 can hold still fails on binding."""
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
 
 
 def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
@@ -493,6 +500,11 @@ class Ledger:
                     "?::text[], ?::text[], ?::text[], ?::text[], ?::integer[], ?::text[], ?::text[], ?::text[]) AS v",
                     (job_id, now, *_columns(new, 9)),
                 )
+            elif self.db.json_rows:  # one statement of a JSON array (run without holding the GIL)
+                self.db.execute(
+                    f"INSERT INTO smsbridge_recipients ({columns}) SELECT ?, {_ROW_FIELDS}, ? FROM json_each(?)",
+                    (job_id, now, _json(new)),
+                )
             else:
                 for part in _chunks(new):
                     self.db.executemany(
@@ -619,7 +631,7 @@ class Ledger:
                 "(SELECT value ->> 0 AS seq, value ->> 1 AS state, value ->> 2 AS message_id, value ->> 3 AS provider, "
                 "value ->> 4 AS reason, value ->> 5 AS code FROM json_each(?) ORDER BY 1) AS v"
             )
-            return self.db.execute(update.format(rows=rows), (at, json.dumps(values), job_id, attempt))
+            return self.db.execute(update.format(rows=rows), (at, _json(values), job_id, attempt))
         moved = 0
         for part in _chunks(values):
             moved += self.db.executemany(
