@@ -333,3 +333,38 @@ def test_a_resumed_job_sends_the_rows_left_then_reads_on(
     summary = account.bulk_send(numbers, "Hi", ledger=ledger, job="halves")
     assert Counter(m.to for m in sms_outbox) == Counter(NUMBERS[:10])  # each once
     assert summary.accepted == 11 and ledger.job("halves").counts() == {"accepted": 10, "duplicate": 1}
+
+
+def test_postgres_finds_a_requests_rows_by_index_on_a_table_without_statistics(postgres_ledger: Ledger) -> None:
+    """A job's own run fills the table faster than autovacuum analyzes it: the planner believes
+    it tiny, and any statement it could answer by reading all of the job's rows, it would."""
+    ledger = postgres_ledger
+    _job(ledger, [f"+4179{i:07d}" for i in range(3000)])
+    seen: list[tuple[str, Any]] = []
+    db = ledger.db
+    real_execute, real_query = db.execute, db.query
+
+    def execute(sql: str, params: Any = ()) -> int:
+        seen.append((sql, params))
+        return real_execute(sql, params)
+
+    def query(sql: str, params: Any = ()) -> list[Any]:
+        seen.append((sql, params))
+        return real_query(sql, params)
+
+    db.execute, db.query = execute, query  # type: ignore[method-assign]
+    ledger.claim("j", list(range(1000, 1120)), "a1")
+    ledger.record("j", "a1", [RowOutcome(seq, RowState.ACCEPTED, f"m{seq}") for seq in range(1000, 1120)])
+    more = [NewRow(3000 + i, f"+4179{i:07d}", dedup=f"+4179{i:07d}") for i in range(50)]
+    ledger.ingest("j", more, read_before=3000, read_after=3050, digest="", done=True)
+    db.execute, db.query = real_execute, real_query  # type: ignore[method-assign]
+    plans = [
+        "\n".join(line for (line,) in db._conn.execute("EXPLAIN " + db._sql(sql), tuple(params)))
+        for sql, params in seen
+        if sql.startswith(("UPDATE smsbridge_recipients", "SELECT")) and "smsbridge_recipients" in sql
+    ]
+    assert len(plans) == 3  # the claim, the outcomes, the duplicate lookup of the new rows
+    for plan in plans:
+        assert "Seq Scan" not in plan, plan
+        conditions = [line for line in plan.splitlines() if "Index Cond" in line]
+        assert conditions and all(" AND " in line for line in conditions), plan  # never the job's rows whole

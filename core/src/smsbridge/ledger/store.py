@@ -187,13 +187,19 @@ class Ledger:
                 yield self.db
             self._waiting.done(len(carried))
 
-    def _among(self, column: str, values: Sequence[Any], cast: str) -> Iterator[tuple[str, tuple[Any, ...]]]:
-        """Conditions ``column`` is one of ``values``: one array (PostgreSQL) or bounded ``IN`` lists (SQLite)."""
-        if self.db.dialect == "postgresql":
-            yield f"{column} = ANY(?::{cast}[])", (list(values),)
+    def _seqs(self, seqs: Sequence[int]) -> Iterator[tuple[str, tuple[Any, ...]]]:
+        """Conditions ``seq`` is one of ``seqs``: one array (PostgreSQL) or bounded ``IN`` lists (SQLite).
+
+        Each also bounds ``seq`` by the smallest and largest: a range of the (job, seq) index
+        that a planner without statistics (a table filled by this run) cannot miss.
+        """
+        if not seqs:
             return
-        for part in _chunks(values):
-            yield f"{column} IN ({_marks(len(part))})", tuple(part)
+        if self.db.dialect == "postgresql":
+            yield "seq = ANY(?::integer[]) AND seq BETWEEN ? AND ?", (list(seqs), min(seqs), max(seqs))
+            return
+        for part in _chunks(seqs):
+            yield f"seq IN ({_marks(len(part))}) AND seq BETWEEN ? AND ?", (*part, min(part), max(part))
 
     # ------------------------------------------------------------------ schema
 
@@ -474,11 +480,19 @@ class Ledger:
                 raise JobBusyError(f"another run is reading the input of job {job_id!r}")
             keys = sorted({r.dedup for r in rows if r.dedup is not None and r.state is RowState.PENDING})
             first: dict[str, int] = {}
-            for where, values in self._among("dedup", keys, "text") if keys else ():
+            if postgres and keys:  # one index lookup per key, whatever the planner believes of the table
                 for key, seq in self.db.query(
-                    f"SELECT dedup, MIN(seq) FROM smsbridge_recipients WHERE job = ? AND dup_of IS NULL AND {where} "
-                    "GROUP BY dedup",
-                    (job_id, *values),
+                    "SELECT k.dedup, (SELECT MIN(r.seq) FROM smsbridge_recipients r "
+                    "WHERE r.job = ? AND r.dup_of IS NULL AND r.dedup = k.dedup) FROM unnest(?::text[]) AS k (dedup)",
+                    (job_id, keys),
+                ):
+                    if seq is not None:
+                        first[key] = int(seq)
+            for part in [] if postgres else _chunks(keys):
+                for key, seq in self.db.query(
+                    "SELECT dedup, MIN(seq) FROM smsbridge_recipients "
+                    f"WHERE job = ? AND dup_of IS NULL AND dedup IN ({_marks(len(part))}) GROUP BY dedup",
+                    (job_id, *part),
                 ):
                     first[key] = int(seq)
             new = []
@@ -553,7 +567,7 @@ class Ledger:
             lease = (job_id, owner)
         with self._write("claiming recipients before a request"):
             taken = 0
-            for where, values in self._among("seq", list(seqs), "integer"):
+            for where, values in self._seqs(list(seqs)):
                 taken += self.db.execute(
                     "UPDATE smsbridge_recipients SET state = 'claimed', attempt = ?, "
                     "client_ref = COALESCE(client_ref, ?), provider = ?, claimed_at = ?, updated_at = ?, "
@@ -615,6 +629,8 @@ class Ledger:
         column; a JSON array in SQLite, which then runs it without holding Python's GIL, so
         that the thread committing a waiting outcome does not stall the one sending).
         """
+        if not values:
+            return 0
         update = (
             "UPDATE smsbridge_recipients AS r SET state = v.state, message_id = v.message_id, "
             "provider = COALESCE(v.provider, r.provider), reason = v.reason, code = v.code, updated_at = ? FROM {rows} "
@@ -625,7 +641,9 @@ class Ledger:
                 "unnest(?::integer[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) "
                 "AS v (seq, state, message_id, provider, reason, code)"
             )
-            return self.db.execute(update.format(rows=rows), (at, *_columns(values, 6), job_id, attempt))
+            bounded = update.format(rows=rows) + " AND r.seq BETWEEN ? AND ?"  # see _seqs
+            seqs = [v[0] for v in values]
+            return self.db.execute(bounded, (at, *_columns(values, 6), job_id, attempt, min(seqs), max(seqs)))
         if self.db.json_rows:  # ORDER BY: the rows given drive the join, each finds its row by key
             rows = (
                 "(SELECT value ->> 0 AS seq, value ->> 1 AS state, value ->> 2 AS message_id, value ->> 3 AS provider, "
