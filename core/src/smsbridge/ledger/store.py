@@ -35,8 +35,10 @@ __all__ = ["OUTCOME_WAIT", "Ledger"]
 log = logging.getLogger("smsbridge.ledger")
 
 #: the longest an outcome given to ``Ledger.record_later`` waits for the next durable write
-#: (the next request's claim) before it is committed by itself
-OUTCOME_WAIT = 0.05
+#: (the next request's claim) before it is committed by itself.  Long enough for the next
+#: claim of a run that has its next rows at hand; short enough that a run validating the next
+#: input batch (tens of ms) commits it meanwhile, in parallel, and that a kill rarely finds one.
+OUTCOME_WAIT = 0.01
 
 _IN_BATCH = 500  # bound on "IN (...)" lists and executemany batches
 #: the 9 fields of an input row given in a JSON array (``Ledger.ingest``)
@@ -606,8 +608,8 @@ class Ledger:
         A bulk run records a request's outcome this way: it is committed together with the
         next request's claim, so each request costs one commit (one flush to disk), and it is
         on disk before the next request leaves, as with ``record``.  It never waits longer
-        than ``OUTCOME_WAIT`` seconds (a slow consumer of the results, the end of the input):
-        then a thread commits it by itself; ``flush()`` commits it at once.  A crash before it
+        than ``OUTCOME_WAIT`` seconds (the next input batch being validated, a slow consumer
+        of the results): then a thread commits it by itself; ``flush()`` commits it at once.  A crash before it
         is committed leaves its rows claimed, ``unknown`` on resume, as a crash just before
         ``record`` would.
         """
