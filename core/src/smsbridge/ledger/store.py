@@ -7,6 +7,10 @@ own attempt, a delivery report never moves a row out of a final state.  Concurre
 therefore safe at the row level, in SQLite (one writer at a time) and in PostgreSQL (a
 conditional ``UPDATE`` re-checks its ``WHERE`` after waiting for a concurrent one), whatever
 the number of processes; the job lease only keeps two runners from planning the same rows.
+
+Every claim and outcome is flushed to disk at its commit; a bulk run gives a request's outcome
+to ``record_later``, so that it is committed in the next claim's transaction (one flush per
+request).  Input rows read ahead are committed without a flush: the next claim flushes them.
 """
 
 from __future__ import annotations
@@ -465,10 +469,10 @@ class Ledger:
         """Add input rows and the input position they bring the job to, in one transaction.
 
         A row whose ``dedup`` key an earlier row of the job has is stored as a ``duplicate``
-        of that row; returns the ``seq`` of those.  ``read_before`` guards against two runs reading the same input.  The
-        commit is not flushed to disk (``durable=False``): a power cut may undo it, input
-        position included, and the rows are then read again; the claim of any of them
-        flushes it first.
+        of that row; returns the ``seq`` of those.  ``read_before`` guards against two runs
+        reading the same input.  The commit is not flushed to disk (``durable=False``): a
+        power cut may undo it, input position included, and the rows are then read again; the
+        claim of any of them flushes it first.
         """
         now = self._clock()
         postgres = self.db.dialect == "postgresql"
@@ -482,7 +486,7 @@ class Ledger:
                 raise JobBusyError(f"another run is reading the input of job {job_id!r}")
             keys = sorted({r.dedup for r in rows if r.dedup is not None and r.state is RowState.PENDING})
             first: dict[str, int] = {}
-            if postgres and keys:  # one index lookup per key, whatever the planner believes of the table
+            if postgres:  # one index lookup per key, whatever the planner believes of the table
                 for key, seq in self.db.query(
                     "SELECT k.dedup, (SELECT MIN(r.seq) FROM smsbridge_recipients r "
                     "WHERE r.job = ? AND r.dup_of IS NULL AND r.dedup = k.dedup) FROM unnest(?::text[]) AS k (dedup)",
@@ -490,7 +494,7 @@ class Ledger:
                 ):
                     if seq is not None:
                         first[key] = int(seq)
-            for part in [] if postgres else _chunks(keys):
+            for part in () if postgres else _chunks(keys):
                 for key, seq in self.db.query(
                     "SELECT dedup, MIN(seq) FROM smsbridge_recipients "
                     f"WHERE job = ? AND dup_of IS NULL AND dedup IN ({_marks(len(part))}) GROUP BY dedup",
@@ -609,9 +613,9 @@ class Ledger:
         next request's claim, so each request costs one commit (one flush to disk), and it is
         on disk before the next request leaves, as with ``record``.  It never waits longer
         than ``OUTCOME_WAIT`` seconds (the next input batch being validated, a slow consumer
-        of the results): then a thread commits it by itself; ``flush()`` commits it at once.  A crash before it
-        is committed leaves its rows claimed, ``unknown`` on resume, as a crash just before
-        ``record`` would.
+        of the results): then a thread commits it by itself; ``flush()`` commits it at once.
+        A crash before it is committed leaves its rows claimed, ``unknown`` on resume, as a
+        crash just before ``record`` would.
         """
         self._waiting.add((job_id, attempt, self._clock(), self._outcome_values(outcomes)))
 
