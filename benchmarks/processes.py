@@ -33,21 +33,26 @@ MEMORY_LIMIT_MB = 100.0
 FLAT_TOLERANCE_MB = 10.0
 
 
-def _env() -> dict[str, str]:
+def _env(ledger: Path | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SMSBRIDGE_")}
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
     env["PYTHONDONTWRITEBYTECODE"] = "1"  # leave no cache in the tree
+    if ledger is not None:  # bulk sends go through the send ledger: a fresh one, never the user's own
+        env["SMSBRIDGE_LEDGER"] = str(ledger)
     return env
 
 
+def _ledger_files(ledger: Path) -> list[Path]:
+    return [Path(f"{ledger}{suffix}") for suffix in ("", "-wal", "-shm")]
+
+
 def _run_measured(argv: Sequence[str], workdir: Path, timeout: float) -> dict[str, Any]:
-    """Run ``argv``; its exit code, stdout, wall time and peak RSS (MB)."""
+    """Run ``argv`` with a fresh SQLite ledger; its exit code, stdout, wall time, peak RSS (MB), ledger size."""
     out_path, err_path = workdir / "stdout.txt", workdir / "stderr.txt"
+    ledger = workdir / "ledger.db"
     with out_path.open("wb") as out, err_path.open("wb") as err:
         start = time.perf_counter()
-        # a ledger of the run's own: never the user's default one (which may be of another schema version)
-        env = {**_env(), "SMSBRIDGE_LEDGER": str(workdir / "ledger.db")}
-        process = subprocess.Popen(list(argv), stdout=out, stderr=err, env=env, cwd=str(workdir))
+        process = subprocess.Popen(list(argv), stdout=out, stderr=err, env=_env(ledger), cwd=str(workdir))
         deadline = start + timeout
         while True:
             pid, status, usage = os.wait4(process.pid, os.WNOHANG)
@@ -60,10 +65,14 @@ def _run_measured(argv: Sequence[str], workdir: Path, timeout: float) -> dict[st
             time.sleep(0.02)
         seconds = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
+    ledger_bytes = sum(f.stat().st_size for f in _ledger_files(ledger) if f.exists())
+    for f in _ledger_files(ledger):
+        f.unlink(missing_ok=True)
     return {
         "exit_code": process.returncode,
         "seconds": round(seconds, 2),
         "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "ledger_mb": round(ledger_bytes / 1e6, 1),
         "stdout": out_path.read_text(errors="replace"),
         "stderr": err_path.read_text(errors="replace")[-2000:],
     }
@@ -91,7 +100,11 @@ def _smsbridge_command() -> list[str]:
 
 
 def memory(server: StandIn, provider: Provider, sizes: Sequence[int], *, cli: bool = True) -> dict[str, Any]:
-    """Peak RSS of a child sending to ``sizes`` recipients, from a generator and from a CSV."""
+    """Peak RSS of a child sending to ``sizes`` recipients, from a generator and from a CSV.
+
+    Both go through the send ledger (a fresh SQLite file per child, in the temporary folder),
+    as every bulk send does by default; its size after the run is recorded too.
+    """
     url = provider.url(server.host_port)
     out: dict[str, Any] = {"provider": provider.id, "limit_mb": MEMORY_LIMIT_MB, "paths": {}}
     workdir = Path(tempfile.mkdtemp(prefix="smsbridge-bench-"))
@@ -113,6 +126,7 @@ def memory(server: StandIn, provider: Provider, sizes: Sequence[int], *, cli: bo
                 "peak_rss_mb": run["peak_rss_mb"],
                 "seconds": run["seconds"],
                 "exit_code": run["exit_code"],
+                "ledger_mb": run["ledger_mb"],
                 "accepted": child.get("accepted"),
                 "requests": child.get("requests"),
                 "requests_min": math.ceil(n / provider.limit),
@@ -134,6 +148,7 @@ def memory(server: StandIn, provider: Provider, sizes: Sequence[int], *, cli: bo
                 "peak_rss_mb": run["peak_rss_mb"],
                 "seconds": run["seconds"],
                 "exit_code": run["exit_code"],
+                "ledger_mb": run["ledger_mb"],
                 "accepted": doc.get("accepted"),
                 "requests": doc.get("requests"),
                 "requests_min": math.ceil(n / provider.limit),

@@ -109,14 +109,14 @@ def tables(results: dict[str, Any]) -> list[Table]:
     if "memory" in sections:
         s = sections["memory"]
         t = Table(
-            title=f"3. Memory: peak RSS of a child process ({s['provider']}; floor {s['floor_mb']} MB: "
-            f"import + connect + 10 recipients; limit {s['limit_mb']:.0f} MB)"
+            title=f"3. Memory: peak RSS of a child process ({s['provider']}, through the SQLite ledger; floor "
+            f"{s['floor_mb']} MB: import + connect + 10 recipients; limit {s['limit_mb']:.0f} MB)"
         )
         t.add_column("path")
         sizes = list(next(iter(s["paths"].values())).keys()) if s["paths"] else []
         for n in sizes:
             t.add_column(f"{int(n):,}", justify="right")
-        for col in ("growth", "flat", "< limit", "report complete"):
+        for col in ("growth", "flat", "< limit", "report complete", "ledger file"):
             t.add_column(col, justify="right")
         for name, by_size in s["paths"].items():
             t.add_row(
@@ -126,6 +126,7 @@ def tables(results: dict[str, Any]) -> list[Table]:
                 _yes(s[name + "_flat"]),
                 _yes(s[name + "_under_limit"]),
                 _yes(s[name + "_complete"]),
+                f"{by_size[sizes[-1]].get('ledger_mb', 0):.0f} MB" if sizes else "",
             )
         out.append(t)
     if "startup" in sections:
@@ -179,7 +180,66 @@ def tables(results: dict[str, Any]) -> list[Table]:
                 str(w["connections_opened"]),
             )
         out.append(t)
+    if "ledger" in sections:
+        out.extend(_ledger_tables(sections["ledger"]))
     return out
+
+
+def _postgres_note(section: dict[str, Any]) -> str:
+    pg = section["postgresql"]
+    return "" if pg["available"] else f"; PostgreSQL not measured: {pg['reason']}"
+
+
+def _commits(entry: dict[str, Any], side: str) -> str:
+    """Write transactions per request, and (in brackets) how many of them were flushed to disk."""
+    return f"{entry['transactions_per_request'][side]:.2f} ({entry['flushed_per_request'][side]:.2f})"
+
+
+def _ledger_table(title: str, first: str, rows: dict[str, dict[str, Any]], pg: bool, goal: bool) -> Table:
+    t = Table(title=title)
+    columns = [first, "no ledger msg/s", "SQLite msg/s", "SQLite ratio", *(["goal met"] if goal else []), "SQLite tx"]
+    columns += ["PostgreSQL msg/s", "PostgreSQL ratio", "PostgreSQL tx"] if pg else []
+    for col in columns:
+        t.add_column(col, justify="left" if col == first else "right")
+    for name, e in rows.items():
+        row = [name, f"{e['msgs_per_s']['none']:,}", f"{e['msgs_per_s']['sqlite']:,}", _r(e["sqlite_ratio"])]
+        row += [_yes(e["meets_goal"])] if goal else []
+        row += [_commits(e, "sqlite")]
+        if pg:
+            row += [f"{e['msgs_per_s']['postgresql']:,}", _r(e["postgresql_ratio"]), _commits(e, "postgresql")]
+        t.add_row(*row)
+    return t
+
+
+def _ledger_tables(section: dict[str, Any]) -> list[Table]:
+    s = section["bulk"]
+    checks = Table(
+        title=f"6a. Send ledger, on the wire: {s['recipients']:,} recipients per run, every side of every round"
+    )
+    for col in ("provider", "requests (min)", "bytes identical", "all accepted"):
+        checks.add_column(col, justify="left" if col == "provider" else "right")
+    for pid, p in s["providers"].items():
+        minimal = "ok" if p["requests_ok"] else "NOT MINIMAL"
+        checks.add_row(pid, f"{p['requests_min']} {minimal}", _yes(p["identical"]), _yes(p["accepted_ok"]))
+    bulk = _ledger_table(
+        f"6a. Send ledger: {s['recipients']:,} recipients through bulk_send, {s['rounds']} rounds, sides interleaved; "
+        f"ratio = throughput with / without, median (min-max) (goal: SQLite >= {s['goal']}); tx = write "
+        f"transactions per request (flushed to disk; fsync here {s['fsync_ms']} ms){_postgres_note(s)}",
+        "provider",
+        s["providers"],
+        s["postgresql"]["available"],
+        goal=True,
+    )
+    w = section["workers"]
+    workers = _ledger_table(
+        f"6b. Send ledger with workers: {w['recipients']:,} recipients ({w['requests_min']} requests, "
+        f"{w['provider']}), {w['latency_ms']} ms server latency, {w['rounds']} rounds{_postgres_note(w)}",
+        "workers",
+        w["workers"],
+        w["postgresql"]["available"],
+        goal=False,
+    )
+    return [checks, bulk, workers]
 
 
 def print_tables(results: dict[str, Any], console: Console | None = None) -> None:

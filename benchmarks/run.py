@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks import processes, suite  # noqa: E402
+from benchmarks import ledgercost, processes, suite  # noqa: E402
 from benchmarks.machine import describe  # noqa: E402
 from benchmarks.providers import PROVIDERS  # noqa: E402
 from benchmarks.report import print_tables  # noqa: E402
@@ -29,7 +29,7 @@ from benchmarks.standin import StandIn  # noqa: E402
 
 __all__ = ["SECTIONS", "main", "run_all"]
 
-SECTIONS = ("overhead", "bulk", "memory", "startup", "latency")
+SECTIONS = ("overhead", "bulk", "memory", "startup", "latency", "ledger")
 DEFAULT_OUTPUT = ROOT / "benchmarks" / "results" / "latest.json"
 QUICK_OUTPUT = Path("/tmp/smsbridge-bench-quick.json")
 SCHEMA = 1
@@ -62,6 +62,14 @@ def checks(results: dict[str, Any]) -> dict[str, bool]:
         out["startup_lazy_for_alias_ids"] = all(commands[name]["modules_ok"] for name in processes.ALIAS_PROBES)
     if "latency" in s:
         out["latency_requests_minimal"] = all(w["requests_ok"] for w in s["latency"]["workers"].values())
+    if "ledger" in s:
+        ps = s["ledger"]["bulk"]["providers"].values()
+        out["ledger_bytes_identical"] = all(p["identical"] for p in ps)
+        out["ledger_requests_minimal"] = all(p["requests_ok"] for p in ps)
+        out["ledger_all_accepted"] = all(p["accepted_ok"] for p in ps)
+        out["ledger_goal_0_8"] = all(p["meets_goal"] for p in ps)
+        by_workers = s["ledger"]["workers"]["workers"].values()
+        out["ledger_workers_requests_minimal"] = all(w["requests_ok"] for w in by_workers)
     return out
 
 
@@ -97,6 +105,9 @@ def run_all(
             "startup_repeats": sizes.startup_repeats,
             "latency_requests": sizes.latency_requests,
             "latency_workers": list(sizes.latency_workers),
+            "ledger_recipients": sizes.ledger_recipients,
+            "ledger_rounds": sizes.ledger_rounds,
+            "ledger_workers": list(sizes.ledger_workers),
         },
         "providers": list(providers),
         "sections": {},
@@ -112,6 +123,11 @@ def run_all(
             )
         if "latency" in sections:
             results["sections"]["latency"] = suite.latency(server, PROVIDERS[latency_provider], sizes)
+        if "ledger" in sections:
+            results["sections"]["ledger"] = {
+                "bulk": ledgercost.bulk(server, chosen, sizes),
+                "workers": ledgercost.workers(server, PROVIDERS[latency_provider], sizes),
+            }
     if "startup" in sections:  # no server needed; runs last so nothing else competes for the CPU
         suite.log("[startup]")
         results["sections"]["startup"] = processes.startup(sizes.startup_repeats)
@@ -146,11 +162,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--providers",
         type=lambda v: _list(v, tuple(PROVIDERS)),
         default=list(PROVIDERS),
-        help=f"comma-separated, from {','.join(PROVIDERS)} (default: all; sections 1 and 2)",
+        help=f"comma-separated, from {','.join(PROVIDERS)} (default: all; sections 1, 2 and 6a)",
     )
     parser.add_argument("--server-procs", type=int, default=1, help="stand-in server processes (default 1)")
     parser.add_argument("--memory-provider", choices=tuple(PROVIDERS), default="aspsms")
-    parser.add_argument("--latency-provider", choices=tuple(PROVIDERS), default="jormall")
+    parser.add_argument("--latency-provider", choices=tuple(PROVIDERS), default="jormall", help="sections 5 and 6b")
     parser.add_argument("--no-cli", action="store_true", help="skip the `smsbridge bulk` memory runs")
     parser.add_argument(
         "--output",

@@ -2,7 +2,8 @@
 
 Not timed tests: no assertion here is about speed.  What must hold on any machine is asserted:
 the JSON shape, request counts equal to the minimum, byte-identical requests on both sides of
-every comparison, numeric memory figures, lazy provider imports.
+every comparison (the send ledger's included), numeric memory figures measured through the
+ledger, lazy provider imports, and a PostgreSQL ledger figure wherever PostgreSQL runs.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import processes, providers, run, suite  # noqa: E402
+from smsbridge.testing.services import require  # noqa: E402
 
 PROVIDERS = providers.PROVIDERS
 
@@ -87,6 +89,7 @@ def test_memory_figures_are_numbers(results: dict[str, Any]) -> None:
             assert isinstance(figures["peak_rss_mb"], float) and figures["peak_rss_mb"] > 0
             assert figures["report_lines"] == int(n), (path, n)
             assert figures["accepted"] == int(n), (path, n)
+            assert figures["ledger_mb"] > 0, (path, n)  # the child went through a ledger of its own
         assert isinstance(section[f"{path}_growth_mb"], float)
 
 
@@ -110,6 +113,47 @@ def test_latency_section(results: dict[str, Any]) -> None:
     for w in section["workers"].values():
         assert w["requests_ok"] and w["accepted_ok"]
         assert w["msgs_per_s"] > 0 and w["speedup"] > 0
+
+
+def test_ledger_section(results: dict[str, Any]) -> None:
+    section = results["sections"]["ledger"]["bulk"]
+    n = section["recipients"]
+    assert n == suite.QUICK.ledger_recipients
+    assert set(section["providers"]) == set(PROVIDERS)
+    sides = ["none", "sqlite"] + (["postgresql"] if section["postgresql"]["available"] else [])
+    if not section["postgresql"]["available"]:
+        assert section["postgresql"]["reason"]  # the output says why, instead of a figure
+    for pid, p in section["providers"].items():
+        assert p["identical"], (pid, p["difference"])  # the ledger changes nothing on the wire
+        minimum = math.ceil(n / PROVIDERS[pid].limit)
+        assert p["requests_min"] == minimum
+        assert sorted(p["requests"]) == sorted(sides), pid
+        assert all(count == minimum for counts in p["requests"].values() for count in counts), pid
+        assert p["requests_ok"] and p["accepted_ok"], pid
+        assert all(p["msgs_per_s"][side] > 0 for side in sides), pid
+        assert isinstance(p["meets_goal"], bool)
+        for side in sides[1:]:
+            assert len(p[f"{side}_ratio"]["ratios"]) == section["rounds"]
+            assert p[f"{side}_ratio"]["median"] > 0
+            assert p["transactions_per_request"][side] > 0  # it really wrote to that ledger
+    workers = results["sections"]["ledger"]["workers"]
+    assert [int(k) for k in workers["workers"]] == list(suite.QUICK.ledger_workers)
+    for entry in workers["workers"].values():
+        assert entry["requests_ok"]
+        assert entry["msgs_per_s"]["sqlite"] > 0 and entry["sqlite_ratio"]["median"] > 0
+
+
+def test_ledger_section_measures_postgresql(results: dict[str, Any]) -> None:
+    """Skipped on a laptop without PostgreSQL; in CI (services required) its absence fails."""
+    section = results["sections"]["ledger"]
+    for part in ("bulk", "workers"):
+        require("PostgreSQL", section[part]["postgresql"]["available"], section[part]["postgresql"]["reason"] or "")
+    for p in section["bulk"]["providers"].values():
+        assert p["msgs_per_s"]["postgresql"] > 0
+        assert p["postgresql_ratio"]["median"] > 0
+        assert p["transactions_per_request"]["postgresql"] > 0
+    for entry in section["workers"]["workers"].values():
+        assert entry["msgs_per_s"]["postgresql"] > 0
 
 
 def test_command_line_quick(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -242,6 +242,7 @@ def template_fields(text: str) -> list[str]:
     return list(seen)
 
 
+@functools.lru_cache(maxsize=256)  # asked for every recipient of a bulk send, of one text
 def is_template(text: str) -> bool:
     """A text is a template when it has ``{name}`` fields; then ``{{``/``}}`` are literal braces.
 

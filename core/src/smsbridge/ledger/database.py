@@ -10,8 +10,11 @@
   turns them into ``%s``.
 
 Both are used through one connection guarded by a lock: every ledger write is one short
-transaction, and SQLite serialises writers anyway.  Driver exceptions never escape: they
-become ``LedgerUnavailableError`` naming the database (without its password).
+transaction, and SQLite serialises writers anyway.  A transaction is durable (on disk before
+its commit returns) unless asked otherwise: ``durable=False`` is for writes whose loss in a
+power cut is harmless (input rows read ahead, see ``Ledger.ingest``); the next durable commit
+puts them on disk too, since both engines write one log, in order.  Driver exceptions never
+escape: they become ``LedgerUnavailableError`` naming the database (without its password).
 """
 
 from __future__ import annotations
@@ -35,6 +38,8 @@ class Database:
     """One connection, one lock, transactions that commit or roll back as a whole."""
 
     dialect = ""
+    #: SQLite 3.38+: many rows can go in one statement as a JSON array (``json_each``, ``->>``)
+    json_rows = False
 
     def __init__(self, shown: str) -> None:
         self.shown = shown  # the URL without credentials, for messages
@@ -42,7 +47,7 @@ class Database:
         self._conn: Any = None
 
     # -- to be provided by each engine
-    def _begin(self) -> None:
+    def _begin(self, durable: bool) -> None:
         raise NotImplementedError
 
     def _commit(self) -> None:
@@ -62,11 +67,15 @@ class Database:
 
     # -- the interface
     @contextlib.contextmanager
-    def transaction(self, doing: str = "writing") -> Iterator[Database]:
-        """A write transaction; on any error it is rolled back and nothing of it stays."""
+    def transaction(self, doing: str = "writing", *, durable: bool = True) -> Iterator[Database]:
+        """A write transaction; on any error it is rolled back and nothing of it stays.
+
+        ``durable=False``: the commit is not flushed to disk (a power cut may undo it, a
+        crash of the process does not); the next durable commit flushes it along.
+        """
         with self.lock:
             try:
-                self._begin()
+                self._begin(durable)
             except self._driver_errors() as exc:
                 raise self._wrap(exc, doing) from None
             try:
@@ -145,20 +154,41 @@ class SQLiteDatabase(Database):
         except (sqlite3.Error, OSError) as exc:
             raise LedgerUnavailableError(f"cannot open the ledger {path}: {exc}") from None
         self._conn = conn
+        self._relaxed = False
+        self.json_rows = sqlite3.sqlite_version_info >= (3, 38, 0)
 
     def _driver_errors(self) -> tuple[type[Exception], ...]:
         import sqlite3
 
         return (sqlite3.Error,)
 
-    def _begin(self) -> None:
-        self._conn.execute("BEGIN IMMEDIATE")  # take the write lock now, never upgrade later
+    def _begin(self, durable: bool) -> None:
+        self._restore()  # whatever happened before, a durable transaction runs with FULL
+        if not durable:  # WAL: the commit is written to the log but not synced; FULL syncs it later
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._relaxed = True
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")  # take the write lock now, never upgrade later
+        except BaseException:
+            self._restore()
+            raise
 
     def _commit(self) -> None:
-        self._conn.execute("COMMIT")
+        try:
+            self._conn.execute("COMMIT")
+        finally:
+            self._restore()
 
     def _rollback(self) -> None:
-        self._conn.execute("ROLLBACK")
+        try:
+            self._conn.execute("ROLLBACK")
+        finally:
+            self._restore()
+
+    def _restore(self) -> None:
+        if self._relaxed:
+            self._conn.execute("PRAGMA synchronous=FULL")
+            self._relaxed = False
 
 
 class PostgresDatabase(Database):
@@ -192,9 +222,11 @@ class PostgresDatabase(Database):
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s")
 
-    def _begin(self) -> None:
+    def _begin(self, durable: bool) -> None:
         self._tx = self._conn.transaction()
         self._tx.__enter__()
+        if not durable:  # a later synchronous commit flushes the log past this one
+            self._conn.execute("SET LOCAL synchronous_commit TO OFF")
 
     def _commit(self) -> None:
         tx, self._tx = self._tx, None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -89,9 +89,8 @@ class JobInfo:
         return self.input_done and open_rows == 0
 
 
-@attrs.frozen
-class NewRow:
-    """An input row on its way into the ledger."""
+class NewRow(NamedTuple):
+    """An input row on its way into the ledger (a named tuple: one is built per recipient)."""
 
     seq: int
     number: str
@@ -103,9 +102,8 @@ class NewRow:
     code: str | None = None
 
 
-@attrs.frozen
-class RowOutcome:
-    """What one request said about one row."""
+class RowOutcome(NamedTuple):
+    """What one request said about one row (a named tuple: one is built per recipient)."""
 
     seq: int
     state: RowState

@@ -11,8 +11,9 @@ The order of a run, and what a crash at each point leaves (``docs/ledger.md`` dr
 3. settle **stale claims** (a crashed run's requests in flight): ``unknown``, except a single
    send to a de-duplicating provider, which goes again with its stored client id;
 4. **send**: take the rows to send in input order, group them into requests, and for each one
-   commit the claim, make the request, commit the outcome.  With ``workers`` > 1 the claims
-   and requests run in threads, each request between its own two commits.
+   commit the claim, make the request, record the outcome.  The outcome is committed with the
+   next claim (``Ledger.record_later``): one commit per request, and still on disk before the
+   next request leaves.  With ``workers`` > 1 the claims and requests run in threads.
 
 A graceful stop (``StopToken``: Ctrl-C or SIGTERM in the CLI) lets the requests in flight
 finish and record; a claim whose request had not started goes back to pending.  An abort (a
@@ -24,7 +25,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import logging
 import threading
 import uuid
@@ -41,8 +41,9 @@ from smsbridge.ledger.models import JobSpec, NewRow, RowOutcome
 from smsbridge.ledger.states import RowState
 from smsbridge.ledger.store import Ledger
 from smsbridge.models import BulkSummary, Receipt, ReceiptStatus, Recipient, SendResult
+from smsbridge.text import is_template
 
-__all__ = ["INGEST_BATCH", "JobRun", "StopToken", "input_digest", "job_options", "new_job_id", "outcomes_of"]
+__all__ = ["INGEST_BATCH", "InputDigest", "JobRun", "StopToken", "job_options", "new_job_id", "outcomes_of"]
 
 log = logging.getLogger("smsbridge.ledger")
 
@@ -90,25 +91,61 @@ def job_options(options: Mapping[str, Any], *, allow_repeats: bool) -> dict[str,
     return out
 
 
-def _canonical(item: Any) -> bytes:
+def _canonical(item: Any) -> str:
+    """An input row as text for the input digest: a tag, then fields each prefixed with its length."""
     if isinstance(item, str):
-        return b"s" + item.encode("utf-8", "surrogatepass")
-    if isinstance(item, Recipient):
-        data: Any = ["r", item.number, sorted(item.params.items()), item.reference]
-    elif isinstance(item, Mapping):
-        data = ["m", sorted((str(k), str(v)) for k, v in item.items())]
-    else:
-        data = ["o", type(item).__name__, str(item)]
-    return json.dumps(data, ensure_ascii=False).encode("utf-8", "surrogatepass")
+        return f"s{len(item)}:{item}"
+    if isinstance(item, Recipient):  # any field may be of a wrong type here: checked only after this
+        number, ref = str(item.number), item.reference
+        text = f"r{len(number)}:{number}" + ("-" if ref is None else f"={len(str(ref))}:{ref}")
+        return text + _pairs((str(k), str(v)) for k, v in item.params.items()) if item.params else text
+    if isinstance(item, Mapping):
+        return "m" + _pairs((str(k), str(v)) for k, v in item.items())
+    name, shown = type(item).__name__, str(item)
+    return f"o{len(name)}:{name}{len(shown)}:{shown}"
 
 
-def input_digest(previous: bytes, item: Any) -> bytes:
-    """The running digest of a job's input rows: identical inputs give identical digests."""
-    return hashlib.blake2b(previous + _canonical(item), digest_size=16).digest()
+def _pairs(items: Iterable[tuple[str, str]]) -> str:
+    return "".join(f"{len(k)}:{k}{len(v)}:{v}" for k, v in sorted(items))
 
 
-def _dedup_key(number: str, text: str) -> str:
-    return hashlib.blake2b(f"{number}\x00{text}".encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+class InputDigest:
+    """The digest of a job's input rows so far: identical inputs give identical digests.
+
+    One hash over the rows' texts, each prefixed with its length (so that no two inputs
+    give the same stream), fed a batch at a time.
+    """
+
+    def __init__(self) -> None:
+        self._hash = hashlib.blake2b(digest_size=16)
+
+    def add(self, item: Any) -> None:
+        self.add_texts([_canonical(item)])
+
+    def add_texts(self, texts: Iterable[str]) -> None:
+        """Rows already turned into text by ``_canonical``."""
+        self._hash.update("".join(f"{len(text)}:{text}" for text in texts).encode("utf-8", "surrogatepass"))
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+def _dedup_key(number: str, text: str | None) -> str:
+    """What makes two rows of a job one send: the number, and the text when it varies by row.
+
+    The number leads, so that an input sorted by number is written to the index in order.
+    """
+    if text is None:
+        return number
+    return f"{number} {hashlib.blake2b(text.encode('utf-8', 'surrogatepass'), digest_size=16).hexdigest()}"
+
+
+@attrs.frozen
+class _Read:
+    """One batch of input written to the ledger: its rejections, and its rows to send."""
+
+    rejections: SendResult | None
+    rows: list[tuple[int, Recipient, str | None]]
 
 
 @attrs.define
@@ -202,10 +239,14 @@ class JobRun:
                 self.lease_lost = lease.lost.is_set()
         finally:
             try:
-                self.counts = ledger.outcome_counts(self.job_id)
-                self.counts[RowState.DUPLICATE.value] = ledger.counts(self.job_id).get(RowState.DUPLICATE.value, 0)
-            except Exception:  # the ledger failed: what it holds is still right, just not counted here
-                log.debug("could not count the job's rows", exc_info=True)
+                ledger.flush()  # the last outcomes, still waiting for a next claim (a ledger error is raised)
+            finally:
+                try:
+                    own = ledger.counts(self.job_id)  # one scan of the job's rows
+                    self.counts = ledger.outcome_counts(self.job_id, own)
+                    self.counts[RowState.DUPLICATE.value] = own.get(RowState.DUPLICATE.value, 0)
+                except Exception:  # the ledger failed: what it holds is still right, just not counted here
+                    log.debug("could not count the job's rows", exc_info=True)
         if self.lease_lost:
             from smsbridge.errors import JobBusyError
 
@@ -216,13 +257,13 @@ class JobRun:
 
     # ------------------------------------------------------------------ 2. the input
 
-    def _feed(self, ledger: Ledger, info: Any) -> Iterator[SendResult | None]:
+    def _feed(self, ledger: Ledger, info: Any) -> Iterator[_Read | None]:
         """Read the input into the ledger, one batch a step (a committed transaction each).
 
         Checks first that the input starts with the rows the job already holds (their
         digest), so that a resumed job skips exactly those and a different input is refused
-        before anything is sent.  Each step yields the batch's rejections as a result, or
-        ``None``; the generator ends when the input does.
+        before anything is sent.  Each step yields the batch's rejections and the rows it
+        added to send (not its duplicates), after a first ``None``; it ends with the input.
         """
         job = self.job_id
         if self.recipients is None:
@@ -233,15 +274,15 @@ class JobRun:
                 )
             return
         items = iter(self.recipients)
-        digest = b""
+        digest = InputDigest()
         for n in range(info.ingested):
             item = next(items, _END)
             if item is _END:
                 raise JobMismatchError(
                     f"the recipients given have {n} row(s), fewer than the {info.ingested} job {job!r} already holds"
                 )
-            digest = input_digest(digest, item)
-        if info.ingested and digest.hex() != info.input_digest:
+            digest.add(item)
+        if info.ingested and digest.hexdigest() != info.input_digest:
             raise JobMismatchError(
                 f"the recipients given differ from those job {job!r} was started with "
                 f"(in its first {info.ingested} row(s)); nothing was sent"
@@ -253,25 +294,32 @@ class JobRun:
                 )
             return
         yield None  # the input is checked: sending may start
-        read = info.ingested
-        running = {"digest": digest}
+        read = seq = info.ingested
+        texts: list[str] = []  # the rows read, as digest text: validation answers them one by one, in order
 
         def tracked() -> Iterator[Any]:
             for item in items:
-                running["digest"] = input_digest(running["digest"], item)
+                texts.append(_canonical(item))
                 yield item
 
         chunks, allow_repeats = self.chunks, self.allow_repeats
+        templated = is_template(chunks.template.text)  # if not, every row gets the job's one text
         batch: list[NewRow] = []
+        sendable: list[tuple[int, Recipient, str | None]] = []
         rejected: list[Receipt] = []
-        seq, at_seq = read, digest
 
-        def commit(done: bool) -> SendResult | None:
-            nonlocal read, batch, rejected
-            ledger.ingest(job, batch, read_before=read, read_after=seq, digest=at_seq.hex(), done=done)
-            result = _rejections(chunks.provider, rejected) if rejected else None
-            read, batch, rejected = seq, [], []
-            return result
+        def commit(done: bool) -> _Read:
+            nonlocal read, batch, sendable, rejected
+            digest.add_texts(texts[: len(batch)])  # the rows answered (not one whose validation broke off)
+            del texts[: len(batch)]
+            repeats = ledger.ingest(job, batch, read_before=read, read_after=seq, digest=digest.hexdigest(), done=done)
+            step = _Read(
+                _rejections(chunks.provider, rejected) if rejected else None,
+                [row for row in sendable if row[0] not in repeats] if repeats else sendable,
+            )
+            self.rows_read += len(batch)
+            read, batch, sendable, rejected = seq, [], [], []
+            return step
 
         try:
             for answer in chunks.validate(tracked()):
@@ -281,19 +329,11 @@ class JobRun:
                     )
                     rejected.append(answer)
                 else:
-                    key = None if allow_repeats else _dedup_key(answer.number, chunks.text_for(answer))
-                    batch.append(
-                        NewRow(
-                            seq,
-                            answer.number,
-                            params=dict(answer.params) or None,
-                            reference=answer.reference,
-                            dedup=key,
-                        )
-                    )
+                    text = chunks.text_for(answer) if templated else None
+                    key = None if allow_repeats else _dedup_key(answer.number, text)
+                    batch.append(NewRow(seq, answer.number, answer.params or None, answer.reference, key))
+                    sendable.append((seq, answer, None))
                 seq += 1
-                self.rows_read += 1
-                at_seq = running["digest"]
                 if len(batch) >= INGEST_BATCH:
                     yield commit(False)
         except BaseException:
@@ -340,8 +380,9 @@ class JobRun:
     def _stopping(self, lease: Lease) -> bool:
         return self.stop.requested or lease.lost.is_set()
 
-    def _plan(self, ledger: Ledger, lease: Lease, feed: Iterator[SendResult | None]) -> Iterator[_Chunk | SendResult]:
-        """The requests to make, in input order, reading more input whenever the ledger runs dry.
+    def _plan(self, ledger: Ledger, lease: Lease, feed: Iterator[_Read | None]) -> Iterator[_Chunk | SendResult]:
+        """The requests to make, in input order: first the rows the ledger holds to send, then
+        those of the input as it is read in (straight from the batch just written).
 
         Also yields the rejections found while reading (as results of no request).
         """
@@ -349,16 +390,23 @@ class JobRun:
         after = -1
         chunk = _Chunk()
         page = max(INGEST_BATCH, chunks.size * 4)
+        stored = True  # rows an earlier run (or this one's resend_unknown) left to send
         while not self._stopping(lease):
-            rows = ledger.pending(self.job_id, after=after, limit=page)
-            if not rows:
+            if stored:
+                rows = ledger.pending(self.job_id, after=after, limit=page)
+                stored = bool(rows)
+                if rows:
+                    after = rows[-1][0]
+            if not stored:
                 step = next(feed, _END)
                 if step is _END:
                     break
-                if step is not None:
-                    yield step  # type: ignore[misc]
-                continue
-            after = rows[-1][0]
+                if step is None:
+                    continue
+                assert isinstance(step, _Read)
+                if step.rejections is not None:
+                    yield step.rejections
+                rows = step.rows
             for seq, recipient, ref in rows:
                 if ref is not None and chunks.deduplicates:  # a row with its own client id goes alone
                     if chunk:
@@ -418,12 +466,12 @@ class JobRun:
         outcomes = outcomes_of(chunk.seqs, chunk.recipients, results)
         if maybe_taken:
             outcomes = [_unknown_after_refusal(o) if o.state is RowState.NOT_SENT else o for o in outcomes]
-        ledger.record(self.job_id, attempt, outcomes)
+        ledger.record_later(self.job_id, attempt, outcomes)  # committed with the next claim
         with self._lock:
             self.requests += sum(int(r.details.get("requests", 1)) for r in results)
         return results
 
-    def _send(self, ledger: Ledger, lease: Lease, feed: Iterator[SendResult | None]) -> Iterator[SendResult]:
+    def _send(self, ledger: Ledger, lease: Lease, feed: Iterator[_Read | None]) -> Iterator[SendResult]:
         plan = self._plan(ledger, lease, feed)
         if self.workers <= 1:
             for item in plan:
@@ -541,4 +589,4 @@ def outcomes_of(
 
 def _unknown_after_refusal(outcome: RowOutcome) -> RowOutcome:
     reason = "an earlier attempt may have been taken (its run stopped with it in flight); sent again, it was refused"
-    return attrs.evolve(outcome, state=RowState.UNKNOWN, reason=f"{reason}: {outcome.reason}")
+    return outcome._replace(state=RowState.UNKNOWN, reason=f"{reason}: {outcome.reason}")

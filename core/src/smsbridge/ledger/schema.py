@@ -59,11 +59,24 @@ _VERSION_1: tuple[str, ...] = (
         report_at DOUBLE PRECISION,
         PRIMARY KEY (job, seq)
     )""",
-    "CREATE INDEX smsbridge_recipients_state ON smsbridge_recipients (job, state, seq)",
+    # duplicate rows of a job (same number and text)
     "CREATE INDEX smsbridge_recipients_dedup ON smsbridge_recipients (job, dedup)",
-    "CREATE INDEX smsbridge_recipients_attempt ON smsbridge_recipients (job, attempt)",
-    "CREATE INDEX smsbridge_recipients_message ON smsbridge_recipients (provider, message_id)",
 )
+
+# Partial indexes (from version 2 on; version 1 had full ones on (job, state, seq), (job, attempt)
+# and (provider, message_id)): each holds only the rows its queries look for, so that a row is
+# added to and taken out of few of them over its life (counts by state scan the job's rows).
+_PARTIAL_INDEXES: tuple[str, ...] = (
+    # the rows to send, in input order (``Ledger.pending``)
+    "CREATE INDEX smsbridge_recipients_sendable ON smsbridge_recipients (job, seq) "
+    "WHERE state IN ('pending', 'not_sent')",
+    # the requests in flight (a release, an abort, the stale claims of a crashed run)
+    "CREATE INDEX smsbridge_recipients_attempt ON smsbridge_recipients (job, attempt) WHERE state = 'claimed'",
+    # delivery reports
+    "CREATE INDEX smsbridge_recipients_message ON smsbridge_recipients (provider, message_id) "
+    "WHERE message_id IS NOT NULL",
+)
+_DROPPED_IN_2 = tuple(f"DROP INDEX IF EXISTS smsbridge_recipients_{name}" for name in ("state", "attempt", "message"))
 
 # version 2: what the receiver (smsbridge.receiver) takes in
 _ADDED_IN_2: tuple[str, ...] = (
@@ -98,7 +111,7 @@ _ADDED_IN_2: tuple[str, ...] = (
     "CREATE INDEX smsbridge_inbound_stored ON smsbridge_inbound (stored_at)",
 )
 
-CREATE: tuple[str, ...] = _VERSION_1 + _ADDED_IN_2
+CREATE: tuple[str, ...] = _VERSION_1 + _PARTIAL_INDEXES + _ADDED_IN_2
 
 #: version -> statements that bring a ledger from ``version`` to ``version + 1``
-MIGRATIONS: dict[int, tuple[str, ...]] = {1: _ADDED_IN_2}
+MIGRATIONS: dict[int, tuple[str, ...]] = {1: _DROPPED_IN_2 + _PARTIAL_INDEXES + _ADDED_IN_2}

@@ -7,13 +7,20 @@ own attempt, a delivery report never moves a row out of a final state.  Concurre
 therefore safe at the row level, in SQLite (one writer at a time) and in PostgreSQL (a
 conditional ``UPDATE`` re-checks its ``WHERE`` after waiting for a concurrent one), whatever
 the number of processes; the job lease only keeps two runners from planning the same rows.
+
+Every claim and outcome is flushed to disk at its commit; a bulk run gives a request's outcome
+to ``record_later``, so that it is committed in the next claim's transaction (one flush per
+request).  Input rows read ahead are committed without a flush: the next claim flushes them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from smsbridge.errors import JobBusyError, JobMismatchError, JobNotFoundError, LedgerError
@@ -40,9 +47,19 @@ from smsbridge.models import InboundMessage, Recipient
 if TYPE_CHECKING:
     from smsbridge.ledger.jobs import Job
 
-__all__ = ["Ledger"]
+__all__ = ["OUTCOME_WAIT", "Ledger"]
+
+log = logging.getLogger("smsbridge.ledger")
+
+#: the longest an outcome given to ``Ledger.record_later`` waits for the next durable write
+#: (the next request's claim) before it is committed by itself.  Long enough for the next
+#: claim of a run that has its next rows at hand; short enough that a run validating the next
+#: input batch (tens of ms) commits it meanwhile, in parallel, and that a kill rarely finds one.
+OUTCOME_WAIT = 0.01
 
 _IN_BATCH = 500  # bound on "IN (...)" lists and executemany batches
+#: the 9 fields of an input row given in a JSON array (``Ledger.ingest``)
+_ROW_FIELDS = ", ".join(f"value ->> {i}" for i in range(9))
 
 _JOB_COLUMNS = (
     "id, kind, provider, account, text, options, fingerprint, created_at, updated_at, "
@@ -62,6 +79,16 @@ def _chunks(items: Sequence[Any], size: int = _IN_BATCH) -> Iterator[Sequence[An
         yield items[start : start + size]
 
 
+def _json(rows: Sequence[Sequence[Any]]) -> str:
+    """Rows as one JSON array (SQLite ``json_each``); a text no UTF-8 can hold still fails on binding."""
+    return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
+
+
+def _columns(rows: Sequence[Sequence[Any]], width: int) -> list[list[Any]]:
+    """Rows as columns (PostgreSQL array parameters)."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _ in range(width)]
+
+
 def _params(text: str | None) -> dict[str, str] | None:
     return None if text is None else json.loads(text)
 
@@ -70,12 +97,75 @@ def _recipient(number: str, params: str | None, reference: str | None) -> Recipi
     return Recipient(number, _params(params) or {}, reference)
 
 
+_Outcomes = tuple[str, str, float, list[tuple[Any, ...]]]  # job, attempt, time, (seq, state, message_id, ...)
+
+
+class _Waiting:
+    """Outcomes given to ``record_later`` and not committed yet, and a thread bounding their wait."""
+
+    def __init__(self, flush: Callable[[], None]) -> None:
+        self.items: list[_Outcomes] = []
+        self._since = 0.0  # when the oldest item arrived (monotonic)
+        self._cond = threading.Condition()
+        self._flush = flush
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    def add(self, item: _Outcomes) -> None:
+        with self._cond:
+            if not self.items:
+                self._since = time.monotonic()
+            self.items.append(item)
+            if self._thread is None and not self._closed:
+                self._thread = threading.Thread(target=self._run, name="smsbridge-ledger-outcomes", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def snapshot(self) -> list[_Outcomes]:
+        with self._cond:
+            return list(self.items)
+
+    def done(self, count: int) -> None:
+        """The first ``count`` items are committed (others may have arrived meanwhile, at the end)."""
+        if count:
+            with self._cond:
+                del self.items[:count]
+                self._since = time.monotonic()
+                self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self.items and not self._closed:
+                    self._cond.wait()
+                if self._closed:
+                    return
+                left = self._since + OUTCOME_WAIT - time.monotonic()
+                if left > 0:
+                    self._cond.wait(left)  # a write may take them meanwhile
+                    continue
+            try:
+                self._flush()
+            except Exception:  # the ledger is unreachable: keep them, try again later
+                log.warning("could not record the outcome of a request yet; trying again", exc_info=True)
+                with self._cond:
+                    self._since = time.monotonic()
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=5)
+
+
 class Ledger:
     """A send ledger in SQLite or PostgreSQL (see ``smsbridge.ledger.open_ledger``)."""
 
     def __init__(self, db: Database, *, clock: Any = time.time) -> None:
         self.db = db
         self._clock = clock
+        self._waiting = _Waiting(self.flush)
         self._ensure_schema()
 
     @property
@@ -87,13 +177,45 @@ class Ledger:
         return f"Ledger({self.url!r})"
 
     def close(self) -> None:
-        self.db.close()
+        """Commit the outcomes still waiting, then close the connection."""
+        try:
+            self.flush()
+        except Exception:  # already said by the run that could not record them
+            log.warning("outcomes could not be recorded before closing the ledger", exc_info=True)
+        finally:
+            self._waiting.close()
+            self.db.close()
 
     def __enter__(self) -> Ledger:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    @contextlib.contextmanager
+    def _write(self, doing: str, *, durable: bool = True) -> Iterator[Database]:
+        """A write transaction; a durable one also commits the outcomes waiting from ``record_later``."""
+        with self.db.lock:  # no other thread's transaction takes the same waiting outcomes
+            carried = self._waiting.snapshot() if durable else []
+            with self.db.transaction(doing, durable=durable):
+                for job_id, attempt, at, values in carried:
+                    self._settle(job_id, attempt, values, at)
+                yield self.db
+            self._waiting.done(len(carried))
+
+    def _seqs(self, seqs: Sequence[int]) -> Iterator[tuple[str, tuple[Any, ...]]]:
+        """Conditions ``seq`` is one of ``seqs``: one array (PostgreSQL) or bounded ``IN`` lists (SQLite).
+
+        Each also bounds ``seq`` by the smallest and largest: a range of the (job, seq) index
+        that a planner without statistics (a table filled by this run) cannot miss.
+        """
+        if not seqs:
+            return
+        if self.db.dialect == "postgresql":
+            yield "seq = ANY(?::integer[]) AND seq BETWEEN ? AND ?", (list(seqs), min(seqs), max(seqs))
+            return
+        for part in _chunks(seqs):
+            yield f"seq IN ({_marks(len(part))}) AND seq BETWEEN ? AND ?", (*part, min(part), max(part))
 
     # ------------------------------------------------------------------ schema
 
@@ -160,7 +282,7 @@ class Ledger:
 
     def open_job(self, spec: JobSpec) -> JobInfo:
         """The job ``spec.id``, created if new; an existing one must have the same text and options."""
-        with self.db.transaction("creating a job"):
+        with self._write("creating a job"):
             self._insert_job(spec, self._clock())
         info = self.job_info(spec.id, counts=False)
         if info.kind != spec.kind:
@@ -230,7 +352,7 @@ class Ledger:
         two commits: this one, and its outcome.
         """
         now = self._clock()
-        with self.db.transaction("recording a send"):
+        with self._write("recording a send"):
             created = self._insert_job(
                 spec, now, ingested=len(recipients), owner=owner, expires=now + ttl if owner is not None else None
             )
@@ -286,9 +408,12 @@ class Ledger:
             )
         }
 
-    def outcome_counts(self, job_id: str) -> dict[str, int]:
-        """Rows of a job by outcome: a duplicate row counts as the row it repeats."""
-        counts = self.counts(job_id)
+    def outcome_counts(self, job_id: str, counts: Mapping[str, int] | None = None) -> dict[str, int]:
+        """Rows of a job by outcome: a duplicate row counts as the row it repeats.
+
+        ``counts``: the job's ``counts()`` when the caller has them already (they take a scan).
+        """
+        counts = dict(counts) if counts is not None else self.counts(job_id)
         if counts.pop(RowState.DUPLICATE.value, 0):
             for state, n in self.db.query(
                 "SELECT f.state, COUNT(*) FROM smsbridge_recipients r JOIN smsbridge_recipients f "
@@ -321,7 +446,7 @@ class Ledger:
         )
 
     def delete_job(self, job_id: str) -> bool:
-        with self.db.transaction("deleting a job"):
+        with self._write("deleting a job"):
             self.db.execute("DELETE FROM smsbridge_recipients WHERE job = ?", (job_id,))
             return self.db.execute("DELETE FROM smsbridge_jobs WHERE id = ?", (job_id,)) > 0
 
@@ -352,7 +477,7 @@ class Ledger:
         process of this machine that no longer runs (a killed run needs no waiting).
         """
         now = self._clock()
-        with self.db.transaction("taking the job's lease"):
+        with self._write("taking the job's lease"):
             lock = " FOR UPDATE" if self.db.dialect == "postgresql" else ""
             rows = self.db.query(f"SELECT lease_owner, lease_expires FROM smsbridge_jobs WHERE id = ?{lock}", (job_id,))
             if not rows:
@@ -367,7 +492,7 @@ class Ledger:
         return None
 
     def renew_lease(self, job_id: str, owner: str, ttl: float) -> bool:
-        with self.db.transaction("renewing the job's lease"):
+        with self._write("renewing the job's lease"):
             return (
                 self.db.execute(
                     "UPDATE smsbridge_jobs SET lease_expires = ? WHERE id = ? AND lease_owner = ?",
@@ -377,7 +502,7 @@ class Ledger:
             )
 
     def release_lease(self, job_id: str, owner: str) -> None:
-        with self.db.transaction("releasing the job's lease"):
+        with self._write("releasing the job's lease"):
             self.db.execute(
                 "UPDATE smsbridge_jobs SET lease_owner = NULL, lease_expires = NULL, updated_at = ? "
                 "WHERE id = ? AND lease_owner = ?",
@@ -407,14 +532,18 @@ class Ledger:
         read_after: int,
         digest: str,
         done: bool,
-    ) -> None:
+    ) -> set[int]:
         """Add input rows and the input position they bring the job to, in one transaction.
 
         A row whose ``dedup`` key an earlier row of the job has is stored as a ``duplicate``
-        of that row.  ``read_before`` guards against two runs reading the same input.
+        of that row; returns the ``seq`` of those.  ``read_before`` guards against two runs
+        reading the same input.  The commit is not flushed to disk (``durable=False``): a
+        power cut may undo it, input position included, and the rows are then read again; the
+        claim of any of them flushes it first.
         """
         now = self._clock()
-        with self.db.transaction("recording recipients"):
+        postgres = self.db.dialect == "postgresql"
+        with self._write("recording recipients", durable=False):
             moved = self.db.execute(
                 "UPDATE smsbridge_jobs SET ingested = ?, input_digest = ?, input_done = ?, updated_at = ? "
                 "WHERE id = ? AND ingested = ?",
@@ -424,32 +553,52 @@ class Ledger:
                 raise JobBusyError(f"another run is reading the input of job {job_id!r}")
             keys = sorted({r.dedup for r in rows if r.dedup is not None and r.state is RowState.PENDING})
             first: dict[str, int] = {}
-            for part in _chunks(keys):
+            if postgres:  # one index lookup per key, whatever the planner believes of the table
+                for key, seq in self.db.query(
+                    "SELECT k.dedup, (SELECT MIN(r.seq) FROM smsbridge_recipients r "
+                    "WHERE r.job = ? AND r.dup_of IS NULL AND r.dedup = k.dedup) FROM unnest(?::text[]) AS k (dedup)",
+                    (job_id, keys),
+                ):
+                    if seq is not None:
+                        first[key] = int(seq)
+            for part in () if postgres else _chunks(keys):
                 for key, seq in self.db.query(
                     "SELECT dedup, MIN(seq) FROM smsbridge_recipients "
                     f"WHERE job = ? AND dup_of IS NULL AND dedup IN ({_marks(len(part))}) GROUP BY dedup",
                     (job_id, *part),
                 ):
                     first[key] = int(seq)
-            values = []
+            new = []
+            repeats: set[int] = set()
             for r in rows:
                 state, dup_of = r.state, None
                 if r.dedup is not None and r.state is RowState.PENDING:
                     if r.dedup in first:
                         state, dup_of = RowState.DUPLICATE, first[r.dedup]
+                        repeats.add(r.seq)
                     else:
                         first[r.dedup] = r.seq
                 params = json.dumps(dict(r.params), ensure_ascii=False) if r.params else None
-                values.append(
-                    (job_id, r.seq, r.number, params, r.reference, r.dedup, dup_of, state.value, r.reason, r.code, now)
+                new.append((r.seq, r.number, params, r.reference, r.dedup, dup_of, state.value, r.reason, r.code))
+            columns = "job, seq, number, params, reference, dedup, dup_of, state, reason, code, updated_at"
+            if postgres:  # one statement of arrays, not one per row
+                self.db.execute(
+                    f"INSERT INTO smsbridge_recipients ({columns}) SELECT ?, v.*, ? FROM unnest(?::integer[], "
+                    "?::text[], ?::text[], ?::text[], ?::text[], ?::integer[], ?::text[], ?::text[], ?::text[]) AS v",
+                    (job_id, now, *_columns(new, 9)),
                 )
-            for part in _chunks(values):
-                self.db.executemany(
-                    "INSERT INTO smsbridge_recipients "
-                    "(job, seq, number, params, reference, dedup, dup_of, state, reason, code, updated_at) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    part,
+            elif self.db.json_rows:  # one statement of a JSON array (run without holding the GIL)
+                self.db.execute(
+                    f"INSERT INTO smsbridge_recipients ({columns}) SELECT ?, {_ROW_FIELDS}, ? FROM json_each(?)",
+                    (job_id, now, _json(new)),
                 )
+            else:
+                for part in _chunks(new):
+                    self.db.executemany(
+                        f"INSERT INTO smsbridge_recipients ({columns}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        [(job_id, *row, now) for row in part],
+                    )
+        return repeats
 
     # ------------------------------------------------------------------ sending
 
@@ -484,18 +633,22 @@ class Ledger:
         claimed and ``JobBusyError`` says so.  With ``owner``, the job's lease must be ours.
         """
         now = self._clock()
-        with self.db.transaction("claiming recipients before a request"):
-            self._check_lease(job_id, owner)
+        mine = ""
+        lease: tuple[str, ...] = ()
+        if owner is not None:  # the lease is still ours: checked by the same statement
+            mine = " AND EXISTS (SELECT 1 FROM smsbridge_jobs WHERE id = ? AND lease_owner = ?)"
+            lease = (job_id, owner)
+        with self._write("claiming recipients before a request"):
             taken = 0
-            for part in _chunks(list(seqs)):
+            for where, values in self._seqs(list(seqs)):
                 taken += self.db.execute(
                     "UPDATE smsbridge_recipients SET state = 'claimed', attempt = ?, "
                     "client_ref = COALESCE(client_ref, ?), provider = ?, claimed_at = ?, updated_at = ?, "
-                    "reason = NULL, code = NULL "
-                    f"WHERE job = ? AND state IN ('pending', 'not_sent') AND seq IN ({_marks(len(part))})",
-                    (attempt, client_ref, provider, now, now, job_id, *part),
+                    f"reason = NULL, code = NULL WHERE job = ? AND state IN ('pending', 'not_sent') AND {where}{mine}",
+                    (attempt, client_ref, provider, now, now, job_id, *values, *lease),
                 )
             if taken != len(seqs):
+                self._check_lease(job_id, owner)  # a lost lease says so
                 raise JobBusyError(
                     f"{len(seqs) - taken} recipient(s) of this request of job {job_id!r} were no longer pending: "
                     "another runner has them; nothing was claimed"
@@ -503,7 +656,7 @@ class Ledger:
 
     def release(self, job_id: str, attempt: str) -> int:
         """A claim whose request never started goes back to pending (a graceful stop)."""
-        with self.db.transaction("releasing a claim"):
+        with self._write("releasing a claim"):
             return self.db.execute(
                 "UPDATE smsbridge_recipients SET state = 'pending', attempt = NULL, provider = NULL, "
                 "claimed_at = NULL, updated_at = ? WHERE job = ? AND attempt = ? AND state = 'claimed'",
@@ -517,28 +670,87 @@ class Ledger:
         by an abort (a late answer is better knowledge).  ``release``: a lease owner whose lease
         on the job ends in the same transaction.  Returns how many rows moved.
         """
+        values = self._outcome_values(outcomes)
         now = self._clock()
-        values = [
-            (o.state.value, o.message_id, o.provider, o.reason, o.code, now, job_id, o.seq, attempt) for o in outcomes
-        ]
-        with self.db.transaction("recording the outcome of a request"):
-            moved = 0
-            for part in _chunks(values):
-                moved += self.db.executemany(
-                    "UPDATE smsbridge_recipients SET state = ?, message_id = ?, provider = COALESCE(?, provider), "
-                    "reason = ?, code = ?, updated_at = ? "
-                    "WHERE job = ? AND seq = ? AND attempt = ? AND state IN ('claimed', 'unknown')",
-                    part,
-                )
+        with self._write("recording the outcome of a request"):
+            moved = self._settle(job_id, attempt, values, now)
             if release is not None:
                 self.db.execute(
                     "UPDATE smsbridge_jobs SET lease_owner = NULL, lease_expires = NULL, updated_at = ? "
                     "WHERE id = ? AND lease_owner = ?",
                     (now, job_id, release),
                 )
-            # delivery reports that arrived before this outcome was committed (orphans)
-            _reports.join_orphans(self.db, now, (v[1] for v in values if v[1] is not None))
             return moved
+
+    def record_later(self, job_id: str, attempt: str, outcomes: Iterable[RowOutcome]) -> None:
+        """``record``, committed with the ledger's next durable write instead of a commit of its own.
+
+        A bulk run records a request's outcome this way: it is committed together with the
+        next request's claim, so each request costs one commit (one flush to disk), and it is
+        on disk before the next request leaves, as with ``record``.  It never waits longer
+        than ``OUTCOME_WAIT`` seconds (the next input batch being validated, a slow consumer
+        of the results): then a thread commits it by itself; ``flush()`` commits it at once.
+        A crash before it is committed leaves its rows claimed, ``unknown`` on resume, as a
+        crash just before ``record`` would.
+        """
+        self._waiting.add((job_id, attempt, self._clock(), self._outcome_values(outcomes)))
+
+    def flush(self) -> None:
+        """Commit the outcomes waiting from ``record_later`` now (one durable transaction, if any wait)."""
+        if self._waiting.items:
+            with self._write("recording the outcome of a request"):
+                pass
+
+    def _outcome_values(self, outcomes: Iterable[RowOutcome]) -> list[tuple[Any, ...]]:
+        return [(o.seq, o.state.value, o.message_id, o.provider, o.reason, o.code) for o in outcomes]
+
+    def _settle(self, job_id: str, attempt: str, values: Sequence[tuple[Any, ...]], at: float) -> int:
+        """Apply outcomes (inside a transaction), then the delivery reports that came before them."""
+        moved = self._apply_outcomes(job_id, attempt, values, at)
+        # delivery reports that arrived before this outcome was committed (orphans)
+        _reports.join_orphans(self.db, at, (v[2] for v in values if v[2] is not None))
+        return moved
+
+    def _apply_outcomes(self, job_id: str, attempt: str, values: Sequence[tuple[Any, ...]], at: float) -> int:
+        """Apply outcomes ``(seq, state, message_id, provider, reason, code)`` given at ``at``, in a transaction.
+
+        One statement for the whole request where the database allows (a PostgreSQL array per
+        column; a JSON array in SQLite, which then runs it without holding Python's GIL, so
+        that the thread committing a waiting outcome does not stall the one sending).
+        """
+        if not values:
+            return 0
+        update = (
+            "UPDATE smsbridge_recipients AS r SET state = v.state, message_id = v.message_id, "
+            "provider = COALESCE(v.provider, r.provider), reason = v.reason, code = v.code, updated_at = ? FROM {rows} "
+            "WHERE r.job = ? AND r.seq = v.seq AND r.attempt = ? AND r.state IN ('claimed', 'unknown')"
+        )
+        if self.db.dialect == "postgresql":
+            rows = (
+                "unnest(?::integer[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) "
+                "AS v (seq, state, message_id, provider, reason, code)"
+            )
+            bounded = update.format(rows=rows) + " AND r.seq BETWEEN ? AND ?"  # see _seqs
+            seqs = [v[0] for v in values]
+            return self.db.execute(bounded, (at, *_columns(values, 6), job_id, attempt, min(seqs), max(seqs)))
+        if self.db.json_rows:  # ORDER BY: the rows given drive the join, each finds its row by key
+            rows = (
+                "(SELECT value ->> 0 AS seq, value ->> 1 AS state, value ->> 2 AS message_id, value ->> 3 AS provider, "
+                "value ->> 4 AS reason, value ->> 5 AS code FROM json_each(?) ORDER BY 1) AS v"
+            )
+            return self.db.execute(update.format(rows=rows), (at, _json(values), job_id, attempt))
+        moved = 0
+        for part in _chunks(values):
+            moved += self.db.executemany(
+                "UPDATE smsbridge_recipients SET state = ?, message_id = ?, provider = COALESCE(?, provider), "
+                "reason = ?, code = ?, updated_at = ? "
+                "WHERE job = ? AND seq = ? AND attempt = ? AND state IN ('claimed', 'unknown')",
+                [
+                    (state, mid, by, reason, code, at, job_id, seq, attempt)
+                    for seq, state, mid, by, reason, code in part
+                ],
+            )
+        return moved
 
     def stale_claims(self, job_id: str) -> list[StaleClaim]:
         """Claims with no recorded outcome, by attempt (after a crash: the caller holds the lease)."""
@@ -562,7 +774,7 @@ class Ledger:
 
     def settle_unknown(self, job_id: str, attempt: str, reason: str) -> int:
         """A claim whose request may have left, with no answer recorded: ``unknown``."""
-        with self.db.transaction("recording an unknown outcome"):
+        with self._write("recording an unknown outcome"):
             return self.db.execute(
                 "UPDATE smsbridge_recipients SET state = 'unknown', reason = ?, updated_at = ? "
                 "WHERE job = ? AND attempt = ? AND state = 'claimed'",
@@ -572,7 +784,7 @@ class Ledger:
     def reclaim(self, job_id: str, old_attempt: str, new_attempt: str, *, owner: str | None = None) -> int:
         """Take over a stale claim for a resend with its stored client id (de-duplicating providers)."""
         now = self._clock()
-        with self.db.transaction("taking over a claim"):
+        with self._write("taking over a claim"):
             self._check_lease(job_id, owner)
             return self.db.execute(
                 "UPDATE smsbridge_recipients SET attempt = ?, claimed_at = ?, updated_at = ? "
@@ -582,7 +794,7 @@ class Ledger:
 
     def reopen_unknown(self, job_id: str) -> int:
         """``resend_unknown``: unknown rows go back to pending (they may be received twice)."""
-        with self.db.transaction("reopening unknown outcomes"):
+        with self._write("reopening unknown outcomes"):
             return self.db.execute(
                 "UPDATE smsbridge_recipients SET state = 'pending', attempt = NULL, provider = NULL, "
                 "claimed_at = NULL, updated_at = ? WHERE job = ? AND state = 'unknown'",
@@ -634,7 +846,7 @@ class Ledger:
         all).  Returns each report's outcome and, per message, whether it was new.
         """
         now = self._clock()
-        with self.db.transaction("recording delivery reports and received messages"):
+        with self._write("recording delivery reports and received messages"):
             outcomes = [_reports.apply_report(self.db, r, now, keep_orphan=keep_orphans) for r in reports]
             stored = [_inbound.store_inbound(self.db, a, p, m, now) for a, p, m in messages]
         return outcomes, stored
@@ -646,7 +858,7 @@ class Ledger:
         (two PostgreSQL transactions that crossed).  Returns (joined, dropped).
         """
         now = self._clock()
-        with self.db.transaction("joining orphan delivery reports"):
+        with self._write("joining orphan delivery reports"):
             joined = _reports.join_orphans(self.db, now)
             dropped = _reports.purge_orphans(self.db, now - ttl)
         return joined, dropped
@@ -661,7 +873,7 @@ class Ledger:
 
     def purge_inbound(self, older_than: float) -> int:
         """Delete received messages stored more than ``older_than`` seconds ago; how many."""
-        with self.db.transaction("deleting old received messages"):
+        with self._write("deleting old received messages"):
             return _inbound.purge_inbound(self.db, self._clock() - older_than)
 
     # ------------------------------------------------------------------ reading rows
