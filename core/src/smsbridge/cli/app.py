@@ -471,13 +471,13 @@ def bulk(
         show_progress = progress if progress is not None else sys.stdout.isatty() and sys.stderr.isatty()
         total = inputs.count_rows(Path(file), fmt, column) if show_progress and file != "-" else None
         if runner is not None:
-            source = state.source()
+            origin = state.source()
             _submit(
                 state,
                 runner,
                 via=str(via),
                 account=account,
-                account_name=source.name if source is not None else None,
+                account_name=origin.name if origin is not None else None,
                 rows=rows,
                 text=text,
                 options={"sender": sender, "schedule": schedule, "flash": flash, "encoding": encoding},
