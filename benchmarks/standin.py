@@ -20,6 +20,11 @@ injected latency live in shared memory, so the parent reads and sets them withou
 round trip.  The parent can also "arm" a capture: the next send request's raw bytes are copied
 to shared memory, which is how the byte-identity of smsbridge and the baseline is proven.
 Binds 127.0.0.1 only; the processes are the parent's children and stop with it.
+
+With ``log_dir`` each server process also appends one line per send request to
+``<log_dir>/standin-<n>.log`` (arrival time, counter slot, request target and body), written
+before the answer leaves: what a test counts as *received* is what reached the server, whatever
+the client believes (``received_requests`` reads them back).
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["SLOTS", "StandIn"]
+__all__ = ["SLOTS", "Received", "StandIn", "received_requests"]
 
 #: counter slots, per server process
 SLOTS = ("jormall", "aspsms", "allmysms", "playsms", "token", "other", "connections")
@@ -76,6 +81,29 @@ def _form_value(body: bytes, name: bytes) -> bytes:
         start = at + 1 + len(key)
     end = body.find(b"&", start)
     return body[start:] if end < 0 else body[start:end]
+
+
+class Received:
+    """One send request as it reached the stand-in."""
+
+    __slots__ = ("at", "body", "slot", "target")
+
+    def __init__(self, at: float, slot: str, target: str, body: str) -> None:
+        self.at, self.slot, self.target, self.body = at, slot, target, body
+
+
+def received_requests(log_dir: str) -> list[Received]:
+    """Every send request logged under ``log_dir``, by arrival time."""
+    import glob
+
+    out: list[Received] = []
+    for path in glob.glob(f"{log_dir}/standin-*.log"):
+        with open(path, encoding="latin-1") as fh:
+            for line in fh:
+                at, slot, target, body = line.rstrip("\n").split("\t", 3)
+                out.append(Received(float(at), slot, target, body))
+    out.sort(key=lambda r: r.at)
+    return out
 
 
 class _Shared:
@@ -139,11 +167,16 @@ class _Handler(asyncio.Protocol):
 class _Server:
     """The request router of one server process."""
 
-    def __init__(self, shared: _Shared, index: int) -> None:
+    def __init__(self, shared: _Shared, index: int, log_dir: str | None = None) -> None:
         self.shared = shared
         self.base = index * len(SLOTS)
         self.next_id = 10_000_000 * (index + 1)
         self.loop: asyncio.AbstractEventLoop | None = None
+        self.log_fd = -1
+        if log_dir is not None:
+            import os
+
+            self.log_fd = os.open(f"{log_dir}/standin-{index}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
 
     def count(self, slot: str) -> None:
         self.shared.counters[self.base + _INDEX[slot]] += 1
@@ -196,6 +229,11 @@ class _Server:
         target = parts[1] if len(parts) > 1 else b"/"
         slot, response = self.route(target, request[head_end + 4 :])
         self.count(slot)
+        if self.log_fd >= 0 and slot not in ("token", "other"):
+            import os
+
+            body = request[head_end + 4 :].replace(b"\n", b" ").replace(b"\t", b" ")
+            os.write(self.log_fd, b"%.6f\t%s\t%s\t%s\n" % (time.time(), slot.encode(), target, body))
         shared = self.shared
         if shared.armed.value and slot not in ("token", "other"):
             self._capture(request)
@@ -216,10 +254,10 @@ class _Server:
         shared.capture_len.value = len(data)
 
 
-def _serve(shared: _Shared, index: int, port: int) -> None:
+def _serve(shared: _Shared, index: int, port: int, log_dir: str | None = None) -> None:
     """A server process: one event loop on the shared port until the parent terminates it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    server = _Server(shared, index)
+    server = _Server(shared, index, log_dir)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
@@ -245,8 +283,9 @@ class StandIn:
     ...     url = f"aspsms://key:pass@{server.host_port}?plain_http=yes"
     """
 
-    def __init__(self, procs: int = 1) -> None:
+    def __init__(self, procs: int = 1, *, log_dir: str | None = None) -> None:
         self.procs = max(1, procs)
+        self.log_dir = log_dir
         ctx = multiprocessing.get_context("spawn")
         self._shared = _Shared(ctx, self.procs)
         self._ctx = ctx
@@ -265,7 +304,10 @@ class StandIn:
         try:
             for index in range(self.procs):
                 process = self._ctx.Process(
-                    target=_serve, args=(self._shared, index, self.port), daemon=True, name=f"standin-{index}"
+                    target=_serve,
+                    args=(self._shared, index, self.port, self.log_dir),
+                    daemon=True,
+                    name=f"standin-{index}",
                 )
                 process.start()
                 self._processes.append(process)
