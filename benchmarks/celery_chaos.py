@@ -478,10 +478,16 @@ def chaos(
     timeout: float = 900.0,
     seed: int = 15,
     broker: str = "redis",
+    stall_after: float = 40.0,
 ) -> dict[str, Any]:
     """Two jobs at once (playSMS in chunks of ``batch``: unknown on redelivery; JorMall one
     recipient a task: resent with the same id), workers SIGKILLed every ``kill_every`` seconds
-    until ``min_kills`` and the end, the broker killed and restarted once."""
+    until ``min_kills`` and the end, the broker killed and restarted once.
+
+    A job that makes no progress for ``stall_after`` seconds is resumed as docs/scaling.md tells
+    an operator to (``Fleet.resume``): kombu's Redis transport loses a task whose worker is
+    killed between taking it off the queue and recording it as unacknowledged.  The figures
+    count those resumptions."""
     from smsbridge.ledger import open_ledger
     from smsbridge_celery.worker import make_app
 
@@ -517,17 +523,27 @@ def chaos(
                 last = [time.monotonic()]
                 restart_done = [False]
                 total = playsms + jormall
+                progress = {"open": -1, "since": time.monotonic()}
+                resumed: list[str] = []
+                sizes = {"chaos-playsms": None, "chaos-jormall": 1}
 
                 def fire() -> None:
                     now = time.monotonic()
                     if now - last[0] >= kill_every:
                         last[0] = now
                         pool.kill_one(rng, claimers(ledger, [s.job for s in subs]))
-                    if not restart_done[0]:
-                        done = sum(ledger.job_info(s.job).total - _open(ledger, s.job) for s in subs)
-                        if done >= restart_at * total:
-                            restart_done[0] = True
-                            env["broker"].restart()
+                    still_open = {s.job: _open(ledger, s.job) for s in subs}
+                    if not restart_done[0] and total - sum(still_open.values()) >= restart_at * total:
+                        restart_done[0] = True
+                        env["broker"].restart()
+                    if sum(still_open.values()) != progress["open"]:
+                        progress.update(open=sum(still_open.values()), since=now)
+                    elif now - progress["since"] > stall_after:
+                        for job, n in still_open.items():
+                            if n:
+                                fleet.resume(job, job, chunk_size=sizes[job])
+                                resumed.append(job)
+                        progress["since"] = now
 
                 finished = wait_done(ledger, [s.job for s in subs], timeout=timeout, during=fire)
                 while finished and len(pool.kills) < min_kills:  # kills keep coming while the fleet idles
@@ -547,7 +563,7 @@ def chaos(
                 for s in subs
                 if not finished
             ]
-            if stuck and os.environ.get("SMSBRIDGE_CHAOS_KEEP"):  # keep the worker logs to look at
+            if os.environ.get("SMSBRIDGE_CHAOS_KEEP"):  # keep the worker logs to look at
                 shutil.copytree(env["folder"] / "logs", os.environ["SMSBRIDGE_CHAOS_KEEP"], dirs_exist_ok=True)
             received = received_numbers(received_requests(str(env["folder"] / "standin")))
             jobs = {s.job: audit(ledger, s.job, received) for s in subs}
@@ -564,6 +580,7 @@ def chaos(
             "kills_by_kind": dict(collections.Counter(pool.kills)),
             "workers_started": pool.started,
             "broker_restarts": env["broker"].restarts,
+            "resumed_after_stall": resumed,
             "broker_messages": sum(s.tasks for s in subs),
             "requests_received": requests,
             "jobs": jobs,

@@ -177,3 +177,23 @@ def test_an_accounts_rate_holds_for_the_whole_fleet(rig: FleetRig, standin: Any,
     print(f"rate=50 over 4 workers ({store}): busiest 1-second window {busiest}, {achieved:.1f} requests/s")
     assert busiest <= 52
     assert achieved > 40  # the fleet does use its allowance
+
+
+def test_a_lost_queue_is_resumed_from_the_ledger_and_a_row_queued_twice_goes_once(
+    rig: FleetRig, standin: Any
+) -> None:
+    import redis
+
+    rig.fleet.submit("lost", "shop", NUMBERS, "Hi")
+    client = redis.Redis.from_url(rig.broker)
+    assert client.delete(f"{rig.prefix}{rig.queue}") == 1  # the broker lost every queued task
+    client.close()
+    first = rig.fleet.resume("lost", "shop")
+    again = rig.fleet.resume("lost", "shop")  # and an operator resumes it twice
+    assert (first.tasks, again.tasks, first.rows_read) == (10, 10, 0)
+    rig.pool.start(2)
+    with open_ledger(rig.fleet.ledger_url) as ledger:
+        assert wait_done(ledger, ["lost"], timeout=120)
+        assert ledger.counts("lost") == {"accepted": 95}
+    got = received_numbers(received(standin))
+    assert len(got) == 95 and all(len(refs) == 1 for refs in got.values())

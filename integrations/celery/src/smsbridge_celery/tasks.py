@@ -166,6 +166,67 @@ class Fleet:
         chunks = opened.chunk_sender(
             text, sender=sender, schedule=schedule, flash=flash, encoding=encoding, options=options
         )
+        return self._queue(
+            job,
+            account,
+            chunks,
+            recipients,
+            chunk_size=chunk_size,
+            allow_repeats=allow_repeats,
+            resend_unknown=resend_unknown,
+            wait=wait,
+            warn=warn,
+        )
+
+    def resume(
+        self,
+        job: str,
+        account: str,
+        *,
+        chunk_size: int | None = None,
+        resend_unknown: bool = False,
+        wait: float | None = None,
+        warn: Any = None,
+    ) -> Submission:
+        """Queue again what ``job`` still has to send, from the ledger alone.
+
+        For a queue that was lost (a broker without persistence, a purged queue, a message a
+        worker took and died with before the broker recorded it as taken): the rows without an
+        outcome get tasks again, claims without an outcome get a task that settles them.
+        Rows that also still have a task queued are sent once all the same.
+        """
+        check_name(account)
+        info = self.ledger().job_info(job, counts=False)
+        stored = dict(info.options)
+        allow_repeats = bool(stored.pop("allow_repeats", False))
+        if isinstance(stored.get("schedule"), str):
+            stored["schedule"] = dt.datetime.fromisoformat(stored["schedule"])
+        chunks = self.accounts.account(account).chunk_sender(info.text, **stored)
+        return self._queue(
+            job,
+            account,
+            chunks,
+            None,
+            chunk_size=chunk_size,
+            allow_repeats=allow_repeats,
+            resend_unknown=resend_unknown,
+            wait=wait,
+            warn=warn,
+        )
+
+    def _queue(
+        self,
+        job: str,
+        account: str,
+        chunks: Any,
+        recipients: Iterable[Any] | None,
+        *,
+        chunk_size: int | None,
+        allow_repeats: bool,
+        resend_unknown: bool,
+        wait: float | None,
+        warn: Any,
+    ) -> Submission:
         if chunk_size is not None:
             if chunk_size < 1:
                 raise ConfigurationError(f"chunk_size must be 1 or more, not {chunk_size}")
