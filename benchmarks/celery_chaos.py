@@ -707,8 +707,8 @@ def main(argv: list[str] | None = None) -> int:
 
     out["machine"] = describe()
     if "chaos" in only:
-        sizes = {"playsms": 1500, "jormall": 300, "min_kills": 5} if args.quick else {"playsms": 16000, "jormall": 4000}
-        out["chaos"] = chaos(**sizes)
+        sizes = {"playsms": 1500, "jormall": 300, "min_kills": 5} if args.quick else {"playsms": 18000, "jormall": 2000}
+        out["chaos"] = chaos(batch=10, **sizes)
         print(json.dumps(out["chaos"], indent=2), flush=True)
     if "throughput" in only:
         n = 2000 if args.quick else 20000
