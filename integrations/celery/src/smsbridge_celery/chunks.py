@@ -153,6 +153,7 @@ class ChunkWorker:
         self.sleep = sleep
         self.clock = clock
         self._senders: collections.OrderedDict[str, Any] = collections.OrderedDict()
+        self._renewed: collections.OrderedDict[str, float] = collections.OrderedDict()
 
     # ------------------------------------------------------------------ the job's sender
 
@@ -191,7 +192,7 @@ class ChunkWorker:
         for _ in range(5):  # another task may take some of these rows between our read and our claim
             rows = {r.seq: r for r in self.ledger.rows(job, seqs=wanted)}
             try:
-                for claim in self._claims(job, wanted):
+                for claim in self._claims(job, wanted, rows):
                     if self._wait_for(job, claim, rows):
                         continue  # the claimer recorded its outcome
                     if self._resendable(chunks, claim):
@@ -228,8 +229,10 @@ class ChunkWorker:
             skipped=skipped,
         )
 
-    def _claims(self, job: str, wanted: set[int]) -> list[StaleClaim]:
+    def _claims(self, job: str, wanted: set[int], rows: dict[int, LedgerRow]) -> list[StaleClaim]:
         """Claims with no outcome over any of ``wanted`` (whole claims: they may reach further)."""
+        if not any(r.state is RowState.CLAIMED for r in rows.values()):
+            return []  # the usual case: no query
         return [c for c in self.ledger.stale_claims(job) if wanted.intersection(c.seqs)]
 
     def _wait_for(self, job: str, claim: StaleClaim, rows: dict[int, LedgerRow]) -> bool:
@@ -326,21 +329,27 @@ class ChunkWorker:
         return info.lease_owner if info is not None else None
 
     def _progress(self, job: str) -> None:
-        """Progress renews the fleet's lease; the chunk that finds the job done releases it."""
-        if not self.ledger.renew_lease(job, FLEET_OWNER, self.fleet_ttl):
-            return
+        """Progress renews the fleet's lease (at most every ``fleet_ttl / 10`` s from one process);
+        the chunk that finds the job done releases it."""
+        now = self.clock()
+        if now - self._renewed.get(job, 0.0) > self.fleet_ttl / 10:
+            self.ledger.renew_lease(job, FLEET_OWNER, self.fleet_ttl)
+            self._renewed[job] = now
+            self._renewed.move_to_end(job)
+            while len(self._renewed) > 256:
+                self._renewed.popitem(last=False)
         if job_finished(self.ledger, job):
-            self.ledger.release_lease(job, FLEET_OWNER)
+            self.ledger.release_lease(job, FLEET_OWNER)  # only if the fleet still holds it
 
 
 def job_finished(ledger: Ledger, job: str) -> bool:
     """Every input row is in and none is waiting for a request (pending, claimed, or refused whole)."""
+    if ledger.pending(job, limit=1):  # the usual answer, from one indexed query
+        return False
+    if next(ledger.rows(job, states=[RowState.CLAIMED.value], page=1), None) is not None:
+        return False
     info = ledger.find_job(job, counts=False)
-    if info is None or not info.input_done:
-        return False
-    if ledger.pending(job, limit=1):
-        return False
-    return next(ledger.rows(job, states=[RowState.CLAIMED.value], page=1), None) is None
+    return info is not None and info.input_done
 
 
 def _attempt_id(task_id: str) -> str:

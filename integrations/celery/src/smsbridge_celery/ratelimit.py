@@ -10,9 +10,13 @@ is smsbridge's per-account limiter.  Here the slots live in one place all worker
   on a row of ``smsbridge_meta`` (``rate:<account>``), with the database server's clock.
 
 Either way the clock is the server's, so hosts with drifting clocks still share one schedule,
-and requests are spaced ``1/rate`` apart (no bursts): any one-second window sees at most
-``rate`` + 1 slot starts.  Every HTTP request of the account takes a slot (sends, retries,
-token fetches): the limiter replaces the transport's own (``Transport.limiter``).
+and slots are spaced evenly (no bursts).  A slot is when a worker may send, not when the
+request arrives: a worker woken late on a busy host sends late, and the next one on time, so
+two requests arrive closer together than their slots were.  The schedule therefore runs
+``HEADROOM`` (5 %) below ``rate``: at ``rate=50`` a slot every 21 ms, and a one-second window
+at the provider stays within ``rate`` + 2 requests unless arrivals are late by over ~70 ms
+(measured in docs/scaling.md).  Every HTTP request of the account takes a slot (sends,
+retries, token fetches): the limiter replaces the transport's own (``Transport.limiter``).
 """
 
 from __future__ import annotations
@@ -23,7 +27,10 @@ from typing import Any
 
 from smsbridge.errors import ConfigurationError
 
-__all__ = ["PostgresRateLimiter", "RedisRateLimiter", "limiter_factory"]
+__all__ = ["HEADROOM", "PostgresRateLimiter", "RedisRateLimiter", "limiter_factory"]
+
+#: how far below ``rate`` the shared schedule runs, against the workers' scheduling jitter
+HEADROOM = 0.05
 
 _SCRIPT = """
 local interval = tonumber(ARGV[1])
@@ -44,7 +51,7 @@ class _Limiter:
         if rate <= 0:
             raise ConfigurationError(f"rate must be positive, not {rate}")
         self.key = key
-        self.interval = 1.0 / rate
+        self.interval = (1.0 + HEADROOM) / rate
         self.waited = 0.0
         self._lock = threading.Lock()
 
