@@ -179,9 +179,7 @@ def test_an_accounts_rate_holds_for_the_whole_fleet(rig: FleetRig, standin: Any,
     assert achieved > 40  # the fleet does use its allowance
 
 
-def test_a_lost_queue_is_resumed_from_the_ledger_and_a_row_queued_twice_goes_once(
-    rig: FleetRig, standin: Any
-) -> None:
+def test_a_lost_queue_is_resumed_from_the_ledger_and_a_row_queued_twice_goes_once(rig: FleetRig, standin: Any) -> None:
     import redis
 
     rig.fleet.submit("lost", "shop", NUMBERS, "Hi")
