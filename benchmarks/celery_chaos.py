@@ -72,8 +72,9 @@ class RedisServer:
     """A ``redis-server`` of our own on a free port, persisting every write (AOF, fsync always),
     so that killing and restarting it is a real broker restart that keeps the queued tasks."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, fsync: str = "always") -> None:
         self.folder = folder
+        self.fsync = fsync  # "always" for the restart test; "everysec" (Redis's default) for speed
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
         self.restarts = 0
@@ -88,7 +89,7 @@ class RedisServer:
             raise RuntimeError("redis-server is not installed")
         self.process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "yes",
-             "--appendfsync", "always", "--dir", str(self.folder), "--protected-mode", "no"],
+             "--appendfsync", self.fsync, "--dir", str(self.folder), "--protected-mode", "no"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
@@ -415,7 +416,7 @@ def wait_done(ledger: Any, jobs: list[str], *, timeout: float, during: Callable[
 
 
 @contextlib.contextmanager
-def environment(latency: float, *, broker: str = "redis") -> Iterator[dict[str, Any]]:
+def environment(latency: float, *, broker: str = "redis", fsync: str = "always") -> Iterator[dict[str, Any]]:
     """A stand-in (logging), a ledger database, a broker of our own, a config file with accounts."""
     from smsbridge.testing.services import postgres_database
 
@@ -427,7 +428,7 @@ def environment(latency: float, *, broker: str = "redis") -> Iterator[dict[str, 
         with StandIn(log_dir=str(folder / "standin")) as standin, postgres_database("smsbridge_celery") as ledger_url:
             standin.set_latency(latency)
             if broker == "redis":
-                server: Any = RedisServer(folder / "broker")
+                server: Any = RedisServer(folder / "broker", fsync)
                 broker_url = lambda: server.url  # noqa: E731
             else:
                 server = BrokerProxy(5672)
@@ -524,7 +525,7 @@ def chaos(
                 restart_done = [False]
                 total = playsms + jormall
                 progress = {"open": -1, "since": time.monotonic()}
-                resumed: list[str] = []
+                resumed: list[dict[str, Any]] = []
                 sizes = {"chaos-playsms": None, "chaos-jormall": 1}
 
                 def fire() -> None:
@@ -541,8 +542,9 @@ def chaos(
                     elif now - progress["since"] > stall_after:
                         for job, n in still_open.items():
                             if n:
-                                fleet.resume(job, job, chunk_size=sizes[job])
-                                resumed.append(job)
+                                counts = ledger.counts(job)
+                                again = fleet.resume(job, job, chunk_size=sizes[job])
+                                resumed.append({"job": job, "counts": counts, "tasks": again.tasks})
                         progress["since"] = now
 
                 finished = wait_done(ledger, [s.job for s in subs], timeout=timeout, during=fire)
@@ -601,7 +603,7 @@ def throughput(*, recipients: int, workers: int, latency: float = 0.05, batch: i
     from smsbridge.ledger import open_ledger
     from smsbridge_celery.worker import make_app
 
-    with environment(latency) as env:
+    with environment(latency, fsync="everysec") as env:
         config = write_config(
             env["folder"] / "config.toml",
             {"bench": f"playsms://bench:secret@{env['standin'].host_port}?plain_http=yes&batch={batch}"},
@@ -660,7 +662,7 @@ def rate(*, requests: int, workers: int = 4, limit: float = 50.0, store: str = "
     from smsbridge.ledger import open_ledger
     from smsbridge_celery.worker import make_app
 
-    with environment(0.0) as env:
+    with environment(0.0, fsync="everysec") as env:
         config = write_config(
             env["folder"] / "config.toml",
             {"ratelimited": f"playsms://bench:secret@{env['standin'].host_port}?plain_http=yes&rate={limit:g}"},

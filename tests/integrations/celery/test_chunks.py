@@ -339,3 +339,26 @@ def test_a_soft_time_limit_in_flight_is_recorded_unknown_and_raised_again(
         signal.signal(signal.SIGALRM, previous)
     assert ledger.counts("j") == {"unknown": 3}  # the request had left: recorded, then raised
     assert len(received(standin)) == 1
+
+
+def test_a_worker_set_up_differently_keeps_the_chunk_for_another(
+    ledger: Any, standin: Any, pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chunk of a job this worker's ledger does not have is retried later, never dropped."""
+    from celery import Celery
+
+    from smsbridge_celery import register
+
+    class Retried(Exception):
+        pass
+
+    class Task(FakeTask):
+        def retry(self, **kwargs: Any) -> Exception:
+            raise Retried(kwargs)
+
+    fleet = register(Celery("t", broker="memory://", set_as_current=False), ledger=pg_url)
+    monkeypatch.setattr(fleet.accounts, "account", lambda name: playsms(standin))
+    with pytest.raises(Retried) as caught:
+        fleet.run_chunk(Task(), "not-in-this-ledger", "shop", [[0, 4]])
+    assert caught.value.args[0]["countdown"] == 60 and caught.value.args[0]["max_retries"] == 60
+    assert received(standin) == []

@@ -36,9 +36,11 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from smsbridge.cli.bulk import FATAL_ERRORS  # request-level refusals every retry would repeat
 from smsbridge.errors import (
     ConfigurationError,
     JobBusyError,
+    JobNotFoundError,
     LedgerUnavailableError,
     Outcome,
     SmsBridgeError,
@@ -59,11 +61,8 @@ TASK_OPTIONS: dict[str, Any] = {
     "acks_late": True,
     "reject_on_worker_lost": True,
     "acks_on_failure_or_timeout": True,  # a task that raised has settled its claim first
-    "typing": False,
 }
 
-#: request-level refusals that every retry would repeat
-FATAL_ERRORS = frozenset({"AuthenticationError", "InsufficientCreditError", "PermissionDeniedError"})
 _TIME_LIMITS = frozenset({"SoftTimeLimitExceeded", "TimeLimitExceeded"})
 
 
@@ -303,6 +302,11 @@ class Fleet:
             report = self.worker(account).run(job, seqs, task.request.id or "task")
         except LedgerUnavailableError as exc:  # nothing claimed, or a claim a later delivery settles
             raise task.retry(exc=exc, countdown=5, max_retries=None)
+        except (JobNotFoundError, ConfigurationError) as exc:
+            # this worker is set up differently (another ledger, an unknown account name): nothing
+            # was claimed; keep the chunk for a worker that is set up right, for an hour
+            log.error("chunk of job %s not run on this worker: %s", job, exc)
+            raise task.retry(exc=exc, countdown=60, max_retries=60)
         _raise_time_limit(report.errors)
         if report.skipped:
             log.warning("chunk of job %s: %s", job, report.skipped)
