@@ -36,6 +36,11 @@ requests (``script_faults``):
 Like JorMall, it ignores a single send whose ``id`` it has seen before and answers
 ``Message Ignored, Duplicate ID`` (ids are remembered per server process: use one process).
 The benchmarks never turn this mode on, so their fast path is unchanged.
+
+With ``log_dir`` each server process also appends one line per send request to
+``<log_dir>/standin-<n>.log`` (arrival time, counter slot, request target and body), written
+before the answer leaves: what a test counts as *received* is what reached the server, whatever
+the client believes (``received_requests`` reads them back).
 """
 
 from __future__ import annotations
@@ -57,7 +62,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs
 
-__all__ = ["FAULTS", "SEND_SLOTS", "SLOTS", "Event", "StandIn"]
+__all__ = ["FAULTS", "SEND_SLOTS", "SLOTS", "Event", "Received", "StandIn", "received_requests"]
 
 #: counter slots, per server process; ``taken`` / ``ignored`` / ``faults`` count in counting mode
 #: only (recipients taken, recipients of a repeated JorMall id, send requests answered with a fault)
@@ -130,6 +135,29 @@ def _form_value(body: bytes, name: bytes) -> bytes:
         start = at + 1 + len(key)
     end = body.find(b"&", start)
     return body[start:] if end < 0 else body[start:end]
+
+
+class Received:
+    """One send request as it reached the stand-in."""
+
+    __slots__ = ("at", "body", "slot", "target")
+
+    def __init__(self, at: float, slot: str, target: str, body: str) -> None:
+        self.at, self.slot, self.target, self.body = at, slot, target, body
+
+
+def received_requests(log_dir: str) -> list[Received]:
+    """Every send request logged under ``log_dir``, by arrival time."""
+    import glob
+
+    out: list[Received] = []
+    for path in glob.glob(f"{log_dir}/standin-*.log"):
+        with open(path, encoding="latin-1") as fh:
+            for line in fh:
+                at, slot, target, body = line.rstrip("\n").split("\t", 3)
+                out.append(Received(float(at), slot, target, body))
+    out.sort(key=lambda r: r.at)
+    return out
 
 
 class _Shared:
@@ -210,7 +238,7 @@ class _Handler(asyncio.Protocol):
 class _Server:
     """The request router of one server process."""
 
-    def __init__(self, shared: _Shared, index: int, journal: int | None = None) -> None:
+    def __init__(self, shared: _Shared, index: int, journal: int | None = None, log_dir: str | None = None) -> None:
         self.shared = shared
         self.index = index
         self.base = index * len(SLOTS)
@@ -220,6 +248,9 @@ class _Server:
         self.seen_ids: set[str] = set()  # JorMall ids taken so far
         self.rng = random.Random()
         self.seeded: int | None = None
+        self.log_fd = -1
+        if log_dir is not None:
+            self.log_fd = os.open(f"{log_dir}/standin-{index}.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
 
     def count(self, slot: str, n: int = 1) -> None:
         self.shared.counters[self.base + _INDEX[slot]] += n
@@ -273,6 +304,9 @@ class _Server:
         body = request[head_end + 4 :]
         slot, response = self.route(target, body)
         self.count(slot)
+        if self.log_fd >= 0 and slot not in ("token", "other"):
+            logged = body.replace(b"\n", b" ").replace(b"\t", b" ")
+            os.write(self.log_fd, b"%.6f\t%s\t%s\t%s\n" % (time.time(), slot.encode(), target, logged))
         shared = self.shared
         if self.journal is not None and slot in SEND_SLOTS:
             fault, response = self.counted(slot, target, body, response)
@@ -394,13 +428,13 @@ def _fault_reply(slot: str, target: bytes, fault: int) -> bytes:
     return _response(b"", b"text/plain", b"429 Too Many Requests")
 
 
-def _serve(shared: _Shared, index: int, port: int, journal: str | None = None) -> None:
+def _serve(shared: _Shared, index: int, port: int, journal: str | None = None, log_dir: str | None = None) -> None:
     """A server process: one event loop on the shared port until the parent terminates it."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     fd = None
     if journal is not None:
         fd = os.open(Path(journal) / f"journal-{index}.tsv", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    server = _Server(shared, index, fd)
+    server = _Server(shared, index, fd, log_dir)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
@@ -426,8 +460,11 @@ class StandIn:
     ...     url = f"aspsms://key:pass@{server.host_port}?plain_http=yes"
     """
 
-    def __init__(self, procs: int = 1, *, journal: str | os.PathLike[str] | None = None) -> None:
+    def __init__(
+        self, procs: int = 1, *, journal: str | os.PathLike[str] | None = None, log_dir: str | None = None
+    ) -> None:
         self.procs = max(1, procs)
+        self.log_dir = log_dir
         ctx = multiprocessing.get_context("spawn")
         self._shared = _Shared(ctx, self.procs)
         self._ctx = ctx
@@ -451,7 +488,7 @@ class StandIn:
             for index in range(self.procs):
                 process = self._ctx.Process(
                     target=_serve,
-                    args=(self._shared, index, self.port, journal),
+                    args=(self._shared, index, self.port, journal, self.log_dir),
                     daemon=True,
                     name=f"standin-{index}",
                 )

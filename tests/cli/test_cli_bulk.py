@@ -347,3 +347,49 @@ def test_concurrent_workers_send_each_once(run: Any, tmp_path: Path, workers: in
     assert sent_counts() == Counter(NUMBERS)
     assert Counter(r["recipient"] for r in report_rows(tmp_path / "out.csv")) == Counter(NUMBERS)
     assert os.environ["SMSBRIDGE_LEDGER"].endswith("ledger.db")
+
+
+# ---------------------------------------------------------------------------- --via (a task-queue runner)
+
+
+def test_via_names_an_installed_runner_and_needs_an_account_name(run: Any, tmp_path: Path) -> None:
+    from importlib.metadata import entry_points
+
+    source = tmp_path / "list.txt"
+    source.write_text(NUMBERS[0] + "\n", encoding="utf-8")
+    result = run("bulk", "--url", "memory://", str(source), "Hi", "--via", "nosuch")
+    assert result.exit_code == 2 and "no runner 'nosuch' is installed" in result.output, result.output
+    if any(ep.name == "celery" for ep in entry_points(group="smsbridge.runners")):
+        result = run("bulk", "--url", "memory://", str(source), "Hi", "--via", "celery")
+        assert result.exit_code == 2 and "--via celery needs --account NAME" in result.output, result.output
+    result = run("bulk", "--url", "memory://", str(source), "Hi", "--via", "celery", "--report", "r.csv")
+    assert result.exit_code == 2 and "--report and --workers do not apply" in result.output, result.output
+    assert memory.outbox() == [] and not (tmp_path / "r.csv").exists()
+
+
+def test_via_hands_the_job_and_the_account_name_to_the_runner(
+    run: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The core finds a runner by entry point and passes it the account's name, never its URL."""
+    from smsbridge.cli import app
+
+    seen: dict[str, Any] = {}
+
+    def runner(**request: Any) -> dict[str, Any]:
+        seen.update(request, rows=list(request["rows"]))  # read while the file is open, as a runner does
+        return {"job": request["job"], "tasks": 1}
+
+    monkeypatch.setattr(app, "_runner", lambda name, **_: runner)
+    config = tmp_path / "config.toml"
+    config.write_text('[accounts.shop]\nurl = "memory://"\n', encoding="utf-8")
+    source = tmp_path / "list.txt"
+    source.write_text(NUMBERS[0] + "\n", encoding="utf-8")
+    result = run(
+        "--json", "bulk", "--account", "shop", str(source), "Hi", "--job", "j1", "--via", "x",
+        env={"SMSBRIDGE_CONFIG": str(config)},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output) == {"job": "j1", "tasks": 1}
+    assert seen["account_name"] == "shop" and seen["text"] == "Hi" and seen["account"].provider == "memory"
+    assert [r["to"] if isinstance(r, dict) else r for r in seen["rows"]] == [NUMBERS[0]]
+    assert memory.outbox() == []

@@ -223,7 +223,7 @@ def test_every_requests_and_urllib3_exception_becomes_a_typed_error(
         (requests.exceptions.InvalidHeader("x"), UnreadableReplyError, Outcome.UNKNOWN),
         (requests.exceptions.ChunkedEncodingError("x"), ConnectionLostError, Outcome.UNKNOWN),
         (requests.exceptions.ConnectionError("x"), ConnectionLostError, Outcome.UNKNOWN),
-        (RuntimeError("x"), OutcomeUnknownError, Outcome.UNKNOWN),
+        (OSError("x"), ConnectionLostError, Outcome.UNKNOWN),
     ],
 )
 def test_the_table_without_connection_tracking(
@@ -345,3 +345,25 @@ def test_a_connection_still_opening_at_the_deadline_is_cut_once_it_has_a_socket(
     finally:
         ours.close()
         theirs.close()
+
+
+def test_an_exception_from_outside_the_http_stack_passes_through(monkeypatch: Any) -> None:
+    """A task queue's time limit raised by a signal handler mid-request is the caller's own:
+    neither the transport nor the account's outcome accounting may swallow it."""
+    import smsbridge
+    from smsbridge.transport import is_foreign
+
+    class TimeLimit(Exception):  # like billiard's SoftTimeLimitExceeded: a plain Exception
+        pass
+
+    def cut(*args: Any, **kwargs: Any) -> Any:
+        raise TimeLimit()
+
+    account = smsbridge.connect("aspsms://key:password@127.0.0.1:9?plain_http=yes")
+    monkeypatch.setattr(account.ctx.http.session, "send", cut)
+    with pytest.raises(TimeLimit) as info:
+        account.ctx.http.request("GET", "http://127.0.0.1:9/x")
+    assert is_foreign(info.value)
+    chunks = account.chunk_sender("hi")
+    with pytest.raises(TimeLimit):
+        chunks([smsbridge.Recipient("+41791234567")], validated=True)

@@ -255,6 +255,17 @@ def test_rows_stream_page_by_page(ledger: Any) -> None:
     assert list(ledger.rows("j", states=["accepted"])) == []
 
 
+def test_rows_of_one_chunk_by_sequence_number(ledger: Any) -> None:
+    ledger.open_job(SPEC)
+    add_rows(ledger, [f"+{i}" for i in range(1200)], dedup=False)
+    ledger.claim("j", [5, 6], "a1")
+    assert [r.seq for r in ledger.rows("j", seqs=[900, 5, 6, 5, 3])] == [3, 5, 6, 900]
+    assert [r.seq for r in ledger.rows("j", seqs=[3, 5, 6], states=["claimed"])] == [5, 6]
+    assert [r.number for r in ledger.rows("j", seqs=[1199])] == ["+1199"]
+    assert list(ledger.rows("j", seqs=[])) == [] and list(ledger.rows("j", seqs=[5000])) == []
+    assert [r.seq for r in ledger.rows("j", seqs=range(1199, -1, -1))] == list(range(1200))  # several queries
+
+
 def test_purge_deletes_idle_jobs_only(ledger: Any) -> None:
     clock = [1000.0]
     store = Ledger(ledger.db, clock=lambda: clock[0])
@@ -285,6 +296,18 @@ def test_lease_held_expired_and_freed(ledger: Any) -> None:
     assert not store.renew_lease("j", "hostA/1/-/x", ttl=30)  # the old holder learns it lost it
     store.release_lease("j", "hostB/2/-/y")
     assert store.job_info("j").lease_owner is None
+
+
+def test_a_kept_lease_stays_with_its_owner_after_the_block(ledger: Any) -> None:
+    from smsbridge.ledger.lease import Lease
+
+    ledger.open_job(SPEC)
+    with Lease(ledger, "j", owner="celery workers", keep=True) as lease:
+        assert ledger.job_info("j").lease_owner == "celery workers"
+    assert ledger.job_info("j").lease_owner == "celery workers" and not lease.lost.is_set()
+    with Lease(ledger, "j", owner="celery workers"):  # the same owner takes it again, then lets go
+        pass
+    assert ledger.job_info("j").lease_owner is None
 
 
 def test_a_dead_process_of_this_machine_holds_nothing(ledger: Any) -> None:

@@ -59,7 +59,7 @@ from smsbridge.models import (
 )
 from smsbridge.plugins import ProviderHooks
 from smsbridge.text import analyze, invisible_character, is_template, render, unsendable
-from smsbridge.transport import Redactor, Transport
+from smsbridge.transport import Redactor, Transport, is_foreign
 
 __all__ = [
     "SEND_OPTIONS",
@@ -568,6 +568,8 @@ class Account:
                 details={"error": type(exc).__name__, "requests": 1},
             )
         except Exception as exc:  # a plugin bug: the request may have left, so: unknown
+            if is_foreign(exc):
+                raise  # a time limit or signal of the caller's: it decides (the outcome is unknown)
             log.exception("plugin %s failed while sending", self.provider)
             return SendResult(
                 provider=self.provider,

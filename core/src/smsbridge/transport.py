@@ -50,7 +50,16 @@ from smsbridge.errors import (
 from smsbridge.models import RawReply
 from smsbridge.redaction import REDACTED, Redactor, install_log_redaction, refresh_log_redaction
 
-__all__ = ["DEFAULT_DEADLINE", "REDACTED", "RateLimiter", "Redactor", "Transport", "default_deadline", "user_agent"]
+__all__ = [
+    "DEFAULT_DEADLINE",
+    "REDACTED",
+    "RateLimiter",
+    "Redactor",
+    "Transport",
+    "default_deadline",
+    "is_foreign",
+    "user_agent",
+]
 
 log = logging.getLogger("smsbridge.http")
 
@@ -209,6 +218,9 @@ class Transport:
                 finally:
                     response.close()
         except Exception as exc:  # mapped below, outside this block: nothing chained to the error
+            if _classify(exc) == "other" and not isinstance(exc, DeadlinePassed):
+                _mark_foreign(exc)
+                raise  # not the HTTP stack's: a time limit or another signal of the caller's own
             failure = exc
         if failure is not None or exchange.interrupted:
             error = self._error(failure, stage, exchange, url)
@@ -472,6 +484,22 @@ def _exception_table() -> list[tuple[str, tuple[type[BaseException], ...]]]:
 
 
 _table_cache: list[tuple[str, tuple[type[BaseException], ...]]] = []
+
+_FOREIGN = "_smsbridge_foreign"
+
+
+def _mark_foreign(exc: BaseException) -> None:
+    try:
+        setattr(exc, _FOREIGN, True)
+    except AttributeError:  # an exception class with __slots__: it still propagates
+        pass
+
+
+def is_foreign(exc: BaseException) -> bool:
+    """Whether ``exc`` interrupted a request from outside the HTTP stack (a task queue's time
+    limit raised by a signal handler, say): the caller's own, never a provider's failure, so it
+    propagates unchanged through the core; the request it cut may have left."""
+    return bool(getattr(exc, _FOREIGN, False))
 
 
 def _classify(failure: BaseException) -> str:

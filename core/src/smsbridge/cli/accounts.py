@@ -54,6 +54,7 @@ class AccountSource:
 
     value: str | Mapping[str, Any] = attrs.field(repr=False)
     origin: str  # "--url", "--account shop", "SMSBRIDGE_URL", "config default 'shop'"
+    name: str | None = None  # the config file's account name, when it came from there
 
     @property
     def raw_secrets(self) -> list[str]:
@@ -170,9 +171,9 @@ def _entry_source(data: Mapping[str, Any], name: str, origin: str, path: Path) -
         extra = sorted(set(entry) - {"url", "description"})
         if extra:
             raise ConfigurationError(f"in {path}, accounts.{name} has a url and also {', '.join(extra)}: use one form")
-        return AccountSource(url, origin)
+        return AccountSource(url, origin, name)
     if "provider" in entry:
-        return AccountSource({k: v for k, v in entry.items() if k != "description"}, origin)
+        return AccountSource({k: v for k, v in entry.items() if k != "description"}, origin, name)
     raise ConfigurationError(f"in {path}, accounts.{name} has neither 'url' nor 'provider'", hint=_EXAMPLE_HINT)
 
 

@@ -444,6 +444,12 @@ LEDGER_OPTION = click.option(
     help="Stop after this many failed requests in a row.",
 )
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: only on a terminal).")
+@click.option(
+    "--via",
+    metavar="RUNNER",
+    help="Run the job on a task queue instead of in this process: `celery` (smsbridge-celery). "
+    "Needs --account NAME (the workers find the account by its name) and a shared ledger.",
+)
 @handle_errors
 def bulk(
     file: str,
@@ -464,6 +470,7 @@ def bulk(
     wait: float | None,
     max_failed_requests: int,
     progress: bool | None,
+    via: str | None,
 ) -> None:
     """Send TEXT to every recipient of FILE (CSV, JSONL or one number a line; - for stdin).
 
@@ -471,7 +478,8 @@ def bulk(
     streamed into the send ledger, never loaded whole; each request is recorded there before
     it leaves and after it returns.  Running the same command again resumes the job: nobody
     is sent twice, and recipients whose outcome is unknown are listed and skipped unless
-    --resend-unknown.  `smsbridge jobs` shows the jobs.
+    --resend-unknown.  `smsbridge jobs` shows the jobs.  With --via celery the recipients are
+    written to the (shared) ledger and the job's chunks are queued for Celery workers.
     """
     import itertools
     import sys
@@ -489,6 +497,7 @@ def bulk(
         _check_report_path(report)
     job = job_name or _default_job_name(file)
     state = State.get()
+    runner = _runner(via, report=report, workers=workers) if via is not None else None
     account = state.account()
 
     stream: IO[str] = sys.stdin if file == "-" else open(file, encoding="utf-8-sig", newline="")  # noqa: SIM115
@@ -510,6 +519,24 @@ def bulk(
         rows = inputs.read_rows(lines, fmt, column=column, source=source)
         show_progress = progress if progress is not None else sys.stdout.isatty() and sys.stderr.isatty()
         total = inputs.count_rows(Path(file), fmt, column) if show_progress and file != "-" else None
+        if runner is not None:
+            origin = state.source()
+            _submit(
+                state,
+                runner,
+                via=str(via),
+                account=account,
+                account_name=origin.name if origin is not None else None,
+                rows=rows,
+                text=text,
+                options={"sender": sender, "schedule": schedule, "flash": flash, "encoding": encoding},
+                job=job,
+                ledger_url=ledger_url,
+                allow_repeats=allow_repeats,
+                resend_unknown=resend_unknown,
+                wait=wait,
+            )
+            return
         chunks = account.chunk_sender(text, sender=sender, schedule=schedule, flash=flash, encoding=encoding)
         _run_job(
             state,
@@ -530,6 +557,47 @@ def bulk(
     finally:
         if file != "-":
             stream.close()
+
+
+#: entry points that run a bulk job elsewhere (``--via NAME``), e.g. ``celery = "smsbridge_celery.cli:submit_bulk"``
+RUNNER_GROUP = "smsbridge.runners"
+_RUNNER_PACKAGES = {"celery": "smsbridge-celery (from this repository: pip install ./integrations/celery)"}
+
+
+def _runner(name: str, *, report: Path | None, workers: int | None) -> Any:
+    """The ``--via`` runner's submit function, loaded from its entry point (the core never imports one)."""
+    from importlib.metadata import entry_points
+
+    if report is not None or workers is not None:
+        raise click.UsageError(
+            "--via runs the job on other machines: --report and --workers do not apply "
+            "(export the outcomes later with `smsbridge jobs export`)"
+        )
+    found = [ep for ep in entry_points(group=RUNNER_GROUP) if ep.name == name]
+    if not found:
+        known = sorted({ep.name for ep in entry_points(group=RUNNER_GROUP)})
+        package = _RUNNER_PACKAGES.get(name)
+        raise click.UsageError(
+            f"no runner {name!r} is installed"
+            + (f": --via {name} needs {package}" if package else "")
+            + (f"; installed runners: {', '.join(known)}" if known else "")
+        )
+    return found[0].load()
+
+
+def _submit(state: State, runner: Any, *, via: str, account_name: str | None, **request: Any) -> None:
+    """Hand the job to ``runner`` and print what it queued (see docs/scaling.md)."""
+    if not account_name:
+        raise click.UsageError(
+            f"--via {via} needs --account NAME (or a default account in the config file): the workers "
+            "look the account up by its name, so that credentials never travel through the queue"
+        )
+    submitted: dict[str, Any] = dict(runner(account_name=account_name, warn=state.warn, **request))
+    if state.json:
+        state.emit_json(submitted)
+        return
+    for key, value in submitted.items():
+        state.print(cell(f"{key:18} {value}"))
 
 
 def _default_job_name(file: str) -> str:

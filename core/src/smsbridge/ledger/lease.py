@@ -79,8 +79,13 @@ class Lease:
         owner: str | None = None,
         poll: float = 0.5,
         stopping: Callable[[], bool] = lambda: False,
+        keep: bool = False,
     ) -> None:
+        """``keep``: leave the lease held at exit, for others to use and release: a distributed
+        run hands its job to its workers this way (``owner`` names them, ``ttl`` bounds how long
+        they may go without progress before another runner may take the job over)."""
         self.ledger = ledger
+        self.keep = keep
         self.job_id = job_id
         self.ttl = ttl
         self.wait = wait
@@ -121,7 +126,7 @@ class Lease:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=5)
-        if not self.lost.is_set():
+        if not self.lost.is_set() and not self.keep:
             try:
                 self.ledger.release_lease(self.job_id, self.owner)
             except Exception:

@@ -220,9 +220,7 @@ class JobRun:
                 self.warn(
                     f"job {self.job_id!r} was started through {info.provider}; it now goes on through {spec.provider}"
                 )
-            with Lease(
-                ledger, self.job_id, ttl=self.lease_ttl, wait=self.wait, stopping=lambda: self.stop.requested
-            ) as lease:
+            with self._take_lease(ledger) as lease:
                 # as the last holder left it: it may have read more input while this run waited
                 info = ledger.job_info(self.job_id, counts=False)
                 feed = self._feed(ledger, info)
@@ -254,6 +252,15 @@ class JobRun:
                 f"this run of job {self.job_id!r} lost its lease (it was stalled for over {self.lease_ttl:.0f}s "
                 "and another run took the job over); it stopped without sending more"
             )
+
+    def _take_lease(self, ledger: Ledger) -> Lease:
+        """The lease this run holds on the job while it plans and claims.
+
+        One runner per job: this process's own lease (its wait ends at a stop request).  A
+        distributed run (``smsbridge-celery``'s submitter) returns one held in the name of its
+        workers instead, and replaces ``_send`` with enqueueing the planned chunks.
+        """
+        return Lease(ledger, self.job_id, ttl=self.lease_ttl, wait=self.wait, stopping=lambda: self.stop.requested)
 
     # ------------------------------------------------------------------ 2. the input
 

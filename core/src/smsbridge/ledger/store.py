@@ -878,28 +878,50 @@ class Ledger:
 
     # ------------------------------------------------------------------ reading rows
 
-    def rows(self, job_id: str, *, states: Iterable[str] | None = None, page: int = 1000) -> Iterator[LedgerRow]:
-        """The job's rows in input order, read a page at a time (a million rows, flat memory)."""
+    def rows(
+        self,
+        job_id: str,
+        *,
+        states: Iterable[str] | None = None,
+        seqs: Iterable[int] | None = None,
+        page: int = 1000,
+    ) -> Iterator[LedgerRow]:
+        """The job's rows in input order, read a page at a time (a million rows, flat memory).
+
+        ``seqs``: only these rows (one request's chunk, as a distributed worker reads it).
+        """
         wanted = sorted({str(getattr(s, "value", s)) for s in states}) if states is not None else None
+        if seqs is not None:
+            picked = sorted({int(s) for s in seqs})
+            for part in _chunks(picked):
+                yield from self._rows_page(job_id, wanted, part[0] - 1, len(part), part)
+            return
         after = -1
         while True:
-            sql = (
-                "SELECT r.seq, r.number, r.params, r.state, r.dup_of, r.message_id, r.provider, r.reason, r.code, "
-                "r.client_ref, r.claimed_at, r.updated_at, r.report_status, r.report_code, r.report_at, "
-                "f.state, f.message_id, f.provider, f.reason, f.code, r.reference "
-                "FROM smsbridge_recipients r LEFT JOIN smsbridge_recipients f ON f.job = r.job AND f.seq = r.dup_of "
-                "WHERE r.job = ? AND r.seq > ?"
-            )
-            params: list[Any] = [job_id, after]
-            if wanted is not None:
-                sql += f" AND r.state IN ({_marks(len(wanted))})"
-                params.extend(wanted)
-            batch = self.db.query(sql + " ORDER BY r.seq LIMIT ?", (*params, page))
-            for row in batch:
-                yield _row(job_id, row)
+            batch = self._rows_page(job_id, wanted, after, page)
+            yield from batch
             if len(batch) < page:
                 return
-            after = int(batch[-1][0])
+            after = batch[-1].seq
+
+    def _rows_page(
+        self, job_id: str, wanted: Sequence[str] | None, after: int, page: int, seqs: Sequence[int] = ()
+    ) -> list[LedgerRow]:
+        sql = (
+            "SELECT r.seq, r.number, r.params, r.state, r.dup_of, r.message_id, r.provider, r.reason, r.code, "
+            "r.client_ref, r.claimed_at, r.updated_at, r.report_status, r.report_code, r.report_at, "
+            "f.state, f.message_id, f.provider, f.reason, f.code, r.reference "
+            "FROM smsbridge_recipients r LEFT JOIN smsbridge_recipients f ON f.job = r.job AND f.seq = r.dup_of "
+            "WHERE r.job = ? AND r.seq > ?"
+        )
+        params: list[Any] = [job_id, after]
+        if wanted is not None:
+            sql += f" AND r.state IN ({_marks(len(wanted))})"
+            params.extend(wanted)
+        if seqs:
+            sql += f" AND r.seq IN ({_marks(len(seqs))})"
+            params.extend(seqs)
+        return [_row(job_id, row) for row in self.db.query(sql + " ORDER BY r.seq LIMIT ?", (*params, page))]
 
 
 def _row(job_id: str, row: Sequence[Any]) -> LedgerRow:
