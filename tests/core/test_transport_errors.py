@@ -20,7 +20,6 @@ from smsbridge.errors import (
     DeadlineExceededError,
     InvalidRequestError,
     Outcome,
-    OutcomeUnknownError,
     ReadTimeoutError,
     SmsBridgeError,
     TransportError,
