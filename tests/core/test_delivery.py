@@ -13,6 +13,7 @@ from smsbridge.errors import (
     ConnectError,
     DuplicateError,
     InvalidRecipientError,
+    RateLimitedError,
     ReadTimeoutError,
     ServiceUnavailableError,
 )
@@ -49,6 +50,13 @@ def test_retries_only_certainly_unsent_failures_with_backoff() -> None:
     assert p.run(call, provider="x") == "ok"
     assert call.calls == 3
     assert p.delays == [0.5, 1.0]
+
+
+@pytest.mark.parametrize("error", [ConnectError("refused"), ServiceUnavailableError("busy"), RateLimitedError("slow")])
+def test_each_certainly_unsent_failure_is_retried(error: Exception) -> None:
+    call = Flaky(error, "ok")
+    assert policy(1).run(call, provider="x") == "ok"
+    assert call.calls == 2
 
 
 @pytest.mark.parametrize("error", [ReadTimeoutError("t"), AuthenticationError("a")])
@@ -124,6 +132,10 @@ def test_failover_cooldown_skips_then_retries(sms_outbox: list[Any]) -> None:
     now[0] = 61.0
     group.send("+41791234567", "Hi")
     assert len(bad_calls) == 3, "after the cool-down it is tried again"
+    group.send("+41791234567", "Hi")
+    assert len(bad_calls) == 4, "its count of failures started again from zero after the cool-down"
+    group.send("+41791234567", "Hi")
+    assert len(bad_calls) == 4, "two failures again: skipped again"
 
 
 def test_failover_all_cooling_down_still_tries_them_all() -> None:
@@ -145,15 +157,34 @@ def test_failover_invalid_input_for_one_provider_tries_the_next(spy: Any, sms_ou
         group.send("garbage", "Hi")
 
 
-def test_bulk_failover_per_chunk_every_recipient_once(sms_outbox: list[Any]) -> None:
-    numbers = [f"+4179100{i:04d}" for i in range(10)]
-    group = smsbridge.connect("memory://a?fail=credit&max_recipients=4", "memory://b?max_recipients=3")
-    summary = group.bulk_send(numbers, "Hi")
-    assert summary.total == 10 and summary.accepted == 10
+@pytest.mark.parametrize("ledger", [None, False], ids=["ledger", "no-ledger"])
+@pytest.mark.parametrize(("first", "second", "requests"), [(4, 3, 4), (3, 4, 4), (1, 3, 10)])
+def test_bulk_failover_per_chunk_every_recipient_once(
+    sms_outbox: list[Any], ledger: Any, first: int, second: int, requests: int
+) -> None:
+    """Chunks of the group's smallest request size: a chunk the first refuses is one request of the second."""
     from smsbridge.builtin import memory
 
+    memory.clear()
+    numbers = [f"+4179100{i:04d}" for i in range(10)]
+    group = smsbridge.connect(f"memory://a?fail=credit&max_recipients={first}", f"memory://b?max_recipients={second}")
+    summary = group.bulk_send(numbers, "Hi", ledger=ledger)
+    assert summary.total == 10 and summary.accepted == 10
+    assert summary.requests == requests  # a bigger chunk would be split by b: more requests, not one a chunk
     assert sorted(m.to for m in memory.outbox("b")) == numbers
     assert memory.outbox("a") == []
+
+
+def test_bulk_failover_keeps_a_chunk_answered_recipient_by_recipient() -> None:
+    """Every recipient rejected one by one is an answer, not a refusal of the request: no failover."""
+    from smsbridge.builtin import memory
+
+    memory.clear()
+    numbers = ["+41791000001", "+41791000002"]
+    group = smsbridge.connect(f"memory://a?reject={','.join(numbers)}", "memory://b")
+    summary = group.bulk_send(numbers, "Hi")
+    assert (summary.rejected, summary.accepted) == (2, 0)
+    assert memory.outbox("b") == []
 
 
 def test_bulk_failover_never_resends_unknown_chunks() -> None:

@@ -1,0 +1,208 @@
+"""Outcome accounting: what the core makes of every answer a request can get.
+
+Through ``scripted``, an in-process provider whose every request runs the next step of a
+script (a reply, an exception, or a function of the message), and which counts what reached
+it.  Each test pins one rule that a mutation test found unguarded (docs/mutation.md): when a
+rule breaks, a recipient is sent twice or gets a wrong outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import attrs
+import pytest
+
+import smsbridge
+from smsbridge import plugins
+from smsbridge.errors import (
+    AuthenticationError,
+    DuplicateError,
+    ReadTimeoutError,
+    UnsupportedOperationError,
+)
+from smsbridge.hookspecs import hookimpl
+from smsbridge.models import Capabilities, Message, ProviderSpec, Receipt, ReceiptStatus, SendResult
+
+A, B, C = "+41791000001", "+41791000002", "+41791000003"
+
+Step = SendResult | BaseException | Callable[[Message], SendResult] | None
+
+
+@attrs.define(kw_only=True)
+class ScriptedConfig:
+    dedup: bool = False
+    batch: int = 10
+
+    def adjust_capabilities(self, caps: Capabilities) -> Capabilities:
+        return attrs.evolve(caps, deduplicates=self.dedup, max_recipients=self.batch)
+
+
+@attrs.define
+class Script:
+    """What the provider answers, request by request (the last step repeats), and what it got."""
+
+    steps: list[Step] = attrs.field(factory=list)
+    requests: list[Message] = attrs.field(factory=list)
+
+    def answer(self, message: Message) -> SendResult | None:
+        self.requests.append(message)
+        step = self.steps[min(len(self.requests), len(self.steps)) - 1] if self.steps else accept_all
+        if isinstance(step, BaseException):
+            raise step
+        return step(message) if callable(step) else step
+
+
+def accept_all(message: Message) -> SendResult:
+    return SendResult(
+        "scripted",
+        tuple(Receipt(r.number, ReceiptStatus.ACCEPTED, message_id=f"m-{r.number}") for r in message.recipients),
+    )
+
+
+def register(registry: plugins.Registry, script: Script, *, single: bool) -> None:
+    """``scripted://``: bulk requests only, or (``single``) a send hook of its own as well."""
+    spec = ProviderSpec("scripted", ScriptedConfig, Capabilities(bulk_send=True), default_host="scripted.example")
+
+    class BulkOnly:
+        @hookimpl
+        def smsbridge_providers(self) -> list[ProviderSpec]:
+            return [spec]
+
+        @hookimpl
+        def smsbridge_bulk_send(self, ctx: Any, message: Message) -> SendResult | None:
+            return script.answer(message)
+
+    class WithSend(BulkOnly):
+        @hookimpl
+        def smsbridge_send(self, ctx: Any, message: Message) -> SendResult | None:
+            return script.answer(message)
+
+    registry.register(WithSend() if single else BulkOnly(), name="scripted")
+
+
+@pytest.fixture
+def script(registry: plugins.Registry) -> Iterator[Script]:
+    s = Script()
+    register(registry, s, single=True)
+    yield s
+
+
+@pytest.fixture
+def bulk_script(registry: plugins.Registry) -> Iterator[Script]:
+    s = Script()
+    register(registry, s, single=False)
+    yield s
+
+
+def statuses(result: SendResult) -> list[tuple[str, ReceiptStatus]]:
+    return [(r.recipient, r.status) for r in result.receipts]
+
+
+# ---------------------------------------------------------------------------- retries after an unknown outcome
+
+
+def test_a_client_ref_is_no_reason_to_retry_through_a_provider_that_does_not_deduplicate(script: Script) -> None:
+    script.steps = [ReadTimeoutError("no answer", provider="scripted")]
+    account = smsbridge.connect("scripted://?retries=2&backoff=0")
+    with pytest.raises(ReadTimeoutError):
+        account.send(A, "Hi", client_ref="order-17", ledger=False)
+    assert len(script.requests) == 1, "the provider ignores the id: a retry would send a second SMS"
+
+
+def test_a_deduplicating_provider_is_retried_only_with_an_id(script: Script) -> None:
+    script.steps = [ReadTimeoutError("no answer", provider="scripted")]
+    dedup = smsbridge.connect("scripted://?dedup=yes&retries=2&backoff=0")
+    # a bulk chunk of one carries no id without a ledger: nothing would let the provider see the repeat
+    summary = dedup.bulk_send([A], "Hi", ledger=False)
+    assert summary.unknown == 1 and len(script.requests) == 1
+    # a single send gets an id, and with it the retries (the same id each time)
+    script.requests.clear()
+    with pytest.raises(ReadTimeoutError):
+        dedup.send(A, "Hi", ledger=False)
+    refs = [m.client_ref for m in script.requests]
+    assert len(refs) == 3 and refs[0] and len(set(refs)) == 1
+
+
+# ---------------------------------------------------------------------------- failures become receipts
+
+
+def test_a_plugin_crash_during_a_bulk_request_is_an_unknown_outcome_never_a_rejection(
+    bulk_script: Script, sms_ledger: Any
+) -> None:
+    bulk_script.steps = [RuntimeError("the plugin has a bug")]
+    account = smsbridge.connect("scripted://")
+    summary = account.bulk_send([A, B], "Hi", ledger=False)
+    assert (summary.unknown, summary.rejected) == (2, 0)
+    assert {r.reason for r in summary.receipts or ()} == {"plugin error: RuntimeError"}
+    # through the ledger: unknown, so a rerun of the job does not send it again
+    summary = account.bulk_send([A, B], "Hi", job="crash", ledger=sms_ledger)
+    assert [row.state.value for row in sms_ledger.rows("crash")] == ["unknown", "unknown"]
+    requests = len(bulk_script.requests)
+    again = account.bulk_send([A, B], "Hi", job="crash", ledger=sms_ledger)
+    assert len(bulk_script.requests) == requests and again.unknown == 2
+
+
+def test_a_refused_request_becomes_one_receipt_a_recipient_with_the_error(bulk_script: Script) -> None:
+    error = AuthenticationError("bad key", code="401", provider="scripted")
+    bulk_script.steps = [error]
+    (result,) = smsbridge.connect("scripted://").iter_bulk_send([A, B], "Hi", ledger=False)
+    assert statuses(result) == [(A, ReceiptStatus.REJECTED), (B, ReceiptStatus.REJECTED)]
+    assert {(r.reason, r.code, r.provider) for r in result.receipts} == {(str(error), "401", "scripted")}
+    assert dict(result.details) == {"error": "AuthenticationError", "requests": 1}
+
+
+def test_a_duplicate_id_answer_to_a_chunk_is_accepted(bulk_script: Script, sms_ledger: Any) -> None:
+    """'Duplicate id' means the provider took this id before: the recipient is accepted, not unknown."""
+    bulk_script.steps = [DuplicateError("Message Ignored, Duplicate ID", provider="scripted")]
+    account = smsbridge.connect("scripted://?dedup=yes")
+    (result,) = account.iter_bulk_send([A, B], "Hi", ledger=False)
+    assert statuses(result) == [(A, ReceiptStatus.ACCEPTED), (B, ReceiptStatus.ACCEPTED)]
+    summary = account.bulk_send([A, B], "Hi", job="dup-id", ledger=sms_ledger)
+    assert (summary.accepted, summary.unknown) == (2, 0)
+    assert [row.state.value for row in sms_ledger.rows("dup-id")] == ["accepted", "accepted"]
+
+
+# ---------------------------------------------------------------------------- the reply checked against the request
+
+
+def test_a_recipient_the_reply_does_not_mention_is_unknown_and_receipts_follow_the_request(
+    bulk_script: Script, sms_ledger: Any
+) -> None:
+    def forgets_b(message: Message) -> SendResult:  # answers out of order and says nothing of B
+        return SendResult("scripted", (Receipt(C, ReceiptStatus.ACCEPTED), Receipt(A, ReceiptStatus.REJECTED)))
+
+    bulk_script.steps = [forgets_b]
+    account = smsbridge.connect("scripted://")
+    result = account.send([A, B, C], "Hi", ledger=False)
+    assert statuses(result) == [(A, ReceiptStatus.REJECTED), (B, ReceiptStatus.UNKNOWN), (C, ReceiptStatus.ACCEPTED)]
+    assert result.receipts[1].reason == "the provider's reply did not mention this recipient"
+    assert result.receipts[1].provider == "scripted"
+    assert result.details["requests"] == 1
+    # in a job: B may have been taken, so it is unknown and a rerun leaves it alone
+    account.bulk_send([A, B, C], "Hi", job="forgot", ledger=sms_ledger)
+    assert [row.state.value for row in sms_ledger.rows("forgot")] == ["rejected", "unknown", "accepted"]
+    requests = len(bulk_script.requests)
+    account.bulk_send([A, B, C], "Hi", job="forgot", ledger=sms_ledger)
+    assert len(bulk_script.requests) == requests
+
+
+def test_receipts_for_the_same_number_twice_are_matched_in_order(bulk_script: Script) -> None:
+    def two_for_a(message: Message) -> SendResult:
+        return SendResult(
+            "scripted",
+            (Receipt(A, ReceiptStatus.ACCEPTED, message_id="first"), Receipt(A, ReceiptStatus.ACCEPTED, "second")),
+            details={"requests": 1, "note": "kept"},
+        )
+
+    bulk_script.steps = [two_for_a]
+    result = smsbridge.connect("scripted://").send([A, A], "Hi", ledger=False)
+    assert [r.message_id for r in result.receipts] == ["first", "second"]
+    assert result.details["note"] == "kept"
+
+
+def test_a_plugin_that_answers_nothing_to_a_send_says_it_cannot_send(bulk_script: Script) -> None:
+    bulk_script.steps = [None]
+    with pytest.raises(UnsupportedOperationError, match="cannot send"):
+        smsbridge.connect("scripted://").send([A, B], "Hi", ledger=False)
