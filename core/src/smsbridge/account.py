@@ -545,10 +545,11 @@ class Account:
                 Outcome.ALREADY_ACCEPTED: ReceiptStatus.ACCEPTED,
             }[exc.outcome]
             code = getattr(exc, "code", None)
+            refused = exc.outcome is Outcome.NOT_SENT  # the request was refused, not the recipients: retryable
             return SendResult(
                 provider=self.provider,
                 receipts=tuple(
-                    Receipt(r.number, status, reason=str(exc), code=code, provider=self.provider)
+                    Receipt(r.number, status, reason=str(exc), code=code, provider=self.provider, retryable=refused)
                     for r in message.recipients
                 ),
                 raw=getattr(exc, "raw", None),
