@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from smsbridge.errors import (
     AuthenticationError,
     ConnectError,
     DuplicateError,
+    InvalidMessageError,
     InvalidRecipientError,
     RateLimitedError,
     ReadTimeoutError,
@@ -240,3 +242,129 @@ def attrs_define(cls: type) -> type:
     import attrs
 
     return attrs.define(kw_only=True)(cls)
+
+
+# ---------------------------------------------------------------------------- the final error of a retried call
+
+
+def test_a_later_refusal_never_hides_an_attempt_that_may_have_been_taken() -> None:
+    timeout = ReadTimeoutError("no answer", hint="check the outbox")
+    call = Flaky(timeout, AuthenticationError("no"))
+    with pytest.raises(ReadTimeoutError) as info:
+        policy(1).run(call, provider="x", dedup=True)
+    assert info.value is timeout
+    assert info.value.hint == (
+        "check the outbox; a later attempt was refused (AuthenticationError: no), which does not undo the first"
+    )
+    assert [type(e) for e in info.value.attempts] == [ReadTimeoutError, AuthenticationError]  # type: ignore[attr-defined]
+    # the refusal of a later attempt before its request (the plugin's own check) does not undo it either
+    call = Flaky(ReadTimeoutError("no answer", hint=""), InvalidMessageError("bad", before_request=True))
+    with pytest.raises(ReadTimeoutError) as info:
+        policy(1).run(call, provider="x", dedup=True)
+    assert info.value.hint == "a later attempt was refused (InvalidMessageError: bad), which does not undo the first"
+
+
+def test_the_last_unknown_outcome_is_the_final_error() -> None:
+    first, last = ReadTimeoutError("first"), ReadTimeoutError("second")
+    with pytest.raises(ReadTimeoutError) as info:
+        policy(1).run(Flaky(first, last), provider="x", dedup=True)
+    assert info.value is last and last.hint == first.hint == ReadTimeoutError.default_hint
+    assert info.value.attempts == [first, last]  # type: ignore[attr-defined]
+
+
+def test_a_single_failure_is_raised_as_it_is() -> None:
+    error = ConnectError("refused")
+    with pytest.raises(ConnectError) as info:
+        policy(0).run(Flaky(error), provider="x")
+    assert info.value is error and not hasattr(error, "attempts")
+
+
+# ---------------------------------------------------------------------------- the group as a whole
+
+
+def test_a_group_needs_one_account_and_reads_go_to_the_first(sms_outbox: list[Any]) -> None:
+    with pytest.raises(smsbridge.ConfigurationError, match="at least one account"):
+        FailoverAccount([])
+    one = FailoverAccount([smsbridge.connect("memory://solo")])
+    assert one.send("+41791234567", "Hi", ledger=False).ok  # a group of one is a group
+    assert one.bulk_send(["+41791234568"], "Hi").accepted == 1
+    group = smsbridge.connect("memory://a?fail=connect", "memory://b")
+    assert repr(group) == "FailoverAccount(memory://a?fail=connect, memory://b)"
+    assert group.url == "memory://a?fail=connect"  # anything else is the first account's
+    from smsbridge.builtin import memory
+
+    memory.clear("b")
+    group.send("+41791234567", "Hi", ledger=False)
+    assert group.balance().amount == 1  # the first healthy one answers (b, with its one message)
+    with pytest.raises(AttributeError, match=r"^_capabilities$"):
+        group._capabilities  # noqa: B018  (private attributes are not forwarded)
+
+
+def test_failover_all_refuse_raises_the_last_of_three() -> None:
+    group = smsbridge.connect("memory://a?fail=auth", "memory://b?fail=connect", "memory://c?fail=credit")
+    with pytest.raises(smsbridge.InsufficientCreditError) as info:
+        group.send("+41791234567", "Hi", ledger=False)
+    assert len(info.value.attempts) == 3  # type: ignore[attr-defined]
+
+
+def test_a_refusal_of_the_input_is_no_failure_of_the_account(spy: Any, sms_outbox: list[Any]) -> None:
+    """Input one account's rules refuse (before any request) never puts that account on cool-down."""
+    spy_first = smsbridge.connect("spy://u:p@default?failures_before_cooldown=1", "memory://")
+    for _ in range(3):
+        assert spy_first.send("+41791234567", "Hi", sender="1xy", ledger=False).provider == "memory"
+    assert spy_first.send("+41791234567", "Hi", sender="Shop", ledger=False).provider == "spy"
+
+
+def test_a_group_send_passes_every_option_to_the_account_that_takes_it(
+    sms_outbox: list[Any], sms_ledger: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from smsbridge.ledger import open_ledger
+
+    group = smsbridge.connect("memory://a?fail=credit", "memory://")
+    group.send("+41791234567", "Hi", sender="Shop", flash=True, client_ref="ref-1", ledger=False)
+    group.send("+41791234568", "Hi", sender="Shop", flash=True, client_ref="ref-2", idempotency_key="k")
+    assert [(m.sender, m.flash, m.client_ref) for m in sms_outbox] == [("Shop", True, "ref-1"), ("Shop", True, "ref-2")]
+    keyed_ledger = os.environ["SMSBRIDGE_LEDGER"]
+    info = open_ledger(keyed_ledger).job_info("send:k")
+    assert (info.options["sender"], info.options["flash"], info.provider) == ("Shop", True, "memory")
+    assert info.account == "failover(memory://a?fail=credit memory://)"
+    # the group's send is the one recorded: the member's own send records nothing anywhere
+    group.send("+41791234569", "Hi", idempotency_key="given", ledger=sms_ledger)
+    assert [j.id for j in sms_ledger.jobs()] == ["send:given"]
+    assert [j.id for j in open_ledger(keyed_ledger).jobs()] == ["send:k"]
+    with pytest.raises(smsbridge.ConfigurationError, match="needs a ledger"):
+        group.send("+41791234567", "Hi", idempotency_key="k2", ledger=False)
+    group.send("+41791234567", "Hi", ledger=False)
+    assert [j.id for j in open_ledger(keyed_ledger).jobs()] == ["send:k"], "ledger=False records nothing"
+
+
+def test_a_group_send_holds_its_key_as_long_as_every_member_may_take(sms_outbox: list[Any], sms_ledger: Any) -> None:
+    group = smsbridge.connect("memory://a?fail=credit&timeout=7&retries=1", "memory://?timeout=3")
+    seen: list[float] = []
+    original = group.accounts[1].hooks.bulk_send
+
+    def looking(ctx: Any, message: Any) -> Any:
+        info = sms_ledger.job_info("send:held")
+        assert info.lease_expires is not None
+        seen.append((info.lease_expires - info.created_at).total_seconds())
+        return original(ctx, message)
+
+    group.accounts[1].hooks.bulk_send = looking  # type: ignore[method-assign]
+    group.send("+41791234567", "Hi", idempotency_key="held", ledger=sms_ledger)
+    expected = sum(a._longest_send() for a in group.accounts)
+    assert seen and abs(seen[0] - expected) < 2
+
+
+def test_a_crashed_group_send_is_never_resent(sms_outbox: list[Any], sms_ledger: Any) -> None:
+    """The claim may have gone to any member: even with a client id it is unknown, never sent again."""
+    from smsbridge.ledger.models import JobSpec
+    from smsbridge.ledger.runner import job_options
+    from smsbridge.models import Recipient
+
+    group = smsbridge.connect("memory://", "memory://b")
+    given = {"sender": None, "schedule": None, "flash": False, "encoding": None, "options": None}
+    options = {**job_options(given, allow_repeats=True), "to": ["+41791234567"]}
+    spec = JobSpec("send:gone", "memory", "x", "Hi", options, kind="send")
+    assert sms_ledger.begin_send(spec, [Recipient("+41791234567")], "dead", client_ref="ref-g")
+    result = group.send("+41791234567", "Hi", client_ref="ref-g", idempotency_key="gone", ledger=sms_ledger)
+    assert result.receipts[0].status is ReceiptStatus.UNKNOWN and sms_outbox == []
