@@ -19,6 +19,7 @@ from smsbridge import plugins
 from smsbridge.errors import (
     AuthenticationError,
     DuplicateError,
+    InvalidRecipientError,
     ReadTimeoutError,
     UnsupportedOperationError,
 )
@@ -45,6 +46,8 @@ class Script:
 
     steps: list[Step] = attrs.field(factory=list)
     requests: list[Message] = attrs.field(factory=list)
+    refuse: set[str] = attrs.field(factory=set)  # numbers its own rules refuse, before any request
+    checked: list[str] = attrs.field(factory=list)  # numbers it was asked to check
 
     def answer(self, message: Message) -> SendResult | None:
         self.requests.append(message)
@@ -73,6 +76,13 @@ def register(registry: plugins.Registry, script: Script, *, single: bool) -> Non
         @hookimpl
         def smsbridge_bulk_send(self, ctx: Any, message: Message) -> SendResult | None:
             return script.answer(message)
+
+        @hookimpl
+        def smsbridge_check_recipient(self, ctx: Any, number: str) -> str | None:
+            script.checked.append(number)
+            if number in script.refuse:
+                raise InvalidRecipientError("scripted refuses this number", provider="scripted", before_request=True)
+            return None
 
     class WithSend(BulkOnly):
         @hookimpl
@@ -206,3 +216,103 @@ def test_a_plugin_that_answers_nothing_to_a_send_says_it_cannot_send(bulk_script
     bulk_script.steps = [None]
     with pytest.raises(UnsupportedOperationError, match="cannot send"):
         smsbridge.connect("scripted://").send([A, B], "Hi", ledger=False)
+
+
+# ---------------------------------------------------------------------------- bulk: checks, workers, summaries
+
+
+def test_each_recipient_is_checked_once_by_the_account_that_sends_it(
+    bulk_script: Script, sms_ledger: Any, sms_outbox: list[Any]
+) -> None:
+    bulk_script.refuse = {C}
+    account = smsbridge.connect("scripted://?batch=2")
+    summary = account.bulk_send([A, B, C], "Hi", job="checked", ledger=sms_ledger)
+    assert sorted(bulk_script.checked) == [A, B, C]  # read in once; never checked again to send
+    assert (summary.accepted, summary.rejected) == (2, 1)
+    # a failover member checks the chunk again with its own rules: memory takes C, scripted does not
+    bulk_script.checked.clear()
+    group = smsbridge.connect("memory://?fail=credit", "scripted://?batch=2")
+    summary = group.bulk_send([A, B, C], "Hi", job="group", ledger=sms_ledger)
+    sent = [r.number for m in bulk_script.requests for r in m.recipients]
+    assert sent.count(C) == 0 and sent.count(A) == 2 and sent.count(B) == 2
+    assert sorted(bulk_script.checked) == [A, B, C]
+    assert (summary.accepted, summary.rejected) == (2, 1)
+    assert {r.recipient: r.status for r in summary.receipts or ()}[C] is ReceiptStatus.REJECTED
+
+
+def test_without_a_ledger_an_invalid_recipient_is_rejected_and_the_rest_go(bulk_script: Script) -> None:
+    bulk_script.refuse = {B}
+    for workers in (1, 2):
+        results = list(
+            smsbridge.connect("scripted://?batch=1").iter_bulk_send([A, B, C], "Hi", ledger=False, workers=workers)
+        )
+        receipts = {r.recipient: r.status for res in results for r in res.receipts}
+        assert receipts == {A: ReceiptStatus.ACCEPTED, B: ReceiptStatus.REJECTED, C: ReceiptStatus.ACCEPTED}
+
+
+def _in_pairs(script: Script) -> None:
+    """Every request waits until another one is in flight: only concurrent requests succeed."""
+    import threading
+
+    barrier = threading.Barrier(2, timeout=3)
+
+    def meet(message: Message) -> SendResult:
+        barrier.wait()
+        return accept_all(message)
+
+    script.steps = [meet]
+
+
+@pytest.mark.parametrize("ledger", [None, False], ids=["ledger", "no-ledger"])
+def test_workers_send_requests_at_the_same_time(bulk_script: Script, ledger: Any) -> None:
+    _in_pairs(bulk_script)
+    account = smsbridge.connect("scripted://?batch=1")
+    summary = account.bulk_send([A, B, C, "+41791000004"], "Hi", workers=2, ledger=ledger)
+    assert summary.accepted == 4, "two workers: two requests in flight at once"
+    if ledger is False:
+        return  # a group without a ledger sends one chunk at a time
+    group = smsbridge.connect("memory://?fail=credit", "scripted://?batch=1")
+    results = list(group.iter_bulk_send([A, B], "Hi again", workers=2, ledger=ledger))
+    assert [r.status for res in results for r in res.receipts] == [ReceiptStatus.ACCEPTED] * 2
+
+
+def test_one_worker_reads_the_input_one_request_ahead(bulk_script: Script) -> None:
+    read: list[str] = []
+
+    def numbers() -> Iterator[str]:
+        for n in (A, B, C, "+41791000004", "+41791000005"):
+            read.append(n)
+            yield n
+
+    results = smsbridge.connect("scripted://?batch=2").iter_bulk_send(numbers(), "Hi", ledger=False, workers=1)
+    next(results)
+    assert read == [A, B], "the first request leaves before any more input is read"
+
+
+def test_a_summary_counts_every_outcome_and_keeps_receipts_when_asked(bulk_script: Script) -> None:
+    bulk_script.refuse = {C}
+    seen: list[SendResult] = []
+
+    def answer(message: Message) -> SendResult:
+        return SendResult(
+            "scripted",
+            tuple(
+                Receipt(r.number, ReceiptStatus.UNKNOWN if r.number == B else ReceiptStatus.ACCEPTED)
+                for r in message.recipients
+            ),
+        )
+
+    bulk_script.steps = [answer]
+    account = smsbridge.connect("scripted://?batch=5")
+    summary = account.bulk_send([A, B, C], "Hi", ledger=False, on_result=seen.append, keep_receipts=True)
+    assert (summary.provider, summary.total, summary.accepted, summary.rejected, summary.unknown) == (
+        "scripted",
+        3,
+        1,
+        1,
+        1,
+    )
+    assert summary.requests == 1 and len(seen) == 2  # the request, and the rejection found before it
+    assert [r.recipient for r in summary.receipts or ()] == [C, A, B]
+    assert account.bulk_send([A], "Hi", ledger=False, keep_receipts=False).receipts is None
+    assert account.bulk_send([A], "Hi", ledger=False, on_result=seen.append).receipts is None
