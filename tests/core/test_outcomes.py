@@ -16,6 +16,7 @@ import pytest
 
 import smsbridge
 from smsbridge import plugins
+from smsbridge.delivery import FailoverAccount
 from smsbridge.errors import (
     AuthenticationError,
     DuplicateError,
@@ -316,3 +317,69 @@ def test_a_summary_counts_every_outcome_and_keeps_receipts_when_asked(bulk_scrip
     assert [r.recipient for r in summary.receipts or ()] == [C, A, B]
     assert account.bulk_send([A], "Hi", ledger=False, keep_receipts=False).receipts is None
     assert account.bulk_send([A], "Hi", ledger=False, on_result=seen.append).receipts is None
+
+
+# ---------------------------------------------------------------------------- failover chunks
+
+
+def test_a_member_that_cannot_take_the_message_refuses_the_chunk_whole(
+    spy: Any, calls: list[Any], sms_ledger: Any
+) -> None:
+    """Spy's rules refuse the sender: its chunk is refused, certainly not sent, and the next account sends."""
+    from smsbridge.builtin import memory
+
+    memory.clear()
+    group = smsbridge.connect("memory://a?fail=credit", "spy://u:p@default", "memory://c")
+    summary = group.bulk_send([A, B], "Hi", sender="1xy", job="refused", ledger=sms_ledger)
+    assert summary.accepted == 2 and [m.to for m in memory.outbox("c")] == [A, B]
+    assert [m.sender for m in memory.outbox("c")] == ["1xy", "1xy"]
+    assert not [c for c in calls if c[0] in ("send", "bulk_send")]
+    # when no member takes it, every recipient is rejected with the last member's reason, and is not_sent
+    group = smsbridge.connect("memory://a?fail=credit", "spy://u:p@default")
+    results = list(group.iter_bulk_send([A, B], "Hi", sender="1xy", job="nobody", ledger=sms_ledger))
+    (result,) = results
+    assert [(r.recipient, r.status, r.provider) for r in result.receipts] == [
+        (A, ReceiptStatus.REJECTED, "spy"),
+        (B, ReceiptStatus.REJECTED, "spy"),
+    ]
+    assert all("numeric senders" in (r.reason or "") or "rule" in (r.reason or "") for r in result.receipts)
+    assert dict(result.details) == {"error": "InvalidSenderError", "requests": 0}
+    assert [row.state.value for row in sms_ledger.rows("nobody")] == ["not_sent", "not_sent"]
+
+
+def test_a_group_groups_rendered_texts_only_when_a_member_cannot_render(spy: Any, calls: list[Any]) -> None:
+    from smsbridge.builtin import memory
+
+    memory.clear()
+    rows = [
+        {"to": n, "name": name} for n, name in zip([A, B, C, "+41791000004"], ["Ann", "Ann", "Bob", "Bob"], strict=True)
+    ]
+    both_render = smsbridge.connect("memory://a", "memory://b")
+    assert both_render.bulk_send(rows, "Hi {name}", job="render").requests == 1
+    assert [m.text for m in memory.outbox("a")] == ["Hi Ann", "Hi Ann", "Hi Bob", "Hi Bob"]
+    # spy cannot render: chunks of one text each, whichever member sends them
+    group = smsbridge.connect("spy://u:p@default?sender=Shop", "memory://")
+    summary = group.bulk_send(rows, "Hi {name}", job="grouped")
+    sent = [(c[2].text, len(c[2].recipients)) for c in calls if c[0] in ("send", "bulk_send")]
+    assert sent == [("Hi Ann", 2), ("Hi Bob", 2)] and summary.requests == 2
+
+
+def test_a_group_of_one_sends_templates_and_resumes_with_its_own_workers(sms_ledger: Any) -> None:
+    from smsbridge.builtin import memory
+
+    memory.clear()
+    solo = FailoverAccount([smsbridge.connect("memory://solo?workers=2")])
+    rows = [{"to": A, "name": "Ann"}, {"to": B, "name": "Bob"}]
+    assert solo.bulk_send(rows, "Hi {name}", job="solo", ledger=sms_ledger).accepted == 2
+    assert [m.text for m in memory.outbox("solo")] == ["Hi Ann", "Hi Bob"]
+    assert solo.chunk_sender("Hi").workers == 2
+    summary = sms_ledger.job("solo").resume(solo)
+    assert summary.accepted == 2 and len(memory.outbox("solo")) == 2
+
+
+def test_a_group_job_never_counts_on_de_duplication(bulk_script: Script, sms_ledger: Any) -> None:
+    """Even through de-duplicating members, a chunk may go to any of them: no client id, no resend."""
+    group = smsbridge.connect("scripted://?dedup=yes&batch=1", "memory://")
+    group.bulk_send([A, B], "Hi", job="g", ledger=sms_ledger)
+    assert [row.client_ref for row in sms_ledger.rows("g")] == [None, None]
+    assert [m.client_ref for m in bulk_script.requests] == [None, None]
