@@ -503,6 +503,8 @@ class Account:
         results: list[SendResult] = []
         for chunk in self._bulk_messages(iter(message.recipients), message):
             assert isinstance(chunk, Message)  # every recipient is valid here: no pre-request result
+            if results and self.capabilities.deduplicates:  # it would drop a second request with the id
+                chunk = attrs.evolve(chunk, client_ref=None)
             if len(chunk.recipients) == 1 and not results:
                 results.append(self._send_one(chunk))
             elif not results:
