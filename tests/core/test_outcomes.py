@@ -383,3 +383,28 @@ def test_a_group_job_never_counts_on_de_duplication(bulk_script: Script, sms_led
     group.bulk_send([A, B], "Hi", job="g", ledger=sms_ledger)
     assert [row.client_ref for row in sms_ledger.rows("g")] == [None, None]
     assert [m.client_ref for m in bulk_script.requests] == [None, None]
+
+
+# ---------------------------------------------------------------------------- several requests of one send
+
+
+def deduplicating(message: Message, seen: set[str]) -> SendResult:
+    """A provider that ignores a request whose client id it saw before (JorMall's ``id``)."""
+    if message.client_ref is not None:
+        if message.client_ref in seen:
+            raise DuplicateError("Message Ignored, Duplicate ID", provider="scripted")
+        seen.add(message.client_ref)
+    return accept_all(message)
+
+
+def test_a_client_id_goes_with_one_request_only_to_a_provider_that_deduplicates(script: Script) -> None:
+    """A send split into several requests (one text each) must not repeat its id: the provider would drop them."""
+    from smsbridge.models import Recipient
+
+    seen: set[str] = set()
+    script.steps = [lambda message: deduplicating(message, seen)]
+    rows = [Recipient(A, params={"name": "Ann"}), Recipient(B, params={"name": "Bob"})]
+    result = smsbridge.connect("scripted://?dedup=yes").send(rows, "Hi {name}", client_ref="order-9", ledger=False)
+    assert [m.text for m in script.requests] == ["Hi Ann", "Hi Bob"], "each recipient's request reached it"
+    assert [r.message_id for r in result.receipts] == [f"m-{A}", f"m-{B}"]
+    assert script.requests[0].client_ref == "order-9"
