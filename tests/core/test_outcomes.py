@@ -408,3 +408,50 @@ def test_a_client_id_goes_with_one_request_only_to_a_provider_that_deduplicates(
     assert [m.text for m in script.requests] == ["Hi Ann", "Hi Bob"], "each recipient's request reached it"
     assert [r.message_id for r in result.receipts] == [f"m-{A}", f"m-{B}"]
     assert script.requests[0].client_ref == "order-9"
+
+
+def test_the_requests_of_one_send_merge_into_one_result(script: Script) -> None:
+    from smsbridge.models import RawReply, Recipient
+
+    def answer(message: Message) -> SendResult:
+        n = len(script.requests)
+        return attrs.evolve(accept_all(message), raw=RawReply(200, f"reply {n}"), scheduled=n == 1)
+
+    script.steps = [answer]
+    result = smsbridge.connect("scripted://?batch=2").send([A, B, C], "Hi", client_ref="order-1", ledger=False)
+    assert (result.provider, result.client_ref, result.scheduled) == ("scripted", "order-1", True)
+    assert result.raw is not None and result.raw.body == "reply 2"  # the last request's reply
+    assert [r.recipient for r in result.receipts] == [A, B, C] and result.details["requests"] == 2
+    # a de-duplicating provider: the first request timed out, its retry was a duplicate, the next went
+    seen: set[str] = set()
+    script.requests.clear()
+    script.steps = [
+        ReadTimeoutError("no answer", provider="scripted"),
+        lambda message: deduplicating(message, {"order-2"}),
+        lambda message: deduplicating(message, seen),
+    ]
+    rows = [Recipient(A, params={"name": "Ann"}), Recipient(B, params={"name": "Bob"})]
+    dedup = smsbridge.connect("scripted://?dedup=yes&retries=1&backoff=0")
+    result = dedup.send(rows, "Hi {name}", client_ref="order-2", ledger=False)
+    assert [r.status for r in result.receipts] == [ReceiptStatus.ACCEPTED] * 2
+    assert result.details["requests"] == 2  # a result without a count is one request
+
+
+def test_a_duplicate_id_answer_to_a_retry_is_the_earlier_acceptance(script: Script) -> None:
+    script.steps = [ReadTimeoutError("no answer", provider="scripted"), DuplicateError("dup", provider="scripted")]
+    result = smsbridge.connect("scripted://?dedup=yes&retries=1&backoff=0").send(A, "Hi", ledger=False)
+    ref = script.requests[0].client_ref
+    assert ref and [m.client_ref for m in script.requests] == [ref, ref]
+    assert (result.provider, result.client_ref, result.details["duplicate_of_earlier_attempt"]) == (
+        "scripted",
+        ref,
+        True,
+    )
+    (receipt,) = result.receipts
+    assert (receipt.recipient, receipt.status, receipt.message_id, receipt.provider) == (
+        A,
+        ReceiptStatus.ACCEPTED,
+        ref,
+        "scripted",
+    )
+    assert receipt.reason == "accepted on an earlier attempt: the retry was ignored as a duplicate id"
