@@ -342,3 +342,143 @@ def test_receipts_of_a_resumed_job_come_from_the_ledger(tally: Tally, ledger: An
         (NUMBERS[2], ReceiptStatus.ACCEPTED),
     ]
     assert open_ledger  # the public entry point
+
+
+# ---------------------------------------------------------------------------- what a run leaves, step by step
+
+
+def _run(account: Any, recipients: Any, ledger: Any, job: str, **options: Any) -> tuple[JobRun, list[str]]:
+    """A run of ``job`` driven to its end; the run and the warnings it gave."""
+    warnings: list[str] = []
+    run = JobRun(account.chunk_sender("Hi"), recipients, ledger=ledger, job=job, warn=warnings.append, **options)
+    list(run)
+    return run, warnings
+
+
+def test_stale_claims_are_each_settled_or_resent_once_and_counted(tally: Tally, ledger: Any) -> None:
+    from smsbridge.ledger.models import NewRow
+    from smsbridge.ledger.runner import STALE_REASON
+
+    account = smsbridge.connect(URL + "?batch=2&dedup=yes&retries=1&backoff=0")
+    _run(account, NUMBERS[:2], ledger, "s", workers=1)
+    ledger.ingest("s", [NewRow(i, NUMBERS[i]) for i in range(2, 7)], read_before=2, read_after=7, digest="", done=True)
+    # a killed run left these claims (attempts are settled in their order)
+    ledger.claim("s", [2, 3], "a-two-rows", provider="tally", client_ref="ref-two")
+    ledger.claim("s", [4], "b-no-id", provider="tally")
+    ledger.claim("s", [5], "c-other-provider", provider="other", client_ref="ref-other")
+    ledger.claim("s", [6], "d-single", provider="tally", client_ref="ref-single")
+    tally.lose_answer = {tally.attempts + 1}  # the resend's answer is lost; its retry hears "duplicate id"
+    before = len(tally.requests)
+    run, warnings = _run(account, None, ledger, "s", workers=1)
+    assert tally.requests[before:] == [((NUMBERS[6],), "ref-single")] * 2
+    rows = list(ledger.rows("s"))
+    assert [(r.state.value, r.reason) for r in rows[2:6]] == [("unknown", STALE_REASON)] * 4
+    assert (rows[6].state.value, rows[6].message_id, rows[6].client_ref) == ("accepted", "ref-single", "ref-single")
+    assert run.requests == 1  # one request's result, however many attempts it took
+    assert warnings == [
+        "job 's': 4 recipient(s) were in a request in flight when an earlier run stopped; "
+        "their outcome is unknown and they are not sent again",
+        "job 's': 1 request(s) in flight when an earlier run stopped were sent again with the same client id "
+        "(the provider ignores a repeated id)",
+    ]
+    # a provider that does not de-duplicate never gets a claim again, id or not
+    plain = smsbridge.connect(URL)
+    _run(plain, NUMBERS[7:8], ledger, "p", workers=1)
+    ledger.ingest("p", [NewRow(1, NUMBERS[8])], read_before=1, read_after=2, digest="", done=True)
+    ledger.claim("p", [1], "killed", provider="tally", client_ref="ref-p")
+    before = len(tally.requests)
+    _run(plain, None, ledger, "p", workers=1)
+    assert len(tally.requests) == before and list(ledger.rows("p"))[1].state.value == "unknown"
+
+
+def test_rows_with_their_own_client_id_go_alone_with_it(tally: Tally, ledger: Any) -> None:
+    account = smsbridge.connect(URL + "?batch=3&dedup=yes")
+    tally.fail_request = {
+        1: ServiceUnavailableError("later", provider="tally"),
+        2: ServiceUnavailableError("later", provider="tally"),
+    }
+    _run(account, NUMBERS[:4], ledger, "own", workers=1)
+    assert tally.requests == [] and [r.state.value for r in ledger.rows("own")] == ["not_sent"] * 4
+    ref = list(ledger.rows("own"))[3].client_ref  # the single send's id, kept on the row
+    assert ref and [r.client_ref for r in ledger.rows("own")][:3] == [None] * 3
+    _run(account, NUMBERS[:4], ledger, "own", workers=1)
+    assert tally.requests == [(tuple(NUMBERS[:3]), None), ((NUMBERS[3],), ref)]  # a bulk has no id; the single its own
+    assert [(r.state.value, r.provider) for r in ledger.rows("own")] == [("accepted", "tally")] * 4
+    plain = smsbridge.connect(URL + "?batch=1")
+    _run(plain, NUMBERS[4:6], ledger, "plain", workers=1)
+    assert [ref for _, ref in tally.requests[2:]] == [None, None]  # no id for a provider that ignores it
+
+
+def test_a_run_that_lost_its_lease_sends_nothing_more(tally: Tally, ledger: Any) -> None:
+    import time
+
+    account = smsbridge.connect(URL + "?batch=1")
+
+    def steal(n: int) -> None:
+        if n == 1:  # another run takes the job over while this request is slow
+            ledger.db.execute("UPDATE smsbridge_jobs SET lease_owner = 'elsewhere/1/-/x' WHERE id = 'stolen'")
+            time.sleep(0.6)
+
+    tally.on_request = steal
+    with pytest.raises(JobBusyError, match="lost its lease") as info:
+        _run(account, NUMBERS[:3], ledger, "stolen", workers=1, lease_ttl=0.3)
+    assert "stalled for over 0s" in str(info.value) and "without sending more" in str(info.value)
+    assert len(tally.requests) == 1
+    assert ledger.job_info("stolen").lease_owner == "elsewhere/1/-/x"  # not released: it is not ours
+    # a claim made after the lease was taken is refused by the ledger itself
+    tally.on_request = lambda n: (
+        ledger.db.execute("UPDATE smsbridge_jobs SET lease_owner = 'elsewhere/2/-/y' WHERE id = 'taken'")
+        if n == 2
+        else None
+    )
+    with pytest.raises(JobBusyError, match="lost the lease of job 'taken' to elsewhere/2/-/y"):
+        _run(account, NUMBERS[3:6], ledger, "taken", workers=1)
+    assert len(tally.requests) == 2
+
+
+def test_an_abort_with_workers_marks_the_requests_in_flight_unknown(tally: Tally, ledger: Any) -> None:
+    from smsbridge.ledger.runner import ABORT_REASON
+
+    account = smsbridge.connect(URL + "?batch=1")
+    inside, release = threading.Event(), threading.Event()
+    tally.on_request = lambda n: (inside.set(), release.wait(10)) if tally.requests[n - 1][0] == (NUMBERS[1],) else None
+    run = JobRun(account.chunk_sender("Hi"), NUMBERS[:2], workers=2, ledger=ledger, job="abort")
+    results = iter(run)
+    next(results)  # request 1 answered
+    assert inside.wait(10)  # request 2 reached the provider and hangs
+    with pytest.raises(KeyboardInterrupt):
+        results.throw(KeyboardInterrupt)  # the second Ctrl-C
+    second = list(ledger.rows("abort"))[1]
+    assert (second.state.value, second.reason) == ("unknown", ABORT_REASON)
+    release.set()
+    for _ in range(100):  # the late answer still lands: better knowledge than "unknown"
+        if list(ledger.rows("abort"))[1].state.value == "accepted":
+            break
+        threading.Event().wait(0.05)
+    assert list(ledger.rows("abort"))[1].state.value == "accepted"
+
+
+def test_workers_never_exceed_their_number_and_yield_every_result(tally: Tally, ledger: Any) -> None:
+    import time
+
+    lock, inflight, most = threading.Lock(), [0], [0]
+
+    def count(n: int) -> None:
+        with lock:
+            inflight[0] += 1
+            most[0] = max(most[0], inflight[0])
+        time.sleep(0.02)
+        with lock:
+            inflight[0] -= 1
+
+    tally.on_request = count
+    account = smsbridge.connect(URL + "?batch=1")
+    rows = [*NUMBERS[:8], "garbage"]
+    run, _ = _run(account, rows, ledger, "bounded", workers=2)
+    assert most[0] == 2 and run.requests == 8 and run.rows_read == 9
+    # a graceful stop: every request made is yielded to the caller
+    stop = StopToken()
+    tally.on_request = lambda n: stop.request() if n == 10 else None
+    run = JobRun(account.chunk_sender("Hi"), NUMBERS[10:30], workers=3, ledger=ledger, job="yield", stop=stop)
+    yielded = [r.recipient for res in run for r in res.receipts]
+    assert sorted(yielded) == sorted(r.number for r in ledger.rows("yield") if r.state.value == "accepted")
