@@ -338,3 +338,122 @@ def test_concurrent_claims_of_the_same_rows_give_each_row_to_one_claimer(ledger:
 def _postgres_url(ledger: Any) -> str:
     info = ledger.db._conn.info
     return f"postgresql://{info.user}@{info.host}:{info.port}/{info.dbname}"
+
+
+# ---------------------------------------------------------------------------- what each call leaves, exactly
+
+
+@pytest.mark.parametrize(
+    ("doing", "call"),
+    [
+        ("creating a job", lambda lg: lg.open_job(JobSpec("k", "tally", "x", "Hi"))),
+        ("recording a send", lambda lg: lg.begin_send(JobSpec("send:k", "tally", "x", "Hi", kind="send"), [], "a")),
+        ("deleting a job", lambda lg: lg.delete_job("j")),
+        ("taking the job's lease", lambda lg: lg.acquire_lease("j", "me", 5)),
+        ("renewing the job's lease", lambda lg: lg.renew_lease("j", "me", 5)),
+        ("releasing the job's lease", lambda lg: lg.release_lease("j", "me")),
+        ("recording recipients", lambda lg: lg.ingest("j", [], read_before=0, read_after=0, digest="", done=True)),
+        ("claiming recipients before a request", lambda lg: lg.claim("j", [0], "a")),
+        ("releasing a claim", lambda lg: lg.release("j", "a")),
+        ("recording the outcome of a request", lambda lg: lg.record("j", "a", [])),
+        ("recording an unknown outcome", lambda lg: lg.settle_unknown("j", "a", "why")),
+        ("taking over a claim", lambda lg: lg.reclaim("j", "a", "b")),
+        ("reopening unknown outcomes", lambda lg: lg.reopen_unknown("j")),
+        ("recording delivery reports and received messages", lambda lg: lg.record_reports([])),
+        ("joining orphan delivery reports", lambda lg: lg.join_orphans()),
+        ("deleting old received messages", lambda lg: lg.purge_inbound(60)),
+    ],
+)
+def test_a_failing_database_says_what_the_ledger_was_doing(sms_ledger: Any, doing: str, call: Any) -> None:
+    from smsbridge.errors import LedgerUnavailableError
+
+    sms_ledger.open_job(SPEC)
+    sms_ledger.db._conn.close()  # the database goes away
+    with pytest.raises(LedgerUnavailableError, match=f"failed while {doing}: "):
+        call(sms_ledger)
+
+
+def test_params_and_references_come_back_from_every_read(ledger: Any) -> None:
+    from smsbridge.models import Recipient
+
+    ledger.open_job(SPEC)
+    rows = [NewRow(0, "+41791234567", params={"name": "Zoë"}, reference="trn-1"), NewRow(1, "+41791234568")]
+    ledger.ingest("j", rows, read_before=0, read_after=2, digest="d", done=True)
+    ann, bob = Recipient("+41791234567", {"name": "Zoë"}, "trn-1"), Recipient("+41791234568")
+    assert [(seq, r, ref) for seq, r, ref in ledger.pending("j")] == [(0, ann, None), (1, bob, None)]
+    ledger.claim("j", [0, 1], "a1", provider="tally", client_ref="ref-1")
+    (stale,) = ledger.stale_claims("j")
+    assert (stale.attempt, stale.client_ref, stale.provider, stale.seqs) == ("a1", "ref-1", "tally", (0, 1))
+    assert stale.recipients == (ann, bob)
+    assert [(r.params, r.reference) for r in ledger.rows("j")] == [({"name": "Zoë"}, "trn-1"), (None, None)]
+    sent = JobSpec("send:x", "tally", "x", "Hi", kind="send")
+    assert ledger.begin_send(sent, [ann], "a2", client_ref="ref-2")
+    (row,) = ledger.rows("send:x")
+    assert (row.params, row.reference, row.client_ref, row.state.value) == (
+        {"name": "Zoë"},
+        "trn-1",
+        "ref-2",
+        "claimed",
+    )
+    assert ledger.job_info("send:x").lease_expires is None  # no owner, no lease
+
+
+def test_a_send_holds_its_lease_for_exactly_its_ttl(ledger: Any) -> None:
+    ledger._clock = lambda: 1000.0
+    spec = JobSpec("send:t", "tally", "x", "Hi", kind="send")
+    assert ledger.begin_send(spec, [], "a", owner="me")
+    assert ledger.job_info("send:t").lease_expires.timestamp() == 1000.0  # ttl 0 unless given
+    assert ledger.renew_lease("send:t", "me", 30)
+    assert ledger.job_info("send:t").lease_expires.timestamp() == 1030.0
+    assert not ledger.renew_lease("send:t", "other", 30)
+    # an expired lease is free only once its time has passed, not at that very moment
+    ledger._clock = lambda: 1030.0
+    assert ledger.acquire_lease("send:t", "other", 5) == "me"
+    ledger._clock = lambda: 1030.5
+    assert ledger.acquire_lease("send:t", "other", 5) is None
+    assert ledger.job_info("send:t").lease_owner == "other"
+    with pytest.raises(JobNotFoundError, match="has no job 'nothing'"):
+        ledger.acquire_lease("nothing", "me", 5)
+
+
+def test_duplicates_count_as_the_row_they_repeat(ledger: Any) -> None:
+    ledger.open_job(SPEC)
+    add_rows(ledger, ["+41791234567", "+41791234567", "+41791234567", "+41791234568"])
+    assert ledger.counts("j") == {"pending": 2, "duplicate": 2}
+    assert ledger.outcome_counts("j") == {"pending": 4}
+    ledger.claim("j", [0, 3], "a")
+    ledger.record("j", "a", [RowOutcome(0, RowState.ACCEPTED, "m1"), RowOutcome(3, RowState.REJECTED)])
+    assert ledger.outcome_counts("j") == {"accepted": 3, "rejected": 1}
+    ledger.open_job(JobSpec("plain", "tally", "x", "Hi"))
+    add_rows(ledger, ["+41791234567"], job="plain")
+    assert ledger.outcome_counts("plain") == {"pending": 1}  # no duplicates: nothing added
+
+
+def test_a_claim_refused_says_how_many_rows_were_taken(ledger: Any) -> None:
+    ledger.open_job(SPEC)
+    add_rows(ledger, ["+41791234567", "+41791234568", "+41791234569"])
+    ledger.claim("j", [0], "first")
+    with pytest.raises(JobBusyError, match=r"^1 recipient\(s\) of this request of job 'j' were no longer pending"):
+        ledger.claim("j", [0, 1, 2], "second")
+    assert states(ledger) == ["claimed", "pending", "pending"]  # all or nothing
+    ledger.acquire_lease("j", "me", 60)
+    with pytest.raises(JobBusyError) as info:
+        ledger.claim("j", [1], "third", owner="not-me")
+    assert (info.value.message, info.value.holder) == ("this run lost the lease of job 'j' to me", "me")
+    assert info.value.hint == "another run took the job over; this one stops without sending more"
+    ledger.delete_job("j")
+    with pytest.raises(JobBusyError) as info:
+        ledger.claim("j", [1], "fourth", owner="me")
+    assert info.value.message == "this run lost the lease of job 'j'"
+
+
+def test_deleting_and_purging_touch_only_the_jobs_named(ledger: Any) -> None:
+    ledger._clock = lambda: 1000.0
+    for job in ("old-a", "old-b"):
+        ledger.open_job(JobSpec(job, "tally", "x", "Hi"))
+        add_rows(ledger, ["+41791234567"], job=job)
+    ledger._clock = lambda: 5000.0
+    assert ledger.purge(60, job="old-b") == ["old-b"]
+    assert [j.id for j in ledger.jobs()] == ["old-a"]
+    assert ledger.delete_job("old-a") is True and ledger.delete_job("old-a") is False
+    assert list(ledger.rows("old-a")) == []
