@@ -14,7 +14,7 @@ import pytest
 from smsbridge.errors import JobBusyError, JobMismatchError, JobNotFoundError, LedgerError
 from smsbridge.ledger import open_ledger, schema
 from smsbridge.ledger.database import connect_database, describe_url
-from smsbridge.ledger.models import JobSpec, NewRow, RowOutcome
+from smsbridge.ledger.models import JobSpec, NewRow, RowOutcome, StatusReport
 from smsbridge.ledger.states import FINAL, RowState, can_move, sources
 from smsbridge.ledger.store import Ledger
 
@@ -457,3 +457,46 @@ def test_deleting_and_purging_touch_only_the_jobs_named(ledger: Any) -> None:
     assert [j.id for j in ledger.jobs()] == ["old-a"]
     assert ledger.delete_job("old-a") is True and ledger.delete_job("old-a") is False
     assert list(ledger.rows("old-a")) == []
+
+
+def test_received_messages_are_kept_once_listed_by_account_and_purged(ledger: Any) -> None:
+    from smsbridge.models import InboundMessage
+
+    ledger._clock = lambda: 1000.0
+    message = InboundMessage("in-1", "+41791234567", "STOP", recipient="+41790000000")
+    assert ledger.record_received([], [("acct-a", "memory", message)]) == ([], [True])
+    assert ledger.record_received([], [("acct-a", "memory", message)]) == ([], [False])  # a repeated callback
+    ledger._clock = lambda: 2000.0
+    ledger.record_received([], [("acct-b", "memory", InboundMessage("in-2", "+41791234568", "hi"))])
+    (stored,) = ledger.inbound(account="acct-a")
+    assert (stored.provider, stored.account, stored.message_id, stored.sender, stored.text, stored.recipient) == (
+        "memory",
+        "acct-a",
+        "in-1",
+        "+41791234567",
+        "STOP",
+        "+41790000000",
+    )
+    assert stored.stored_at.timestamp() == 1000.0
+    assert [m.message_id for m in ledger.inbound(since=1500.0)] == ["in-2"]
+    assert ledger.purge_inbound(older_than=500) == 1  # stored before 1500
+    assert [m.message_id for m in ledger.inbound()] == ["in-2"]
+
+
+def test_a_report_for_an_unknown_id_is_kept_unless_asked_not_to(ledger: Any) -> None:
+    ledger.open_job(SPEC)
+    add_rows(ledger, ["+41791234567"])
+    ledger.claim("j", [0], "a")
+    ledger.record("j", "a", [RowOutcome(0, RowState.ACCEPTED, "m1", "tally")])
+    assert ledger.record_report("tally", "m1", "failed", code="E42") == 1
+    (row,) = ledger.rows("j", states=[RowState.FAILED])
+    assert (row.report_status, row.report_code) == ("failed", "E42")
+    assert [r.seq for r in ledger.rows("j", states=["failed"])] == [0]
+    assert list(ledger.rows("j", states=[RowState.ACCEPTED])) == []
+    assert ledger.record_report("tally", "nobody", "delivered", keep_orphan=False) == 0
+    assert ledger.orphan_count() == 0
+    assert ledger.record_report("tally", "not-yet", "delivered") == 0
+    assert ledger.orphan_count() == 1
+    assert (
+        ledger.record_reports([StatusReport("tally", "gone", "delivered")], keep_orphans=False)[0].effect == "missing"
+    )
