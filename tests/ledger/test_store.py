@@ -500,3 +500,41 @@ def test_a_report_for_an_unknown_id_is_kept_unless_asked_not_to(ledger: Any) -> 
     assert (
         ledger.record_reports([StatusReport("tally", "gone", "delivered")], keep_orphans=False)[0].effect == "missing"
     )
+
+
+def test_owners_of_other_machines_are_alive_until_their_lease_expires() -> None:
+    from smsbridge.ledger.lease import describe_owner, owner_alive
+
+    assert owner_alive("elsewhere.invalid/999999999/-/x")  # not ours to check: only the expiry frees it
+    assert owner_alive(f"{socket.gethostname()}/not-a-pid/-/x")
+    assert owner_alive("an owner of a form we do not know")
+    assert describe_owner("host.example/4242/123/abcd") == "process 4242 on host.example"
+    assert describe_owner("a/b") == "a/b"
+
+
+def test_the_heartbeat_keeps_the_lease_and_survives_a_ledger_hiccup(sms_ledger: Any) -> None:
+    import time
+
+    from smsbridge.errors import LedgerUnavailableError
+    from smsbridge.ledger.lease import Lease
+
+    sms_ledger.open_job(SPEC)
+    renew, calls = sms_ledger.renew_lease, []
+
+    def flaky(job: str, owner: str, ttl: float) -> bool:
+        calls.append(job)
+        if len(calls) == 1:
+            raise LedgerUnavailableError("a moment of trouble")
+        return bool(renew(job, owner, ttl))
+
+    sms_ledger.renew_lease = flaky
+    with Lease(sms_ledger, "j", ttl=0.3, owner="me/1/-/a") as lease:
+        time.sleep(0.8)  # several renewals: the lease never lapses
+        assert sms_ledger.acquire_lease("j", "other/2/-/b", 5) == "me/1/-/a"
+        assert len(calls) >= 2 and not lease.lost.is_set()
+    assert sms_ledger.job_info("j").lease_owner is None  # released at the end
+    sms_ledger.acquire_lease("j", "holder/3/-/c", 60)
+    with pytest.raises(JobBusyError) as info:
+        Lease(sms_ledger, "j", wait=0.2, poll=0.05).__enter__()
+    assert info.value.holder == "holder/3/-/c"
+    assert "two runs of one job never send at the same time" in str(info.value)
