@@ -22,7 +22,7 @@ from smsbridge.errors import (
 )
 from smsbridge.ledger import open_ledger
 from smsbridge.ledger.runner import INGEST_BATCH, JobRun, StopToken
-from smsbridge.models import ReceiptStatus
+from smsbridge.models import ReceiptStatus, Recipient
 
 URL = "tally://:k3y@default"
 NUMBERS = [f"+4179123{i:04d}" for i in range(40)]
@@ -482,3 +482,73 @@ def test_workers_never_exceed_their_number_and_yield_every_result(tally: Tally, 
     run = JobRun(account.chunk_sender("Hi"), NUMBERS[10:30], workers=3, ledger=ledger, job="yield", stop=stop)
     yielded = [r.recipient for res in run for r in res.receipts]
     assert sorted(yielded) == sorted(r.number for r in ledger.rows("yield") if r.state.value == "accepted")
+
+
+def test_the_input_is_read_in_batches_and_its_rejections_reported(tally: Tally, ledger: Any) -> None:
+    account = smsbridge.connect(URL)
+    numbers = [f"+4179{i:07d}" for i in range(INGEST_BATCH + 5)]
+    read: list[str] = []
+
+    def rows() -> Iterator[Any]:
+        yield Recipient("+41791111111", reference="trn-9")
+        yield "garbage"
+        for n in numbers:
+            read.append(n)
+            yield n
+
+    results = iter(JobRun(account.chunk_sender("Hi"), rows(), workers=1, ledger=ledger, job="in"))
+    first = next(results)
+    assert (first.provider, [r.recipient for r in first.receipts]) == ("tally", ["garbage"])
+    assert first.receipts[0].status is ReceiptStatus.REJECTED and dict(first.details) == {"requests": 0}
+    assert len(read) == INGEST_BATCH - 2  # one batch read in before anything else
+    info = ledger.job_info("in")
+    assert (info.ingested, info.input_done) == (INGEST_BATCH, False)
+    list(results)
+    info = ledger.job_info("in")
+    assert (info.ingested, info.input_done) == (INGEST_BATCH + 7, True)
+    rows_ = list(ledger.rows("in"))
+    assert (rows_[0].reference, rows_[1].state.value) == ("trn-9", "rejected")
+    assert rows_[1].reason and "garbage" in rows_[1].reason
+
+
+_ANN = Recipient(NUMBERS[0], {"n": "1"})
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ([{"to": NUMBERS[0], "name": "Ann"}], [{"to": NUMBERS[0], "name": "Bob"}]),
+        ([{"to": NUMBERS[0], "name": "Ann"}], [{"to": NUMBERS[0], "nom": "Ann"}]),
+        ([NUMBERS[0]], [NUMBERS[1]]),
+        ([_ANN], [Recipient(NUMBERS[1], {"n": "1"})]),
+        ([_ANN], [Recipient(NUMBERS[0], {"n": "2"})]),
+        ([_ANN], [Recipient(NUMBERS[0], {"n": "1"}, "ref")]),
+        ([41791230000], [41791230001]),
+    ],
+)
+def test_a_resume_with_other_recipients_is_refused(
+    tally: Tally, ledger: Any, first: list[Any], second: list[Any]
+) -> None:
+    account = smsbridge.connect(URL)
+    list(JobRun(account.chunk_sender("Hi"), first, workers=1, ledger=ledger, job="r"))
+    sent = len(tally.requests)
+    with pytest.raises(JobMismatchError, match="differ from those job 'r' was started with"):
+        list(JobRun(account.chunk_sender("Hi"), second, workers=1, ledger=ledger, job="r"))
+    list(JobRun(account.chunk_sender("Hi"), first, workers=1, ledger=ledger, job="r"))  # the same input resumes
+    assert len(tally.requests) == sent
+
+
+def test_a_resume_through_another_provider_checks_the_rows_again(
+    tally: Tally, ledger: Any, sms_outbox: list[Any]
+) -> None:
+    refused = smsbridge.connect("memory://?fail=credit")
+    list(JobRun(refused.chunk_sender("Hi"), ["+41791234567", "@someone"], workers=1, ledger=ledger, job="moved"))
+    assert [r.state.value for r in ledger.rows("moved")] == ["not_sent", "not_sent"]
+    warnings: list[str] = []
+    run = JobRun(
+        smsbridge.connect(URL).chunk_sender("Hi"), None, workers=1, ledger=ledger, job="moved", warn=warnings.append
+    )
+    list(run)
+    assert warnings == ["job 'moved' was started through memory; it now goes on through tally"]
+    assert tally.received() == Counter({"+41791234567": 1})  # tally's own rules refuse the @target
+    assert [r.state.value for r in ledger.rows("moved")] == ["accepted", "rejected"]
