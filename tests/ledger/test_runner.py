@@ -552,3 +552,49 @@ def test_a_resume_through_another_provider_checks_the_rows_again(
     assert warnings == ["job 'moved' was started through memory; it now goes on through tally"]
     assert tally.received() == Counter({"+41791234567": 1})  # tally's own rules refuse the @target
     assert [r.state.value for r in ledger.rows("moved")] == ["accepted", "rejected"]
+
+
+def test_a_summary_counts_the_whole_job_and_a_job_keeps_its_options(tally: Tally, ledger: Any) -> None:
+    account = smsbridge.connect(URL)
+    stop = StopToken()
+    tally.on_request = lambda n: stop.request()  # stop after the first request
+    run = JobRun(account.chunk_sender("Hi", sender="Shop"), NUMBERS[:7], workers=1, ledger=ledger, job="sum", stop=stop)
+    from smsbridge.account import summarize_run
+
+    summary = summarize_run("tally", run)
+    assert (summary.provider, summary.accepted, summary.pending, summary.total) == ("tally", 3, 4, 7)
+    assert (summary.duplicates, summary.unknown, summary.not_sent, summary.job) == (0, 0, 0, "sum")
+    assert run.ledger_url == ledger.url and run.rows_read == 7
+    info = ledger.job_info("sum")
+    assert info.options["sender"] == "Shop" and info.options["allow_repeats"] is False
+    with pytest.raises(JobMismatchError, match="another sender"):
+        list(JobRun(account.chunk_sender("Hi", sender="Other"), NUMBERS[:7], workers=1, ledger=ledger, job="sum"))
+    # resumed from the ledger alone when its input was read whole; a partial one says so
+    tally.on_request = None
+    warnings: list[str] = []
+    list(
+        JobRun(
+            account.chunk_sender("Hi", sender="Shop"), None, workers=1, ledger=ledger, job="sum", warn=warnings.append
+        )
+    )
+    assert warnings == [] and all(r.state.value == "accepted" for r in ledger.rows("sum"))
+    tally.on_request = lambda n: (_ for _ in ()).throw(KeyboardInterrupt) if n == 5 else None
+
+    def endless() -> Iterator[str]:
+        yield from (f"+4177{i:07d}" for i in range(INGEST_BATCH * 2))
+
+    with pytest.raises(KeyboardInterrupt):
+        list(JobRun(account.chunk_sender("Hi"), endless(), workers=1, ledger=ledger, job="part"))
+    tally.on_request = None
+    list(JobRun(account.chunk_sender("Hi"), None, workers=1, ledger=ledger, job="part", warn=warnings.append))
+    assert warnings == [
+        f"job 'part' holds the first {INGEST_BATCH} input row(s) only; give the recipients again to send to the rest",
+    ]
+    with _warned() as warned:
+        tally.lose_answer = {tally.attempts + 1}
+        account.bulk_send(NUMBERS[10:12], "Hi", job="u", ledger=ledger)
+        account.bulk_send(NUMBERS[10:12], "Hi", job="u", ledger=ledger, resend_unknown=True)
+    assert warned == [
+        "resend_unknown: 2 recipient(s) whose outcome is unknown are sent again; "
+        "the provider may have taken them already, so they may receive it twice"
+    ]
