@@ -256,3 +256,18 @@ def test_a_send_in_progress_elsewhere_is_named(tally: Tally, ledger: Any) -> Non
     assert info.value.holder == holder
     assert "'busy' is in progress in process 4242 on elsewhere.example" in str(info.value)
     assert tally.requests == []
+
+
+def test_a_duplicate_id_answer_to_a_keyed_send_is_recorded_and_frees_the_key(tally: Tally, ledger: Any) -> None:
+    """The provider says it took this client id before: the ledger records that answer, it keeps no claim."""
+    from smsbridge.errors import DuplicateError
+
+    tally.refs_seen.add("used-before")
+    account = smsbridge.connect(URL + "?dedup=yes")
+    with pytest.raises(DuplicateError):
+        account.send(N1, "hi", client_ref="used-before", idempotency_key="dup", ledger=ledger)
+    (row,) = ledger.rows("send:dup")
+    assert (row.state.value, row.client_ref) == ("accepted", "used-before")
+    assert ledger.job_info("send:dup").lease_owner is None
+    replay = account.send(N1, "hi", client_ref="used-before", idempotency_key="dup", ledger=ledger)
+    assert replay.details["replayed"] and len(tally.requests) == 1
