@@ -194,7 +194,7 @@ def test_a_crashed_claim_is_settled_in_the_ledger_or_resent_once(tally: Tally, l
     killed("d", N1, "ref-d")
     tally.refs_seen.add("ref-d")  # the provider took it before the kill
     resent = dedup.send(N1, "hi", idempotency_key="d", ledger=ledger)
-    assert [r for _, r in tally.requests] == ["ref-d"] and resent.ok
+    assert [r for _, r in tally.requests] == ["ref-d"] and resent.ok and resent.provider == "tally"
     (row,) = ledger.rows("send:d")
     assert (row.state.value, row.message_id, row.client_ref) == ("accepted", "ref-d", "ref-d")
     assert "earlier attempt" in (row.reason or "") and ledger.job_info("send:d").lease_owner is None
@@ -213,6 +213,7 @@ def test_a_crashed_claim_is_settled_in_the_ledger_or_resent_once(tally: Tally, l
         killed(key, N1, ref, provider)
         result = account.send(N1, "hi", idempotency_key=key, ledger=ledger)
         assert result.details["replayed"] and result.receipts[0].status is ReceiptStatus.UNKNOWN
+        assert result.provider == provider  # the provider the claim went to
         (row,) = ledger.rows(f"send:{key}")
         assert (row.state.value, row.reason) == ("unknown", STALE_REASON)
         assert ledger.job_info(f"send:{key}").lease_owner is None
@@ -271,3 +272,81 @@ def test_a_duplicate_id_answer_to_a_keyed_send_is_recorded_and_frees_the_key(tal
     assert ledger.job_info("send:dup").lease_owner is None
     replay = account.send(N1, "hi", client_ref="used-before", idempotency_key="dup", ledger=ledger)
     assert replay.details["replayed"] and len(tally.requests) == 1
+
+
+def test_a_key_used_again_keeps_its_client_id_and_its_lease_while_it_sends(tally: Tally, ledger: Any) -> None:
+    account = smsbridge.connect(URL + "?dedup=yes")
+    tally.fail_request = {1: ServiceUnavailableError("later", provider="tally")}
+    with pytest.raises(ServiceUnavailableError):
+        account.send(N1, "hi", idempotency_key="again", ledger=ledger)
+    (row,) = ledger.rows("send:again")
+    stored = row.client_ref
+    assert stored and row.state.value == "not_sent"
+    inside, release = threading.Event(), threading.Event()
+    tally.on_request = lambda n: (inside.set(), release.wait(10)) if n == 2 else None
+    worker = threading.Thread(target=lambda: account.send(N1, "hi", idempotency_key="again", ledger=ledger))
+    worker.start()
+    assert inside.wait(10)
+    with pytest.raises(JobBusyError) as info:  # the second call holds the key while it sends
+        account.send(N1, "hi", idempotency_key="again", ledger=ledger)
+    assert info.value.hint == "wait for it to finish, then ask again: the recorded outcome is returned"
+    release.set()
+    worker.join(10)
+    assert [ref for _, ref in tally.requests] == [stored]  # the retry carried the id the row holds
+    (row,) = ledger.rows("send:again")
+    assert (row.state.value, row.client_ref, row.provider) == ("accepted", stored, "tally")
+
+
+def test_a_callers_client_id_is_recorded_even_when_given_only_on_a_later_call(tally: Tally, ledger: Any) -> None:
+    account = smsbridge.connect(URL)
+    tally.fail_request = {1: AuthenticationError("bad key", provider="tally")}
+    with pytest.raises(AuthenticationError):
+        account.send(N1, "hi", idempotency_key="late", ledger=ledger)
+    assert account.send(N1, "hi", client_ref="order-5", idempotency_key="late", ledger=ledger).ok
+    assert [ref for _, ref in tally.requests] == ["order-5"]
+    assert [r.client_ref for r in ledger.rows("send:late")] == ["order-5"]
+    first = account.send(N2, "hi", client_ref="order-6", idempotency_key="given", ledger=ledger)
+    assert first.ok and [r.client_ref for r in ledger.rows("send:given")] == ["order-6"]
+
+
+def test_an_interrupted_retry_of_a_key_is_unknown_through_its_provider(tally: Tally, ledger: Any) -> None:
+    account = smsbridge.connect(URL)
+    tally.fail_request = {1: AuthenticationError("bad key", provider="tally")}
+    with pytest.raises(AuthenticationError):
+        account.send(N1, "hi", idempotency_key="int", ledger=ledger)
+    tally.interrupt = {2}
+    with pytest.raises(KeyboardInterrupt):
+        account.send(N1, "hi", idempotency_key="int", ledger=ledger)
+    (row,) = ledger.rows("send:int")
+    assert (row.state.value, row.provider) == ("unknown", "tally")
+    assert ledger.job_info("send:int").lease_owner is None
+
+
+def test_a_ledger_failure_before_a_retry_frees_the_key(
+    tally: Tally, ledger: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from smsbridge.errors import LedgerUnavailableError
+
+    account = smsbridge.connect(URL)
+    tally.fail_request = {1: AuthenticationError("bad key", provider="tally")}
+    with pytest.raises(AuthenticationError):
+        account.send(N1, "hi", idempotency_key="hiccup", ledger=ledger)
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise LedgerUnavailableError("the ledger went away")
+
+    monkeypatch.setattr(ledger, "claim", broken)
+    with pytest.raises(LedgerUnavailableError):
+        account.send(N1, "hi", idempotency_key="hiccup", ledger=ledger)
+    monkeypatch.undo()
+    assert account.send(N1, "hi", idempotency_key="hiccup", ledger=ledger).ok  # not "in progress"
+
+
+def test_key_mistakes_are_named(tally: Tally, ledger: Any) -> None:
+    account = smsbridge.connect(URL)
+    with pytest.raises(ConfigurationError) as info:
+        account.send(N1, "hi", idempotency_key="k", ledger=False)
+    assert info.value.message == "an idempotency key needs a ledger to keep it in; do not pass ledger=False"
+    with pytest.raises(ConfigurationError) as info:
+        account.send(N1, "hi", idempotency_key=" ", ledger=ledger)
+    assert info.value.message == "an idempotency key is a non-empty string"
