@@ -248,13 +248,13 @@ def attrs_define(cls: type) -> type:
 
 
 def test_a_later_refusal_never_hides_an_attempt_that_may_have_been_taken() -> None:
-    timeout = ReadTimeoutError("no answer", hint="check the outbox")
+    timeout = ReadTimeoutError("no answer", hint="X-check the outbox")
     call = Flaky(timeout, AuthenticationError("no"))
     with pytest.raises(ReadTimeoutError) as info:
         policy(1).run(call, provider="x", dedup=True)
     assert info.value is timeout
     assert info.value.hint == (
-        "check the outbox; a later attempt was refused (AuthenticationError: no), which does not undo the first"
+        "X-check the outbox; a later attempt was refused (AuthenticationError: no), which does not undo the first"
     )
     assert [type(e) for e in info.value.attempts] == [ReadTimeoutError, AuthenticationError]  # type: ignore[attr-defined]
     # the refusal of a later attempt before its request (the plugin's own check) does not undo it either
@@ -283,8 +283,9 @@ def test_a_single_failure_is_raised_as_it_is() -> None:
 
 
 def test_a_group_needs_one_account_and_reads_go_to_the_first(sms_outbox: list[Any]) -> None:
-    with pytest.raises(smsbridge.ConfigurationError, match="at least one account"):
+    with pytest.raises(smsbridge.ConfigurationError) as info:
         FailoverAccount([])
+    assert info.value.message == "a failover group needs at least one account"
     one = FailoverAccount([smsbridge.connect("memory://solo")])
     assert one.send("+41791234567", "Hi", ledger=False).ok  # a group of one is a group
     assert one.bulk_send(["+41791234568"], "Hi").accepted == 1
@@ -368,3 +369,11 @@ def test_a_crashed_group_send_is_never_resent(sms_outbox: list[Any], sms_ledger:
     assert sms_ledger.begin_send(spec, [Recipient("+41791234567")], "dead", client_ref="ref-g")
     result = group.send("+41791234567", "Hi", client_ref="ref-g", idempotency_key="gone", ledger=sms_ledger)
     assert result.receipts[0].status is ReceiptStatus.UNKNOWN and sms_outbox == []
+
+
+def test_the_last_members_refusal_of_a_keyed_group_send_is_raised(spy: Any, sms_outbox: list[Any]) -> None:
+    group = smsbridge.connect("memory://a", "spy://u:p@default", "memory://c")
+    with pytest.raises(smsbridge.InvalidSenderError) as info:  # 12 characters: every member refuses
+        group.send("+41791234567", "Hi", sender="TwelveChars1", idempotency_key="too-long")
+    assert info.value.provider == "memory" and "1-11" in info.value.message
+    assert sms_outbox == []

@@ -415,13 +415,14 @@ def test_the_requests_of_one_send_merge_into_one_result(script: Script) -> None:
 
     def answer(message: Message) -> SendResult:
         n = len(script.requests)
-        return attrs.evolve(accept_all(message), raw=RawReply(200, f"reply {n}"), scheduled=n == 1)
+        details = {"requests": 2} if n == 1 else {}  # a plugin that needed two requests says so
+        return attrs.evolve(accept_all(message), raw=RawReply(200, f"reply {n}"), scheduled=n == 1, details=details)
 
     script.steps = [answer]
-    result = smsbridge.connect("scripted://?batch=2").send([A, B, C], "Hi", client_ref="order-1", ledger=False)
+    result = smsbridge.connect("scripted://?batch=1").send([A, B, C], "Hi", client_ref="order-1", ledger=False)
     assert (result.provider, result.client_ref, result.scheduled) == ("scripted", "order-1", True)
-    assert result.raw is not None and result.raw.body == "reply 2"  # the last request's reply
-    assert [r.recipient for r in result.receipts] == [A, B, C] and result.details["requests"] == 2
+    assert result.raw is not None and result.raw.body == "reply 3"  # the last request's reply
+    assert [r.recipient for r in result.receipts] == [A, B, C] and result.details["requests"] == 4
     # a de-duplicating provider: the first request timed out, its retry was a duplicate, the next went
     seen: set[str] = set()
     script.requests.clear()
@@ -455,3 +456,16 @@ def test_a_duplicate_id_answer_to_a_retry_is_the_earlier_acceptance(script: Scri
         "scripted",
     )
     assert receipt.reason == "accepted on an earlier attempt: the retry was ignored as a duplicate id"
+
+
+def test_a_group_without_a_ledger_sends_checked_recipients_and_sums_up(bulk_script: Script) -> None:
+    group = smsbridge.connect("scripted://", "memory://")
+    seen: list[SendResult] = []
+    summary = group.bulk_send(["+41 79 100 00 01", B], "Hi", ledger=False, on_result=seen.append, keep_receipts=True)
+    assert [r.number for m in bulk_script.requests for r in m.recipients] == [A, B]  # normalised, once
+    assert sorted(bulk_script.checked) == [A, B]
+    assert (summary.provider, summary.accepted, len(summary.receipts or ()), len(seen)) == ("scripted", 2, 2, 1)
+    assert group.bulk_send([C], "Hi", ledger=False, on_result=seen.append).receipts is None
+    bulk_script.checked.clear()
+    group.bulk_send([A, B], "Hi", job="checked-once")
+    assert sorted(bulk_script.checked) == [A, B]  # read in by the first member; not checked again to send
