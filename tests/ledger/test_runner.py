@@ -369,7 +369,11 @@ def test_stale_claims_are_each_settled_or_resent_once_and_counted(tally: Tally, 
     ledger.claim("s", [6], "d-single", provider="tally", client_ref="ref-single")
     tally.lose_answer = {tally.attempts + 1}  # the resend's answer is lost; its retry hears "duplicate id"
     before = len(tally.requests)
-    run, warnings = _run(account, None, ledger, "s", workers=1)
+    from smsbridge.account import summarize_run
+
+    warnings: list[str] = []
+    run = JobRun(account.chunk_sender("Hi"), None, workers=1, ledger=ledger, job="s", warn=warnings.append)
+    assert summarize_run("tally", run).requests == 1
     assert tally.requests[before:] == [((NUMBERS[6],), "ref-single")] * 2
     rows = list(ledger.rows("s"))
     assert [(r.state.value, r.reason) for r in rows[2:6]] == [("unknown", STALE_REASON)] * 4
