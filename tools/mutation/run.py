@@ -1,0 +1,168 @@
+"""Mutation testing of the safety-critical modules with mutmut 3 (docs/mutation.md).
+
+    .venv/bin/pip install -r tools/mutation/requirements.txt   # once
+    .venv/bin/python tools/mutation/run.py                     # every mutant in scope, then the score
+    .venv/bin/python tools/mutation/run.py again               # only those not killed last time
+    .venv/bin/python tools/mutation/run.py score               # the score of the last run
+    .venv/bin/python tools/mutation/run.py survivors           # the survivors, as diffs
+    .venv/bin/python tools/mutation/run.py 'smsbridge.delivery.x__final*'  # these mutants
+    .venv/bin/python tools/mutation/run.py --at COMMIT [...]   # the same for an earlier commit
+
+Works in ``.mutation/work/`` at the repository root (``.mutation/at-COMMIT/`` with
+``--at``), ignored by git: mutmut 3 needs the package under ``src/`` of the folder it runs
+in, and keeps its mutants and results there, so a later run picks up where one stopped.
+Runs with 2 workers (``MUTATION_WORKERS`` to change), its test databases in ``/dev/shm``
+where there is one, outside the normal test run.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+STAGE = ROOT / ".mutation" / "work"
+MUTMUT = Path(sys.executable).with_name("mutmut")
+
+#: the functions under mutation testing, by module (mutmut's names: ``x_name`` for a function,
+#: ``xǁClassǁmethod`` for a method); anything else in these files is left alone
+SCOPE = {
+    "delivery": [
+        "smsbridge.delivery.xǁRetryPolicyǁ*",
+        "smsbridge.delivery.x__final__mutmut_*",
+        "smsbridge.delivery.xǁFailoverAccountǁ*",
+        "smsbridge.delivery.xǁFailoverChunksǁ*",
+        "smsbridge.delivery.x__refused_whole__mutmut_*",
+    ],
+    "account": [
+        "smsbridge.account.xǁAccountǁ_send_one__mutmut_*",
+        "smsbridge.account.xǁAccountǁ_request__mutmut_*",
+        "smsbridge.account.xǁAccountǁ_request_safe__mutmut_*",
+        "smsbridge.account.xǁAccountǁ_checked__mutmut_*",
+        "smsbridge.account.xǁChunkSenderǁ*",
+        "smsbridge.account.x_summarize__mutmut_*",
+        "smsbridge.account.x__merge__mutmut_*",
+        "smsbridge.account.x_duplicate_result__mutmut_*",
+    ],
+    "ledger.store": ["smsbridge.ledger.store.*"],
+    "ledger.runner": ["smsbridge.ledger.runner.*"],
+    "ledger.sends": ["smsbridge.ledger.sends.*"],
+    "ledger.states": ["smsbridge.ledger.states.*"],
+    "ledger.lease": ["smsbridge.ledger.lease.*"],
+}
+GLOBS = [g for globs in SCOPE.values() for g in globs]
+DETECTED = {"killed", "timeout", "caught by type check"}
+
+
+def module_of(name: str) -> str | None:
+    return next((m for m, globs in SCOPE.items() if any(fnmatch.fnmatchcase(name, g) for g in globs)), None)
+
+
+def stage(commit: str | None = None) -> None:
+    """The folder mutmut runs in: the sources and tests (linked, or of ``commit``), its configuration."""
+    global STAGE
+    if commit is not None:
+        STAGE = ROOT / ".mutation" / f"at-{commit}"
+        tree = STAGE / "tree"
+        if not tree.exists():
+            tree.mkdir(parents=True)
+            archive = subprocess.run(
+                ["git", "archive", commit, "core/src", "tests"], cwd=ROOT, capture_output=True, check=True
+            )
+            subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
+        sources = {"src": tree / "core" / "src", "tests": tree / "tests"}
+    else:
+        sources = {"src": ROOT / "core" / "src", "tests": ROOT / "tests"}
+    STAGE.mkdir(parents=True, exist_ok=True)
+    for name, target in sources.items():
+        link = STAGE / name
+        if not link.is_symlink():
+            link.symlink_to(target, target_is_directory=True)
+    config = (ROOT / "tools" / "mutation" / "pyproject.toml").read_text(encoding="utf-8")
+    # an earlier commit may lack some of today's test files: select only those it has
+    missing = re.compile(r'^\s*"(tests/[^"]+)",\n', re.MULTILINE)
+    config = missing.sub(lambda m: m[0] if (sources["tests"].parent / m[1]).exists() else "", config)
+    (STAGE / "pyproject.toml").write_text(config, encoding="utf-8")
+
+
+def mutmut(*args: str, capture: bool = False) -> str:
+    if not MUTMUT.exists():
+        sys.exit(f"mutmut is not installed: {sys.executable} -m pip install -r tools/mutation/requirements.txt")
+    env = dict(os.environ)
+    if Path("/dev/shm").is_dir():  # SQLite's fsyncs on a disk would make the run I/O-bound
+        env["TMPDIR"] = str(Path("/dev/shm") / f"smsbridge-mutation-{os.getuid()}")
+        Path(env["TMPDIR"]).mkdir(exist_ok=True)
+    done = subprocess.run([str(MUTMUT), *args], cwd=STAGE, env=env, text=True, capture_output=capture, check=False)
+    if capture and done.returncode:
+        sys.exit(done.stderr or done.stdout)
+    return done.stdout if capture else ""
+
+
+def results() -> dict[str, str]:
+    """Every mutant in scope with its status, from mutmut's last results."""
+    out: dict[str, str] = {}
+    for line in mutmut("results", "--all", "true", capture=True).splitlines():
+        match = re.fullmatch(r"\s*(\S+): (.+)", line)
+        if match and module_of(match[1]):
+            out[match[1]] = match[2].strip()
+    return out
+
+
+def score() -> int:
+    found = results()
+    if not found:
+        print("no results yet: run tools/mutation/run.py first")
+        return 1
+    by_module: dict[str, Counter[str]] = {m: Counter() for m in SCOPE}
+    for name, status in found.items():
+        by_module[module_of(name) or ""][status] += 1
+    print(f"{'module':<16}{'killed':>8}{'total':>8}{'score':>9}   other")
+    total = Counter[str]()
+    for module, counts in by_module.items():
+        total.update(counts)
+        print(line(module, counts))
+    print(line("all", total))
+    survivors = sorted(n for n, s in found.items() if s not in DETECTED)
+    if survivors:
+        print(f"\n{len(survivors)} not killed (docs/mutation.md lists those shown equivalent):")
+        for name in survivors:
+            print(f"  {name}: {found[name]}")
+    return 0
+
+
+def line(module: str, counts: Counter[str]) -> str:
+    killed = sum(counts[s] for s in DETECTED)
+    n = sum(counts.values())
+    other = ", ".join(f"{s} {c}" for s, c in sorted(counts.items()) if s not in DETECTED)
+    return f"{module:<16}{killed:>8}{n:>8}{(100 * killed / n if n else 0):>8.1f}%   {other}"
+
+
+def main(argv: list[str]) -> int:
+    commit = None
+    if argv[:1] == ["--at"]:
+        commit, argv = argv[1], argv[2:]
+    stage(commit)
+    if argv[:1] == ["score"]:
+        return score()
+    if argv[:1] == ["survivors"]:
+        for name, status in sorted(results().items()):
+            if status not in DETECTED:
+                print(mutmut("show", name, capture=True))
+        return 0
+    if argv[:1] == ["again"]:
+        argv = sorted(n for n, s in results().items() if s not in DETECTED)
+        if not argv:
+            return score()
+    workers = os.environ.get("MUTATION_WORKERS", "2")
+    mutmut("run", "--max-children", workers, *(argv or GLOBS))
+    return score()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
