@@ -17,10 +17,11 @@ where there is one, outside the normal test run.
 
 from __future__ import annotations
 
+import ast
+import difflib
 import fnmatch
 import os
 import re
-import shutil
 import subprocess
 import sys
 from collections import Counter
@@ -114,33 +115,100 @@ def results() -> dict[str, str]:
     return out
 
 
+def listed_equivalents() -> dict[str, str]:
+    """The mutants docs/mutation.md shows equivalent (table rows: backticked names | why)."""
+    listed: dict[str, str] = {}
+    doc = ROOT / "docs" / "mutation.md"
+    for row in doc.read_text(encoding="utf-8").splitlines() if doc.exists() else ():
+        cells = row.split(" | ")
+        if row.startswith("| `smsbridge.") and len(cells) >= 2:
+            for name in re.findall(r"`(smsbridge\.[^`]+)`", cells[0]):
+                listed[name] = cells[-1].rstrip(" |")
+    return listed
+
+
+_SQL = re.compile(r"\b(select|insert|update|delete|where|from|values|on conflict|order by|group by|set|null)\b", re.I)
+
+
+def changed_lines(name: str, sources: dict[Path, dict[str, list[str]]]) -> tuple[list[str], list[str]]:
+    """The lines a mutant removes and adds, from the function copies in mutmut's mutated file."""
+    module, _, function = name.rpartition(".")
+    path = STAGE / "mutants" / "src" / Path(*module.split(".")).with_suffix(".py")
+    if path not in sources:
+        text = path.read_text(encoding="utf-8")
+        lines = text.splitlines()
+        sources[path] = {
+            node.name: lines[node.lineno : node.end_lineno]
+            for node in ast.walk(ast.parse(text))
+            if isinstance(node, ast.FunctionDef)
+        }
+    defs = sources[path]
+    orig, mutant = defs.get(function.rpartition("__mutmut_")[0] + "__mutmut_orig", []), defs.get(function, [])
+    diff = list(difflib.ndiff(orig, mutant))
+    return [x[2:] for x in diff if x.startswith("- ")], [x[2:] for x in diff if x.startswith("+ ")]
+
+
+_SQL = re.compile(r"\b(select|insert|update|delete|where|from|values|on conflict|order by|group by|set|null)\b", re.I)
+
+
+def sql_letter_case(old: list[str], new: list[str]) -> bool:
+    """The mutant only changes the letter case of SQL keywords and names, not of a quoted value.
+
+    SQLite and PostgreSQL read unquoted keywords and names in any case: such a mutant is
+    equivalent by construction (docs/mutation.md, "Equivalent by rule").
+    """
+    if len(old) != 1 or len(new) != 1 or old[0] == new[0] or old[0].lower() != new[0].lower():
+        return False
+    quoted = re.compile(r"'[^']*'")
+    return bool(_SQL.search(old[0])) and quoted.findall(old[0]) == quoted.findall(new[0])
+
+
 def score() -> int:
     found = results()
     if not found:
         print("no results yet: run tools/mutation/run.py first")
         return 1
-    by_module: dict[str, Counter[str]] = {m: Counter() for m in SCOPE}
+    listed = listed_equivalents()
+    verdicts: dict[str, str] = {}
+    sources: dict[Path, dict[str, list[str]]] = {}
     for name, status in found.items():
-        by_module[module_of(name) or ""][status] += 1
-    print(f"{'module':<16}{'killed':>8}{'total':>8}{'score':>9}   other")
+        if status in DETECTED:
+            verdicts[name] = "killed"
+        elif name in listed:
+            verdicts[name] = "equivalent"
+        elif status == "survived" and sql_letter_case(*changed_lines(name, sources)):
+            verdicts[name] = "equivalent (SQL letter case)"
+        else:
+            verdicts[name] = "open"
+    by_module: dict[str, Counter[str]] = {m: Counter() for m in SCOPE}
+    for name, verdict in verdicts.items():
+        by_module[module_of(name) or ""][verdict.split(" ")[0]] += 1
+    print(f"{'module':<16}{'killed':>8}{'equiv.':>8}{'open':>6}{'total':>7}{'killed':>9}{'+ equiv.':>10}")
     total = Counter[str]()
     for module, counts in by_module.items():
         total.update(counts)
         print(line(module, counts))
     print(line("all", total))
-    survivors = sorted(n for n, s in found.items() if s not in DETECTED)
-    if survivors:
-        print(f"\n{len(survivors)} not killed (docs/mutation.md lists those shown equivalent):")
-        for name in survivors:
-            print(f"  {name}: {found[name]}")
+    stale = sorted(set(listed) - {n for n, v in verdicts.items() if v == "equivalent"})
+    if stale:
+        print(f"\n{len(stale)} listed as equivalent in docs/mutation.md but killed or gone now:")
+        print("".join(f"  {name}\n" for name in stale), end="")
+    open_ = sorted(n for n, v in verdicts.items() if v == "open")
+    if open_:
+        print(f"\n{len(open_)} not killed and not shown equivalent (run.py survivors shows their diffs):")
+        print("".join(f"  {name}: {found[name]}\n" for name in open_), end="")
     return 0
 
 
 def line(module: str, counts: Counter[str]) -> str:
-    killed = sum(counts[s] for s in DETECTED)
     n = sum(counts.values())
-    other = ", ".join(f"{s} {c}" for s, c in sorted(counts.items()) if s not in DETECTED)
-    return f"{module:<16}{killed:>8}{n:>8}{(100 * killed / n if n else 0):>8.1f}%   {other}"
+    killed, equivalent = counts["killed"], counts["equivalent"]
+
+    def pct(x: int) -> str:
+        return f"{100 * x / n:.1f}%" if n else "-"
+
+    shown = f"{pct(killed):>9}{pct(killed + equivalent):>10}"
+    return f"{module:<16}{killed:>8}{equivalent:>8}{counts['open']:>6}{n:>7}{shown}"
 
 
 def main(argv: list[str]) -> int:
@@ -151,8 +219,9 @@ def main(argv: list[str]) -> int:
     if argv[:1] == ["score"]:
         return score()
     if argv[:1] == ["survivors"]:
+        listed = listed_equivalents()
         for name, status in sorted(results().items()):
-            if status not in DETECTED:
+            if status not in DETECTED and name not in listed:
                 print(mutmut("show", name, capture=True))
         return 0
     if argv[:1] == ["again"]:
