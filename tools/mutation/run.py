@@ -2,7 +2,7 @@
 
     .venv/bin/pip install -r tools/mutation/requirements.txt   # once
     .venv/bin/python tools/mutation/run.py                     # every mutant in scope, then the score
-    .venv/bin/python tools/mutation/run.py again               # only those not killed last time
+    .venv/bin/python tools/mutation/run.py again               # only those neither killed nor equivalent
     .venv/bin/python tools/mutation/run.py score               # the score of the last run
     .venv/bin/python tools/mutation/run.py survivors           # the survivors, as diffs
     .venv/bin/python tools/mutation/run.py 'smsbridge.delivery.x__final*'  # these mutants
@@ -163,11 +163,8 @@ def sql_letter_case(old: list[str], new: list[str]) -> bool:
     return bool(_SQL.search(old[0])) and quoted.findall(old[0]) == quoted.findall(new[0])
 
 
-def score() -> int:
-    found = results()
-    if not found:
-        print("no results yet: run tools/mutation/run.py first")
-        return 1
+def judge(found: dict[str, str]) -> dict[str, str]:
+    """Each mutant's verdict: killed, equivalent (listed in the docs, or by rule), or open."""
     listed = listed_equivalents()
     verdicts: dict[str, str] = {}
     sources: dict[Path, dict[str, list[str]]] = {}
@@ -176,10 +173,20 @@ def score() -> int:
             verdicts[name] = "killed"
         elif name in listed:
             verdicts[name] = "equivalent"
-        elif status == "survived" and sql_letter_case(*changed_lines(name, sources)):
+        elif sql_letter_case(*changed_lines(name, sources)):
             verdicts[name] = "equivalent (SQL letter case)"
         else:
             verdicts[name] = "open"
+    return verdicts
+
+
+def score() -> int:
+    found = results()
+    if not found:
+        print("no results yet: run tools/mutation/run.py first")
+        return 1
+    listed = listed_equivalents()
+    verdicts = judge(found)
     by_module: dict[str, Counter[str]] = {m: Counter() for m in SCOPE}
     for name, verdict in verdicts.items():
         by_module[module_of(name) or ""][verdict.split(" ")[0]] += 1
@@ -224,8 +231,8 @@ def main(argv: list[str]) -> int:
             if status not in DETECTED and name not in listed:
                 print(mutmut("show", name, capture=True))
         return 0
-    if argv[:1] == ["again"]:
-        argv = sorted(n for n, s in results().items() if s not in DETECTED)
+    if argv[:1] == ["again"]:  # what is neither killed nor shown equivalent
+        argv = sorted(n for n, v in judge(results()).items() if v == "open")
         if not argv:
             return score()
     workers = os.environ.get("MUTATION_WORKERS", "2")
