@@ -377,3 +377,10 @@ def test_the_last_members_refusal_of_a_keyed_group_send_is_raised(spy: Any, sms_
         group.send("+41791234567", "Hi", sender="TwelveChars1", idempotency_key="too-long")
     assert info.value.provider == "memory" and "1-11" in info.value.message
     assert sms_outbox == []
+
+
+def test_by_default_only_a_certain_refusal_is_retryable() -> None:
+    assert RetryPolicy.retryable(ConnectError("refused"))
+    assert not RetryPolicy.retryable(ReadTimeoutError("t"))  # neither a read nor a de-duplicated send
+    assert RetryPolicy.retryable(ReadTimeoutError("t"), idempotent=True)
+    assert RetryPolicy.retryable(ReadTimeoutError("t"), dedup=True)

@@ -47,6 +47,7 @@ class Script:
 
     steps: list[Step] = attrs.field(factory=list)
     requests: list[Message] = attrs.field(factory=list)
+    hooks: list[str] = attrs.field(factory=list)  # the hook each request came through
     refuse: set[str] = attrs.field(factory=set)  # numbers its own rules refuse, before any request
     checked: list[str] = attrs.field(factory=list)  # numbers it was asked to check
 
@@ -76,6 +77,7 @@ def register(registry: plugins.Registry, script: Script, *, single: bool) -> Non
 
         @hookimpl
         def smsbridge_bulk_send(self, ctx: Any, message: Message) -> SendResult | None:
+            script.hooks.append("bulk_send")
             return script.answer(message)
 
         @hookimpl
@@ -88,6 +90,7 @@ def register(registry: plugins.Registry, script: Script, *, single: bool) -> Non
     class WithSend(BulkOnly):
         @hookimpl
         def smsbridge_send(self, ctx: Any, message: Message) -> SendResult | None:
+            script.hooks.append("send")
             return script.answer(message)
 
     registry.register(WithSend() if single else BulkOnly(), name="scripted")
@@ -128,6 +131,9 @@ def test_a_deduplicating_provider_is_retried_only_with_an_id(script: Script) -> 
     # a bulk chunk of one carries no id without a ledger: nothing would let the provider see the repeat
     summary = dedup.bulk_send([A], "Hi", ledger=False)
     assert summary.unknown == 1 and len(script.requests) == 1
+    # a bulk request has no id: never retried after an unknown outcome
+    summary = dedup.bulk_send([A, B], "Hi", ledger=False)
+    assert summary.unknown == 2 and len(script.requests) == 2
     # a single send gets an id, and with it the retries (the same id each time)
     script.requests.clear()
     with pytest.raises(ReadTimeoutError):
@@ -469,3 +475,29 @@ def test_a_group_without_a_ledger_sends_checked_recipients_and_sums_up(bulk_scri
     bulk_script.checked.clear()
     group.bulk_send([A, B], "Hi", job="checked-once")
     assert sorted(bulk_script.checked) == [A, B]  # read in by the first member; not checked again to send
+
+
+def test_one_recipient_goes_through_the_send_hook_several_through_bulk(script: Script) -> None:
+    account = smsbridge.connect("scripted://?batch=3")
+    account.bulk_send([A], "Hi", ledger=False)
+    account.bulk_send([A, B], "Hi", ledger=False)
+    account.send([A, B, C], "Hi", ledger=False)
+    assert script.hooks == ["send", "bulk_send", "bulk_send"]
+
+
+def test_a_chunk_sender_keeps_the_callers_text_as_the_jobs_identity(bulk_script: Script) -> None:
+    from smsbridge.account import ChunkSender
+
+    account = smsbridge.connect("scripted://")
+    template = account.prepare("Hi there")
+    assert ChunkSender(account, template).text == "Hi there"
+    assert ChunkSender(account, template, text="Hi {name}").text == "Hi {name}"
+
+
+def test_texts_rendered_by_the_core_go_in_chunks_of_one_text(spy: Any, calls: list[Any]) -> None:
+    rows = [
+        {"to": n, "name": name} for n, name in zip([A, B, C, "+41791000004"], ["Ann", "Ann", "Bob", "Bob"], strict=True)
+    ]
+    summary = smsbridge.connect("spy://u:p@default?sender=Shop").bulk_send(rows, "Hi {name}", job="texts")
+    sent = [(c[2].text, len(c[2].recipients)) for c in calls if c[0] in ("send", "bulk_send")]
+    assert sent == [("Hi Ann", 2), ("Hi Bob", 2)] and summary.requests == 2
