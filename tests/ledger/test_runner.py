@@ -602,3 +602,63 @@ def test_a_summary_counts_the_whole_job_and_a_job_keeps_its_options(tally: Tally
         "resend_unknown: 2 recipient(s) whose outcome is unknown are sent again; "
         "the provider may have taken them already, so they may receive it twice"
     ]
+
+
+def test_a_released_row_keeps_its_client_id_and_every_other_row_still_goes(tally: Tally, ledger: Any) -> None:
+    from smsbridge.ledger.models import JobSpec, NewRow
+    from smsbridge.ledger.runner import job_options
+
+    account = smsbridge.connect(URL + "?batch=3&dedup=yes")
+    chunks = account.chunk_sender("Hi")
+    spec = JobSpec("rel", "tally", account.url, "Hi", job_options(chunks.options, allow_repeats=False))
+    ledger.open_job(spec)
+    ledger.ingest("rel", [NewRow(i, NUMBERS[i]) for i in range(5)], read_before=0, read_after=5, digest="", done=True)
+    ledger.claim("rel", [1], "stopped", provider="tally", client_ref="ref-1")
+    ledger.release("rel", "stopped")  # a graceful stop before the request left: pending, with its id
+    list(JobRun(chunks, None, workers=1, ledger=ledger, job="rel"))
+    assert [numbers for numbers, _ in tally.requests] == [(NUMBERS[0],), (NUMBERS[1],), tuple(NUMBERS[2:5])]
+    assert tally.requests[1][1] == "ref-1" and tally.requests[2][1] is None  # its own id; a bulk has none
+    assert [r.state.value for r in ledger.rows("rel")] == ["accepted"] * 5
+
+
+def test_outcomes_match_receipts_to_rows_and_leave_none_without_one() -> None:
+    from smsbridge.ledger.runner import outcomes_of
+    from smsbridge.models import Receipt, SendResult
+
+    reply = SendResult(
+        "tally",
+        (
+            Receipt("+41790000000", ReceiptStatus.ACCEPTED),  # a number not in the request: ignored
+            Receipt(NUMBERS[1], ReceiptStatus.REJECTED, reason="blocked", code="E7", provider="tally"),
+            Receipt(NUMBERS[0], ReceiptStatus.ACCEPTED, message_id="m0", provider="tally"),
+        ),
+    )
+    out = outcomes_of([10, 11, 12], [Recipient(n) for n in NUMBERS[:3]], [reply])
+    assert [(o.seq, o.state.value, o.message_id, o.reason, o.code) for o in out] == [
+        (11, "rejected", None, "blocked", "E7"),
+        (10, "accepted", "m0", None, None),
+        (12, "unknown", None, "the provider's reply did not mention this recipient", None),
+    ]
+
+
+def test_a_jobs_schedule_and_provider_options_are_kept_for_its_resume(ledger: Any, sms_outbox: list[Any]) -> None:
+    import datetime as dt
+
+    from smsbridge.ledger.runner import job_options
+
+    when = dt.datetime(2099, 1, 2, 3, 4, tzinfo=dt.timezone.utc)
+    assert job_options({"schedule": when, "options": {"route": 5}, "flash": True}, allow_repeats=True) == {
+        "schedule": "2099-01-02T03:04:00+00:00",
+        "options": {"route": "5"},
+        "flash": True,
+        "allow_repeats": True,
+    }
+    assert job_options({"options": {}}, allow_repeats=False) == {"options": None, "allow_repeats": False}
+
+
+def test_input_rows_that_cannot_be_encoded_are_rejected_not_fatal(tally: Tally, ledger: Any) -> None:
+    account = smsbridge.connect(URL)
+    rows = ["+41791234567", "bad\udc80", {"to": "+41791234568", "name": "\udcff"}, b"\xff"]
+    summary = account.bulk_send(rows, "Hi", job="enc", ledger=ledger)
+    assert (summary.accepted, summary.rejected) == (2, 2)
+    assert account.bulk_send(rows, "Hi", job="enc", ledger=ledger).requests == 0  # the same input resumes
