@@ -538,3 +538,39 @@ def test_the_heartbeat_keeps_the_lease_and_survives_a_ledger_hiccup(sms_ledger: 
         Lease(sms_ledger, "j", wait=0.2, poll=0.05).__enter__()
     assert info.value.holder == "holder/3/-/c"
     assert "two runs of one job never send at the same time" in str(info.value)
+
+
+def test_a_process_is_known_by_its_start_time_whatever_its_name() -> None:
+    """/proc/PID/stat names the process before its fields; a name may hold ')' or bytes that are not ASCII."""
+    import signal
+    import time
+
+    from smsbridge.ledger.lease import _start_time, new_owner, owner_alive
+
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import signal, time\n"
+            "signal.signal(signal.SIGHUP, signal.SIG_DFL)\n"
+            "open('/proc/self/comm', 'wb').write(b'odd) n\\xe4me')\n"
+            "print('ready', flush=True)\n"
+            "time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline() == b"ready\n"
+        with open(f"/proc/{child.pid}/stat", "rb") as fh:
+            expected = fh.read().rsplit(b")", 1)[1].split()[19].decode()
+        assert _start_time(child.pid) == expected
+        owner = f"{socket.gethostname()}/{child.pid}/{expected}/x"
+        assert owner_alive(owner)
+        time.sleep(0.1)
+        assert child.poll() is None, "checking an owner must not signal its process"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    assert not owner_alive(owner)
+    mine = new_owner().split("/")
+    assert mine[:3] == [socket.gethostname(), str(os.getpid()), _start_time(os.getpid())]
