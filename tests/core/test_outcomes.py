@@ -150,6 +150,12 @@ def test_a_plugin_crash_during_a_bulk_request_is_an_unknown_outcome_never_a_reje
 ) -> None:
     bulk_script.steps = [RuntimeError("the plugin has a bug")]
     account = smsbridge.connect("scripted://")
+    (result,) = account.iter_bulk_send([A, B], "Hi", ledger=False)
+    assert [(r.recipient, r.status, r.provider) for r in result.receipts] == [
+        (A, ReceiptStatus.UNKNOWN, "scripted"),
+        (B, ReceiptStatus.UNKNOWN, "scripted"),
+    ]
+    assert result.provider == "scripted" and dict(result.details) == {"error": "RuntimeError", "requests": 1}
     summary = account.bulk_send([A, B], "Hi", ledger=False)
     assert (summary.unknown, summary.rejected) == (2, 0)
     assert {r.reason for r in summary.receipts or ()} == {"plugin error: RuntimeError"}
@@ -162,10 +168,14 @@ def test_a_plugin_crash_during_a_bulk_request_is_an_unknown_outcome_never_a_reje
 
 
 def test_a_refused_request_becomes_one_receipt_a_recipient_with_the_error(bulk_script: Script) -> None:
-    error = AuthenticationError("bad key", code="401", provider="scripted")
+    from smsbridge.models import RawReply
+
+    error = AuthenticationError("bad key", code="401", provider="scripted", raw=RawReply(401, "denied"))
     bulk_script.steps = [error]
     (result,) = smsbridge.connect("scripted://").iter_bulk_send([A, B], "Hi", ledger=False)
     assert statuses(result) == [(A, ReceiptStatus.REJECTED), (B, ReceiptStatus.REJECTED)]
+    assert result.provider == "scripted" and result.raw is error.raw
+    assert all(r.retryable for r in result.receipts)  # the request was refused, not the recipients
     assert {(r.reason, r.code, r.provider) for r in result.receipts} == {(str(error), "401", "scripted")}
     assert dict(result.details) == {"error": "AuthenticationError", "requests": 1}
 
@@ -221,8 +231,9 @@ def test_receipts_for_the_same_number_twice_are_matched_in_order(bulk_script: Sc
 
 def test_a_plugin_that_answers_nothing_to_a_send_says_it_cannot_send(bulk_script: Script) -> None:
     bulk_script.steps = [None]
-    with pytest.raises(UnsupportedOperationError, match="cannot send"):
+    with pytest.raises(UnsupportedOperationError) as info:
         smsbridge.connect("scripted://").send([A, B], "Hi", ledger=False)
+    assert (info.value.message, info.value.provider) == ("this provider plugin cannot send", "scripted")
 
 
 # ---------------------------------------------------------------------------- bulk: checks, workers, summaries
@@ -501,3 +512,10 @@ def test_texts_rendered_by_the_core_go_in_chunks_of_one_text(spy: Any, calls: li
     summary = smsbridge.connect("spy://u:p@default?sender=Shop").bulk_send(rows, "Hi {name}", job="texts")
     sent = [(c[2].text, len(c[2].recipients)) for c in calls if c[0] in ("send", "bulk_send")]
     assert sent == [("Hi Ann", 2), ("Hi Bob", 2)] and summary.requests == 2
+
+
+def test_a_refused_single_request_keeps_its_client_id(script: Script, sms_ledger: Any) -> None:
+    script.steps = [AuthenticationError("bad key", provider="scripted")]
+    (result,) = smsbridge.connect("scripted://?dedup=yes&batch=1").iter_bulk_send([A], "Hi", job="k", ledger=sms_ledger)
+    (row,) = sms_ledger.rows("k")
+    assert row.client_ref and result.client_ref == row.client_ref == script.requests[0].client_ref
