@@ -78,6 +78,10 @@ def test_a_crash_in_flight_leaves_unknown_never_a_second_sms(tally: Tally, ledge
     with pytest.raises(KeyboardInterrupt):
         account.bulk_send(NUMBERS[:9], "Hi", job="c", ledger=ledger)
     assert states(ledger, "c") == Counter({"accepted": 3, "unknown": 3, "pending": 3})
+    unknown = [r for r in ledger.rows("c") if r.state.value == "unknown"]
+    assert {(r.provider, r.reason) for r in unknown} == {
+        ("tally", "interrupted while the request was in flight (KeyboardInterrupt)")
+    }
     tally.interrupt = set()
     summary = account.bulk_send(NUMBERS[:9], "Hi", job="c", ledger=ledger)
     assert (summary.accepted, summary.unknown) == (6, 3)
@@ -404,7 +408,7 @@ def test_rows_with_their_own_client_id_go_alone_with_it(tally: Tally, ledger: An
     _run(account, NUMBERS[:4], ledger, "own", workers=1)
     assert tally.requests == [] and [r.state.value for r in ledger.rows("own")] == ["not_sent"] * 4
     ref = list(ledger.rows("own"))[3].client_ref  # the single send's id, kept on the row
-    assert ref and [r.client_ref for r in ledger.rows("own")][:3] == [None] * 3
+    assert ref and len(ref) == 20 and [r.client_ref for r in ledger.rows("own")][:3] == [None] * 3
     _run(account, NUMBERS[:4], ledger, "own", workers=1)
     assert tally.requests == [(tuple(NUMBERS[:3]), None), ((NUMBERS[3],), ref)]  # a bulk has no id; the single its own
     assert [(r.state.value, r.provider) for r in ledger.rows("own")] == [("accepted", "tally")] * 4
@@ -554,6 +558,7 @@ def test_a_resume_through_another_provider_checks_the_rows_again(
     )
     list(run)
     assert warnings == ["job 'moved' was started through memory; it now goes on through tally"]
+    assert run.requests == 1  # the @target never made a request
     assert tally.received() == Counter({"+41791234567": 1})  # tally's own rules refuse the @target
     assert [r.state.value for r in ledger.rows("moved")] == ["accepted", "rejected"]
 
@@ -662,3 +667,19 @@ def test_input_rows_that_cannot_be_encoded_are_rejected_not_fatal(tally: Tally, 
     summary = account.bulk_send(rows, "Hi", job="enc", ledger=ledger)
     assert (summary.accepted, summary.rejected) == (2, 2)
     assert account.bulk_send(rows, "Hi", job="enc", ledger=ledger).requests == 0  # the same input resumes
+
+
+def test_a_stop_token_tells_a_graceful_stop_from_an_abort() -> None:
+    token = StopToken()
+    assert (token.requested, token.aborted) == (False, False)
+    token.request()
+    assert (token.requested, token.aborted) == (True, False)
+    token.abort()
+    assert (token.requested, token.aborted) == (True, True)
+
+
+def test_a_job_without_a_name_gets_one(tally: Tally, ledger: Any) -> None:
+    import re
+
+    summary = smsbridge.connect(URL).bulk_send(NUMBERS[:1], "Hi", ledger=ledger)
+    assert summary.job is not None and re.fullmatch(r"bulk-\d{8}-\d{6}-[0-9a-f]{6}", summary.job)
