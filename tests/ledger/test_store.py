@@ -58,14 +58,19 @@ def test_a_newer_ledger_is_refused_and_an_older_one_needs_an_explicit_migration(
 ) -> None:
     db = sms_ledger.db
     db.execute("UPDATE smsbridge_meta SET value = '99' WHERE key = 'schema_version'")
-    with pytest.raises(LedgerError, match="newer than this smsbridge"):
+    with pytest.raises(LedgerError, match="newer than this smsbridge") as info:
         Ledger(db)
+    assert info.value.hint == "upgrade smsbridge"
     db.execute("UPDATE smsbridge_meta SET value = '1' WHERE key = 'schema_version'")
     monkeypatch.setattr("smsbridge.ledger.store.SCHEMA_VERSION", 2)
     monkeypatch.setitem(schema.MIGRATIONS, 1, ("CREATE TABLE smsbridge_extra (x INTEGER)",))
     monkeypatch.setattr("smsbridge.ledger.store.MIGRATIONS", schema.MIGRATIONS)
-    with pytest.raises(LedgerError, match="ledger migrate"):
+    with pytest.raises(LedgerError) as info:
         Ledger(db)  # never migrated behind the user's back
+    assert info.value.message == f"the ledger {sms_ledger.url} has schema version 1; this smsbridge needs 2"
+    assert info.value.hint == (
+        "back the ledger up, then run `smsbridge ledger migrate` (migrations are never run implicitly)"
+    )
     assert Ledger.migrate(db) == (1, 2)
     assert Ledger(db).schema_version() == 2
     assert db.query("SELECT COUNT(*) FROM smsbridge_extra") == [(0,)]
@@ -574,3 +579,54 @@ def test_a_process_is_known_by_its_start_time_whatever_its_name() -> None:
     assert not owner_alive(owner)
     mine = new_owner().split("/")
     assert mine[:3] == [socket.gethostname(), str(os.getpid()), _start_time(os.getpid())]
+
+
+def test_every_read_of_a_row_and_a_job_shows_what_the_ledger_holds(ledger: Any) -> None:
+    ledger._clock = lambda: 1000.0
+    ledger.open_job(SPEC)
+    ledger._clock = lambda: 2000.0
+    add_rows(ledger, ["+41791234567", "+41791234567"])
+    info = ledger.job_info("j")
+    assert (info.created_at.timestamp(), info.updated_at.timestamp(), info.counts) == (
+        1000.0,
+        2000.0,
+        {"pending": 1, "duplicate": 1},
+    )
+    assert ledger.job_info("j", counts=False).counts == {}
+    with pytest.raises(JobNotFoundError) as missing:
+        ledger.job_info("nope")
+    assert missing.value.message == f"the ledger {ledger.url} has no job 'nope'"
+    ledger._clock = lambda: 3000.0
+    ledger.claim("j", [0], "a", provider="tally")
+    ledger._clock = lambda: 4000.0
+    ledger.record("j", "a", [RowOutcome(0, RowState.REJECTED, None, "tally", "blocked", "E7")])
+    first, dup = ledger.rows("j")
+    assert (first.job, first.claimed_at.timestamp(), first.updated_at.timestamp()) == ("j", 3000.0, 4000.0)
+    assert (dup.state.value, dup.outcome.value, dup.provider, dup.code, dup.message_id) == (
+        "duplicate",
+        "rejected",
+        "tally",
+        "E7",
+        None,
+    )
+    assert dup.reason == "same number and text as row 1: sent once (blocked)"
+
+
+def test_a_big_request_records_every_row_and_a_reclaim_checks_the_lease(ledger: Any) -> None:
+    numbers = [f"+4179{i:07d}" for i in range(600)]
+    ledger.open_job(SPEC)
+    add_rows(ledger, numbers, dedup=False)
+    ledger.claim("j", list(range(600)), "big")
+    assert ledger.record("j", "big", [RowOutcome(i, RowState.ACCEPTED, f"m{i}") for i in range(600)]) == 600
+    ledger.open_job(JobSpec("k", "tally", "x", "Hi"))
+    add_rows(ledger, ["+41791234567"], job="k")
+    ledger.claim("k", [0], "old")
+    ledger.acquire_lease("k", "me", 60)
+    with pytest.raises(JobBusyError):
+        ledger.reclaim("k", "old", "new", owner="not-me")
+    assert ledger.reclaim("k", "old", "new", owner="me") == 1
+
+
+def test_reports_received_without_their_send_are_kept_by_default(ledger: Any) -> None:
+    outcomes, stored = ledger.record_received([StatusReport("tally", "later", "delivered")], [])
+    assert [o.effect for o in outcomes] == ["orphan"] and stored == [] and ledger.orphan_count() == 1
