@@ -127,7 +127,9 @@ def listed_equivalents() -> dict[str, str]:
     return listed
 
 
-_SQL = re.compile(r"\b(select|insert|update|delete|where|from|values|on conflict|order by|group by|set|null)\b", re.I)
+_SQL = re.compile(
+    r"\?|\b(select|insert|update|delete|where|from|values|on conflict|order by|group by|set|null|coalesce|join)\b", re.I
+)
 
 
 def changed_lines(name: str, sources: dict[Path, dict[str, list[str]]]) -> tuple[list[str], list[str]]:
@@ -148,7 +150,9 @@ def changed_lines(name: str, sources: dict[Path, dict[str, list[str]]]) -> tuple
     return [x[2:] for x in diff if x.startswith("- ")], [x[2:] for x in diff if x.startswith("+ ")]
 
 
-_SQL = re.compile(r"\b(select|insert|update|delete|where|from|values|on conflict|order by|group by|set|null)\b", re.I)
+_SQL = re.compile(
+    r"\?|\b(select|insert|update|delete|where|from|values|on conflict|order by|group by|set|null|coalesce|join)\b", re.I
+)
 
 
 def sql_letter_case(old: list[str], new: list[str]) -> bool:
