@@ -84,7 +84,9 @@ def register(registry: plugins.Registry, script: Script, *, single: bool) -> Non
         def smsbridge_check_recipient(self, ctx: Any, number: str) -> str | None:
             script.checked.append(number)
             if number in script.refuse:
-                raise InvalidRecipientError("scripted refuses this number", provider="scripted", before_request=True)
+                raise InvalidRecipientError(
+                    "scripted refuses this number", code="R1", provider="scripted", before_request=True
+                )
             return None
 
     class WithSend(BulkOnly):
@@ -246,6 +248,7 @@ def test_each_recipient_is_checked_once_by_the_account_that_sends_it(
     account = smsbridge.connect("scripted://?batch=2")
     summary = account.bulk_send([A, B, C], "Hi", job="checked", ledger=sms_ledger)
     assert sorted(bulk_script.checked) == [A, B, C]  # read in once; never checked again to send
+    assert [(r.state.value, r.code) for r in sms_ledger.rows("checked")][2] == ("rejected", "R1")
     assert (summary.accepted, summary.rejected) == (2, 1)
     # a failover member checks the chunk again with its own rules: memory takes C, scripted does not
     bulk_script.checked.clear()

@@ -430,7 +430,10 @@ def test_a_run_that_lost_its_lease_sends_nothing_more(tally: Tally, ledger: Any)
     tally.on_request = steal
     with pytest.raises(JobBusyError, match="lost its lease") as info:
         _run(account, NUMBERS[:3], ledger, "stolen", workers=1, lease_ttl=0.3)
-    assert "stalled for over 0s" in str(info.value) and "without sending more" in str(info.value)
+    assert info.value.message == (
+        "this run of job 'stolen' lost its lease (it was stalled for over 0s and another run took the job over); "
+        "it stopped without sending more"
+    )
     assert len(tally.requests) == 1
     assert ledger.job_info("stolen").lease_owner == "elsewhere/1/-/x"  # not released: it is not ours
     # a claim made after the lease was taken is refused by the ledger itself
@@ -532,6 +535,7 @@ _ANN = Recipient(NUMBERS[0], {"n": "1"})
         ([_ANN], [Recipient(NUMBERS[0], {"n": "2"})]),
         ([_ANN], [Recipient(NUMBERS[0], {"n": "1"}, "ref")]),
         ([41791230000], [41791230001]),
+        ([5], [__import__("decimal").Decimal(5)]),
     ],
 )
 def test_a_resume_with_other_recipients_is_refused(
@@ -683,3 +687,20 @@ def test_a_job_without_a_name_gets_one(tally: Tally, ledger: Any) -> None:
 
     summary = smsbridge.connect(URL).bulk_send(NUMBERS[:1], "Hi", ledger=ledger)
     assert summary.job is not None and re.fullmatch(r"bulk-\d{8}-\d{6}-[0-9a-f]{6}", summary.job)
+
+
+def test_an_input_error_waits_for_the_requests_in_flight_to_record(tally: Tally, ledger: Any) -> None:
+    import time
+
+    numbers = [f"+4176{i:07d}" for i in range(INGEST_BATCH)]
+
+    def rows() -> Iterator[str]:
+        yield from numbers
+        raise OSError("the disk went away")
+
+    tally.on_request = lambda n: time.sleep(0.3)  # a request is in flight when the input fails
+    account = smsbridge.connect(URL + "?batch=500")
+    with pytest.raises(OSError):
+        account.bulk_send(rows(), "Hi", job="wait", ledger=ledger, workers=2)
+    got = states(ledger, "wait")  # the run ended only once what was in flight had its outcome
+    assert got["claimed"] == 0 and got["accepted"] >= 500 and got["accepted"] + got["pending"] == INGEST_BATCH

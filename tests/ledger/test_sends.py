@@ -350,3 +350,14 @@ def test_key_mistakes_are_named(tally: Tally, ledger: Any) -> None:
     with pytest.raises(ConfigurationError) as info:
         account.send(N1, "hi", idempotency_key=" ", ledger=ledger)
     assert info.value.message == "an idempotency key is a non-empty string"
+
+
+def test_a_keyed_group_send_refused_by_all_records_the_last_refusal(tally: Tally, ledger: Any) -> None:
+    from smsbridge.errors import InsufficientCreditError
+
+    group = smsbridge.connect(URL, "memory://?fail=credit")
+    tally.fail_request = {1: ServiceUnavailableError("later", provider="tally")}
+    with pytest.raises(InsufficientCreditError):
+        group.send(N1, "hi", idempotency_key="all-refused", ledger=ledger)
+    (row,) = ledger.rows("send:all-refused")
+    assert (row.state.value, row.provider) == ("not_sent", "memory")

@@ -542,7 +542,10 @@ def test_the_heartbeat_keeps_the_lease_and_survives_a_ledger_hiccup(sms_ledger: 
     with pytest.raises(JobBusyError) as info:
         Lease(sms_ledger, "j", wait=0.2, poll=0.05).__enter__()
     assert info.value.holder == "holder/3/-/c"
-    assert "two runs of one job never send at the same time" in str(info.value)
+    assert info.value.message == (
+        "job 'j' is being run by process 3 on holder (its lease is held); "
+        "two runs of one job never send at the same time"
+    )
 
 
 def test_a_process_is_known_by_its_start_time_whatever_its_name() -> None:
