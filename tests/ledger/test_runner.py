@@ -704,3 +704,26 @@ def test_an_input_error_waits_for_the_requests_in_flight_to_record(tally: Tally,
         account.bulk_send(rows(), "Hi", job="wait", ledger=ledger, workers=2)
     got = states(ledger, "wait")  # the run ended only once what was in flight had its outcome
     assert got["claimed"] == 0 and got["accepted"] >= 500 and got["accepted"] + got["pending"] == INGEST_BATCH
+
+
+def test_several_stale_claims_are_resent_while_the_lease_is_ours_only(tally: Tally, ledger: Any) -> None:
+    from smsbridge.ledger.models import NewRow
+
+    account = smsbridge.connect(URL + "?batch=1&dedup=yes")
+    for job in ("two", "stolen-two"):
+        _run(account, NUMBERS[:1], ledger, job, workers=1)
+        ledger.ingest(job, [NewRow(i, NUMBERS[i]) for i in (1, 2)], read_before=1, read_after=3, digest="", done=True)
+        ledger.claim(job, [1], "a-first", provider="tally", client_ref=f"{job}-1")
+        ledger.claim(job, [2], "b-second", provider="tally", client_ref=f"{job}-2")
+    before = len(tally.requests)
+    _, warnings = _run(account, None, ledger, "two", workers=1)
+    assert len(tally.requests) == before + 2
+    assert warnings[-1].startswith("job 'two': 2 request(s) in flight when an earlier run stopped were sent again")
+    # another run takes the job over during the first resend: the second is not made
+    tally.on_request = lambda n: ledger.db.execute(
+        "UPDATE smsbridge_jobs SET lease_owner = 'elsewhere/9/-/z' WHERE id = 'stolen-two'"
+    )
+    before = len(tally.requests)
+    with pytest.raises(JobBusyError):
+        _run(account, None, ledger, "stolen-two", workers=1)
+    assert [ref for _, ref in tally.requests[before:]] == ["stolen-two-1"]
