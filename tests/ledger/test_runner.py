@@ -671,6 +671,7 @@ def test_input_rows_that_cannot_be_encoded_are_rejected_not_fatal(tally: Tally, 
     summary = account.bulk_send(rows, "Hi", job="enc", ledger=ledger)
     assert (summary.accepted, summary.rejected) == (2, 2)
     assert account.bulk_send(rows, "Hi", job="enc", ledger=ledger).requests == 0  # the same input resumes
+    assert [r.params for r in ledger.rows("enc")][2] == {"name": "\udcff"}  # kept, escaped in the database
 
 
 def test_a_stop_token_tells_a_graceful_stop_from_an_abort() -> None:

@@ -145,8 +145,9 @@ def test_duplicates_are_folded_into_the_first_row_and_take_its_outcome(ledger: A
 def test_two_runs_cannot_read_the_same_input(ledger: Any) -> None:
     ledger.open_job(SPEC)
     ledger.ingest("j", [NewRow(0, "+1")], read_before=0, read_after=1, digest="a", done=False)
-    with pytest.raises(JobBusyError):
+    with pytest.raises(JobBusyError) as info:
         ledger.ingest("j", [NewRow(0, "+9")], read_before=0, read_after=1, digest="b", done=False)
+    assert info.value.message == "another run is reading the input of job 'j'"
     assert [r.number for r in ledger.rows("j")] == ["+1"]
 
 
@@ -438,8 +439,11 @@ def test_a_claim_refused_says_how_many_rows_were_taken(ledger: Any) -> None:
     ledger.open_job(SPEC)
     add_rows(ledger, ["+41791234567", "+41791234568", "+41791234569"])
     ledger.claim("j", [0], "first")
-    with pytest.raises(JobBusyError, match=r"^1 recipient\(s\) of this request of job 'j' were no longer pending"):
+    with pytest.raises(JobBusyError) as busy:
         ledger.claim("j", [0, 1, 2], "second")
+    assert busy.value.message == (
+        "1 recipient(s) of this request of job 'j' were no longer pending: another runner has them; nothing was claimed"
+    )
     assert states(ledger) == ["claimed", "pending", "pending"]  # all or nothing
     ledger.acquire_lease("j", "me", 60)
     with pytest.raises(JobBusyError) as info:
@@ -613,6 +617,47 @@ def test_every_read_of_a_row_and_a_job_shows_what_the_ledger_holds(ledger: Any) 
         None,
     )
     assert dup.reason == "same number and text as row 1: sent once (blocked)"
+    ledger.open_job(JobSpec("quiet", "tally", "x", "Hi"))
+    add_rows(ledger, ["+41791234567", "+41791234567"], job="quiet")
+    ledger.claim("quiet", [0], "a")
+    ledger.record("quiet", "a", [RowOutcome(0, RowState.REJECTED, code="E9")])  # a code, no reason
+    assert list(ledger.rows("quiet"))[1].reason == "same number and text as row 1: sent once"
+
+
+def test_a_job_resumed_with_other_options_says_which(ledger: Any) -> None:
+    ledger.open_job(SPEC)
+    with pytest.raises(JobMismatchError) as info:
+        ledger.open_job(JobSpec("j", "tally", "x", "Hello {name}", {"flash": True, "sender": "Shop"}))
+    assert info.value.message == (
+        "job 'j' exists with another text, flash, sender; "
+        "a job is resumed with exactly the text and options it started with"
+    )
+    with pytest.raises(JobMismatchError, match="exists with another text or options;"):
+        ledger.open_job(JobSpec("j", "tally", "x", "Hi {name}", {"flash": False, "sender": None}))
+
+
+def test_a_missing_migration_step_is_named(sms_ledger: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("smsbridge.ledger.store.SCHEMA_VERSION", schema.SCHEMA_VERSION + 1)
+    monkeypatch.setattr("smsbridge.ledger.store.MIGRATIONS", {})
+    with pytest.raises(LedgerError) as info:
+        Ledger.migrate(sms_ledger.db)
+    assert info.value.message == (
+        f"no migration from schema version {schema.SCHEMA_VERSION} (this smsbridge: {schema.SCHEMA_VERSION + 1})"
+    )
+
+
+def test_creating_the_tables_says_so_when_the_database_fails(tmp_path: Any) -> None:
+    import sqlite3
+
+    from smsbridge.errors import LedgerUnavailableError
+    from smsbridge.ledger.database import SQLiteDatabase
+
+    class Refusing(SQLiteDatabase):
+        def _begin(self) -> None:
+            raise sqlite3.OperationalError("disk I/O error")
+
+    with pytest.raises(LedgerUnavailableError, match="failed while creating the ledger's tables: "):
+        Ledger(Refusing(tmp_path / "new.db"))
 
 
 def test_a_big_request_records_every_row_and_a_reclaim_checks_the_lease(ledger: Any) -> None:
