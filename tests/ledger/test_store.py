@@ -600,6 +600,8 @@ def test_every_read_of_a_row_and_a_job_shows_what_the_ledger_holds(ledger: Any) 
         {"pending": 1, "duplicate": 1},
     )
     assert ledger.job_info("j", counts=False).counts == {}
+    found = ledger.find_job("j")
+    assert found is not None and found.counts == info.counts and ledger.find_job("nope") is None
     with pytest.raises(JobNotFoundError) as missing:
         ledger.job_info("nope")
     assert missing.value.message == f"the ledger {ledger.url} has no job 'nope'"

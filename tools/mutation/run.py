@@ -128,7 +128,9 @@ def listed_equivalents() -> dict[str, str]:
 
 
 _SQL = re.compile(
-    r"\?|\b(select|insert|update|delete|where|from|values|on conflict|order by|group by|set|null|coalesce|join)\b", re.I
+    r"\?|\b(select|insert|update|delete|where|from|values|on conflict|order by|group by|set|null|coalesce|join)\b"
+    r"|\b[a-z]\.[a-z_]+\b(, |\s*$)",  # or a list of aliased columns (r.state, f.code, ...)
+    re.I,
 )
 
 
@@ -151,7 +153,9 @@ def changed_lines(name: str, sources: dict[Path, dict[str, list[str]]]) -> tuple
 
 
 _SQL = re.compile(
-    r"\?|\b(select|insert|update|delete|where|from|values|on conflict|order by|group by|set|null|coalesce|join)\b", re.I
+    r"\?|\b(select|insert|update|delete|where|from|values|on conflict|order by|group by|set|null|coalesce|join)\b"
+    r"|\b[a-z]\.[a-z_]+\b(, |\s*$)",  # or a list of aliased columns (r.state, f.code, ...)
+    re.I,
 )
 
 
