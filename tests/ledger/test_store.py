@@ -680,3 +680,20 @@ def test_a_big_request_records_every_row_and_a_reclaim_checks_the_lease(ledger: 
 def test_reports_received_without_their_send_are_kept_by_default(ledger: Any) -> None:
     outcomes, stored = ledger.record_received([StatusReport("tally", "later", "delivered")], [])
     assert [o.effect for o in outcomes] == ["orphan"] and stored == [] and ledger.orphan_count() == 1
+
+
+def test_a_migration_step_says_so_when_the_database_fails(tmp_path: Any) -> None:
+    import sqlite3
+
+    from smsbridge.errors import LedgerUnavailableError
+    from smsbridge.ledger.database import SQLiteDatabase
+
+    with open_ledger(tmp_path / "old.db") as old:
+        old.db.execute("UPDATE smsbridge_meta SET value = '1' WHERE key = 'schema_version'")
+
+    class Refusing(SQLiteDatabase):
+        def _begin(self) -> None:
+            raise sqlite3.OperationalError("disk I/O error")
+
+    with pytest.raises(LedgerUnavailableError, match="failed while migrating from schema version 1: "):
+        Ledger.migrate(Refusing(tmp_path / "old.db"))
