@@ -275,7 +275,7 @@ def _in_pairs(script: Script) -> None:
     """Every request waits until another one is in flight: only concurrent requests succeed."""
     import threading
 
-    barrier = threading.Barrier(2, timeout=3)
+    barrier = threading.Barrier(2, timeout=5)
 
     def meet(message: Message) -> SendResult:
         barrier.wait()

@@ -425,7 +425,7 @@ def test_a_run_that_lost_its_lease_sends_nothing_more(tally: Tally, ledger: Any)
     def steal(n: int) -> None:
         if n == 1:  # another run takes the job over while this request is slow
             ledger.db.execute("UPDATE smsbridge_jobs SET lease_owner = 'elsewhere/1/-/x' WHERE id = 'stolen'")
-            time.sleep(0.6)
+            time.sleep(1.5)  # the heartbeat (every 0.1 s) finds the lease taken meanwhile
 
     tally.on_request = steal
     with pytest.raises(JobBusyError, match="lost its lease") as info:
@@ -478,7 +478,7 @@ def test_workers_never_exceed_their_number_and_yield_every_result(tally: Tally, 
         with lock:
             inflight[0] += 1
             most[0] = max(most[0], inflight[0])
-        time.sleep(0.02)
+        time.sleep(0.05)
         with lock:
             inflight[0] -= 1
 

@@ -537,8 +537,8 @@ def test_the_heartbeat_keeps_the_lease_and_survives_a_ledger_hiccup(sms_ledger: 
         return bool(renew(job, owner, ttl))
 
     sms_ledger.renew_lease = flaky
-    with Lease(sms_ledger, "j", ttl=0.3, owner="me/1/-/a") as lease:
-        time.sleep(0.8)  # several renewals: the lease never lapses
+    with Lease(sms_ledger, "j", ttl=1.5, owner="me/1/-/a") as lease:
+        time.sleep(2.0)  # past its first expiry: renewed every 0.5 s, it never lapses
         assert sms_ledger.acquire_lease("j", "other/2/-/b", 5) == "me/1/-/a"
         assert len(calls) >= 2 and not lease.lost.is_set()
     assert sms_ledger.job_info("j").lease_owner is None  # released at the end
