@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import pytest
@@ -12,7 +13,9 @@ from smsbridge.errors import (
     AuthenticationError,
     ConnectError,
     DuplicateError,
+    InvalidMessageError,
     InvalidRecipientError,
+    RateLimitedError,
     ReadTimeoutError,
     ServiceUnavailableError,
 )
@@ -49,6 +52,13 @@ def test_retries_only_certainly_unsent_failures_with_backoff() -> None:
     assert p.run(call, provider="x") == "ok"
     assert call.calls == 3
     assert p.delays == [0.5, 1.0]
+
+
+@pytest.mark.parametrize("error", [ConnectError("refused"), ServiceUnavailableError("busy"), RateLimitedError("slow")])
+def test_each_certainly_unsent_failure_is_retried(error: Exception) -> None:
+    call = Flaky(error, "ok")
+    assert policy(1).run(call, provider="x") == "ok"
+    assert call.calls == 2
 
 
 @pytest.mark.parametrize("error", [ReadTimeoutError("t"), AuthenticationError("a")])
@@ -124,6 +134,10 @@ def test_failover_cooldown_skips_then_retries(sms_outbox: list[Any]) -> None:
     now[0] = 61.0
     group.send("+41791234567", "Hi")
     assert len(bad_calls) == 3, "after the cool-down it is tried again"
+    group.send("+41791234567", "Hi")
+    assert len(bad_calls) == 4, "its count of failures started again from zero after the cool-down"
+    group.send("+41791234567", "Hi")
+    assert len(bad_calls) == 4, "two failures again: skipped again"
 
 
 def test_failover_all_cooling_down_still_tries_them_all() -> None:
@@ -145,15 +159,34 @@ def test_failover_invalid_input_for_one_provider_tries_the_next(spy: Any, sms_ou
         group.send("garbage", "Hi")
 
 
-def test_bulk_failover_per_chunk_every_recipient_once(sms_outbox: list[Any]) -> None:
-    numbers = [f"+4179100{i:04d}" for i in range(10)]
-    group = smsbridge.connect("memory://a?fail=credit&max_recipients=4", "memory://b?max_recipients=3")
-    summary = group.bulk_send(numbers, "Hi")
-    assert summary.total == 10 and summary.accepted == 10
+@pytest.mark.parametrize("ledger", [None, False], ids=["ledger", "no-ledger"])
+@pytest.mark.parametrize(("first", "second", "requests"), [(4, 3, 4), (3, 4, 4), (1, 3, 10)])
+def test_bulk_failover_per_chunk_every_recipient_once(
+    sms_outbox: list[Any], ledger: Any, first: int, second: int, requests: int
+) -> None:
+    """Chunks of the group's smallest request size: a chunk the first refuses is one request of the second."""
     from smsbridge.builtin import memory
 
+    memory.clear()
+    numbers = [f"+4179100{i:04d}" for i in range(10)]
+    group = smsbridge.connect(f"memory://a?fail=credit&max_recipients={first}", f"memory://b?max_recipients={second}")
+    summary = group.bulk_send(numbers, "Hi", ledger=ledger)
+    assert summary.total == 10 and summary.accepted == 10
+    assert summary.requests == requests  # a bigger chunk would be split by b: more requests, not one a chunk
     assert sorted(m.to for m in memory.outbox("b")) == numbers
     assert memory.outbox("a") == []
+
+
+def test_bulk_failover_keeps_a_chunk_answered_recipient_by_recipient() -> None:
+    """Every recipient rejected one by one is an answer, not a refusal of the request: no failover."""
+    from smsbridge.builtin import memory
+
+    memory.clear()
+    numbers = ["+41791000001", "+41791000002"]
+    group = smsbridge.connect(f"memory://a?reject={','.join(numbers)}", "memory://b")
+    summary = group.bulk_send(numbers, "Hi")
+    assert (summary.rejected, summary.accepted) == (2, 0)
+    assert memory.outbox("b") == []
 
 
 def test_bulk_failover_never_resends_unknown_chunks() -> None:
@@ -209,3 +242,145 @@ def attrs_define(cls: type) -> type:
     import attrs
 
     return attrs.define(kw_only=True)(cls)
+
+
+# ---------------------------------------------------------------------------- the final error of a retried call
+
+
+def test_a_later_refusal_never_hides_an_attempt_that_may_have_been_taken() -> None:
+    timeout = ReadTimeoutError("no answer", hint="X-check the outbox")
+    call = Flaky(timeout, AuthenticationError("no"))
+    with pytest.raises(ReadTimeoutError) as info:
+        policy(1).run(call, provider="x", dedup=True)
+    assert info.value is timeout
+    assert info.value.hint == (
+        "X-check the outbox; a later attempt was refused (AuthenticationError: no), which does not undo the first"
+    )
+    assert [type(e) for e in info.value.attempts] == [ReadTimeoutError, AuthenticationError]  # type: ignore[attr-defined]
+    # the refusal of a later attempt before its request (the plugin's own check) does not undo it either
+    call = Flaky(ReadTimeoutError("no answer", hint=""), InvalidMessageError("bad", before_request=True))
+    with pytest.raises(ReadTimeoutError) as info:
+        policy(1).run(call, provider="x", dedup=True)
+    assert info.value.hint == "a later attempt was refused (InvalidMessageError: bad), which does not undo the first"
+
+
+def test_the_last_unknown_outcome_is_the_final_error() -> None:
+    first, last = ReadTimeoutError("first"), ReadTimeoutError("second")
+    with pytest.raises(ReadTimeoutError) as info:
+        policy(1).run(Flaky(first, last), provider="x", dedup=True)
+    assert info.value is last and last.hint == first.hint == ReadTimeoutError.default_hint
+    assert info.value.attempts == [first, last]  # type: ignore[attr-defined]
+
+
+def test_a_single_failure_is_raised_as_it_is() -> None:
+    error = ConnectError("refused")
+    with pytest.raises(ConnectError) as info:
+        policy(0).run(Flaky(error), provider="x")
+    assert info.value is error and not hasattr(error, "attempts")
+
+
+# ---------------------------------------------------------------------------- the group as a whole
+
+
+def test_a_group_needs_one_account_and_reads_go_to_the_first(sms_outbox: list[Any]) -> None:
+    with pytest.raises(smsbridge.ConfigurationError) as info:
+        FailoverAccount([])
+    assert info.value.message == "a failover group needs at least one account"
+    one = FailoverAccount([smsbridge.connect("memory://solo")])
+    assert one.send("+41791234567", "Hi", ledger=False).ok  # a group of one is a group
+    assert one.bulk_send(["+41791234568"], "Hi").accepted == 1
+    group = smsbridge.connect("memory://a?fail=connect", "memory://b")
+    assert repr(group) == "FailoverAccount(memory://a?fail=connect, memory://b)"
+    assert group.url == "memory://a?fail=connect"  # anything else is the first account's
+    from smsbridge.builtin import memory
+
+    memory.clear("b")
+    group.send("+41791234567", "Hi", ledger=False)
+    assert group.balance().amount == 1  # the first healthy one answers (b, with its one message)
+    with pytest.raises(AttributeError, match=r"^_capabilities$"):
+        group._capabilities  # noqa: B018  (private attributes are not forwarded)
+
+
+def test_failover_all_refuse_raises_the_last_of_three() -> None:
+    group = smsbridge.connect("memory://a?fail=auth", "memory://b?fail=connect", "memory://c?fail=credit")
+    with pytest.raises(smsbridge.InsufficientCreditError) as info:
+        group.send("+41791234567", "Hi", ledger=False)
+    assert len(info.value.attempts) == 3  # type: ignore[attr-defined]
+
+
+def test_a_refusal_of_the_input_is_no_failure_of_the_account(spy: Any, sms_outbox: list[Any]) -> None:
+    """Input one account's rules refuse (before any request) never puts that account on cool-down."""
+    spy_first = smsbridge.connect("spy://u:p@default?failures_before_cooldown=1", "memory://")
+    for _ in range(3):
+        assert spy_first.send("+41791234567", "Hi", sender="1xy", ledger=False).provider == "memory"
+    assert spy_first.send("+41791234567", "Hi", sender="Shop", ledger=False).provider == "spy"
+
+
+def test_a_group_send_passes_every_option_to_the_account_that_takes_it(
+    sms_outbox: list[Any], sms_ledger: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from smsbridge.ledger import open_ledger
+
+    group = smsbridge.connect("memory://a?fail=credit", "memory://")
+    group.send("+41791234567", "Hi", sender="Shop", flash=True, client_ref="ref-1", ledger=False)
+    group.send("+41791234568", "Hi", sender="Shop", flash=True, client_ref="ref-2", idempotency_key="k")
+    assert [(m.sender, m.flash, m.client_ref) for m in sms_outbox] == [("Shop", True, "ref-1"), ("Shop", True, "ref-2")]
+    keyed_ledger = os.environ["SMSBRIDGE_LEDGER"]
+    info = open_ledger(keyed_ledger).job_info("send:k")
+    assert (info.options["sender"], info.options["flash"], info.provider) == ("Shop", True, "memory")
+    assert info.account == "failover(memory://a?fail=credit memory://)"
+    # the group's send is the one recorded: the member's own send records nothing anywhere
+    group.send("+41791234569", "Hi", idempotency_key="given", ledger=sms_ledger)
+    assert [j.id for j in sms_ledger.jobs()] == ["send:given"]
+    assert [j.id for j in open_ledger(keyed_ledger).jobs()] == ["send:k"]
+    with pytest.raises(smsbridge.ConfigurationError, match="needs a ledger"):
+        group.send("+41791234567", "Hi", idempotency_key="k2", ledger=False)
+    group.send("+41791234567", "Hi", ledger=False)
+    assert [j.id for j in open_ledger(keyed_ledger).jobs()] == ["send:k"], "ledger=False records nothing"
+
+
+def test_a_group_send_holds_its_key_as_long_as_every_member_may_take(sms_outbox: list[Any], sms_ledger: Any) -> None:
+    group = smsbridge.connect("memory://a?fail=credit&timeout=7&retries=1", "memory://?timeout=3")
+    seen: list[float] = []
+    original = group.accounts[1].hooks.bulk_send
+
+    def looking(ctx: Any, message: Any) -> Any:
+        info = sms_ledger.job_info("send:held")
+        assert info.lease_expires is not None
+        seen.append((info.lease_expires - info.created_at).total_seconds())
+        return original(ctx, message)
+
+    group.accounts[1].hooks.bulk_send = looking  # type: ignore[method-assign]
+    group.send("+41791234567", "Hi", idempotency_key="held", ledger=sms_ledger)
+    expected = sum(a._longest_send() for a in group.accounts)
+    assert seen and abs(seen[0] - expected) < 2
+
+
+def test_a_crashed_group_send_is_never_resent(sms_outbox: list[Any], sms_ledger: Any) -> None:
+    """The claim may have gone to any member: even with a client id it is unknown, never sent again."""
+    from smsbridge.ledger.models import JobSpec
+    from smsbridge.ledger.runner import job_options
+    from smsbridge.models import Recipient
+
+    group = smsbridge.connect("memory://", "memory://b")
+    given = {"sender": None, "schedule": None, "flash": False, "encoding": None, "options": None}
+    options = {**job_options(given, allow_repeats=True), "to": ["+41791234567"]}
+    spec = JobSpec("send:gone", "memory", "x", "Hi", options, kind="send")
+    assert sms_ledger.begin_send(spec, [Recipient("+41791234567")], "dead", client_ref="ref-g")
+    result = group.send("+41791234567", "Hi", client_ref="ref-g", idempotency_key="gone", ledger=sms_ledger)
+    assert result.receipts[0].status is ReceiptStatus.UNKNOWN and sms_outbox == []
+
+
+def test_the_last_members_refusal_of_a_keyed_group_send_is_raised(spy: Any, sms_outbox: list[Any]) -> None:
+    group = smsbridge.connect("memory://a", "spy://u:p@default", "memory://c")
+    with pytest.raises(smsbridge.InvalidSenderError) as info:  # 12 characters: every member refuses
+        group.send("+41791234567", "Hi", sender="TwelveChars1", idempotency_key="too-long")
+    assert info.value.provider == "memory" and "1-11" in info.value.message
+    assert sms_outbox == []
+
+
+def test_by_default_only_a_certain_refusal_is_retryable() -> None:
+    assert RetryPolicy.retryable(ConnectError("refused"))
+    assert not RetryPolicy.retryable(ReadTimeoutError("t"))  # neither a read nor a de-duplicated send
+    assert RetryPolicy.retryable(ReadTimeoutError("t"), idempotent=True)
+    assert RetryPolicy.retryable(ReadTimeoutError("t"), dedup=True)

@@ -515,6 +515,8 @@ class Account:
         results: list[SendResult] = []
         for chunk in self._bulk_messages(iter(message.recipients), message):
             assert isinstance(chunk, Message)  # every recipient is valid here: no pre-request result
+            if results and self.capabilities.deduplicates:  # it would drop a second request with the id
+                chunk = attrs.evolve(chunk, client_ref=None)
             if len(chunk.recipients) == 1 and not results:
                 results.append(self._send_one(chunk))
             elif not results:
@@ -557,10 +559,11 @@ class Account:
                 Outcome.ALREADY_ACCEPTED: ReceiptStatus.ACCEPTED,
             }[exc.outcome]
             code = getattr(exc, "code", None)
+            refused = exc.outcome is Outcome.NOT_SENT  # the request was refused, not the recipients: retryable
             return SendResult(
                 provider=self.provider,
                 receipts=tuple(
-                    Receipt(r.number, status, reason=str(exc), code=code, provider=self.provider)
+                    Receipt(r.number, status, reason=str(exc), code=code, provider=self.provider, retryable=refused)
                     for r in message.recipients
                 ),
                 raw=getattr(exc, "raw", None),

@@ -115,10 +115,11 @@ def _final(failures: list[SmsBridgeError]) -> SmsBridgeError:
     """The error a sequence of failed attempts ends with.
 
     The last one, unless an earlier attempt may have been taken and the last says "not
-    sent": then the earlier one, because "not sent" would let failover send it again.
+    sent" (even before its request: the earlier one still may have gone): then the earlier
+    one, because "not sent" would let failover send it again.
     """
     last = failures[-1]
-    if last.outcome is Outcome.NOT_SENT and not getattr(last, "before_request", False):
+    if last.outcome is Outcome.NOT_SENT:
         first_unknown = next((f for f in failures if f.outcome is Outcome.UNKNOWN), None)
         if first_unknown is not None:
             first_unknown.hint = (

@@ -159,25 +159,24 @@ def _attempt(
         message = attrs.evolve(message, client_ref=ref)
     try:
         result = deliver(message)
-    except DuplicateError:
-        if not resend:
-            raise
-        # the request a crash cut short had been taken: the provider ignored this resend
-        from smsbridge.account import duplicate_result
-
-        result = duplicate_result(provider, message)
     except SmsBridgeError as exc:
-        state = _ERROR_STATE[exc.outcome]  # not sent: the next call with the key tries again
-        ledger.record(
-            job,
-            attempt,
-            [
-                RowOutcome(seq, state, provider=exc.provider, reason=str(exc), code=getattr(exc, "code", None))
-                for seq in seqs
-            ],
-            release=owner,
-        )
-        raise
+        if resend and isinstance(exc, DuplicateError):
+            # the request a crash cut short had been taken: the provider ignored this resend
+            from smsbridge.account import duplicate_result
+
+            result = duplicate_result(provider, message)
+        else:
+            state = _ERROR_STATE[exc.outcome]  # not sent: the next call with the key tries again
+            ledger.record(
+                job,
+                attempt,
+                [
+                    RowOutcome(seq, state, provider=exc.provider, reason=str(exc), code=getattr(exc, "code", None))
+                    for seq in seqs
+                ],
+                release=owner,
+            )
+            raise
     except BaseException as exc:
         ledger.settle_unknown(job, attempt, f"interrupted while the request was in flight ({type(exc).__name__})")
         ledger.release_lease(job, owner)

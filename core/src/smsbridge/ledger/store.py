@@ -93,6 +93,19 @@ def _params(text: str | None) -> dict[str, str] | None:
     return None if text is None else json.loads(text)
 
 
+def _params_json(params: Mapping[str, str] | None) -> str | None:
+    """A row's fields as stored: readable JSON, or escaped where a value cannot be UTF-8 (a lone surrogate)."""
+    if not params:
+        return None
+    text = json.dumps(dict(params), ensure_ascii=False)
+    return text if _storable(text) == text else json.dumps(dict(params))
+
+
+def _storable(text: str) -> str:
+    """``text`` as the database can hold it: a lone surrogate (undecodable input) written as an escape."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def _recipient(number: str, params: str | None, reference: str | None) -> Recipient:
     return Recipient(number, _params(params) or {}, reference)
 
@@ -366,7 +379,7 @@ class Ledger:
                         spec.id,
                         seq,
                         r.number,
-                        json.dumps(dict(r.params), ensure_ascii=False) if r.params else None,
+                        _params_json(r.params),
                         r.reference,
                         attempt,
                         client_ref,
@@ -578,8 +591,11 @@ class Ledger:
                         repeats.add(r.seq)
                     else:
                         first[r.dedup] = r.seq
-                params = json.dumps(dict(r.params), ensure_ascii=False) if r.params else None
-                new.append((r.seq, r.number, params, r.reference, r.dedup, dup_of, state.value, r.reason, r.code))
+                params = _params_json(r.params)  # a lone surrogate (undecodable input) stored escaped
+                reason = None if r.reason is None else _storable(r.reason)
+                new.append(
+                    (r.seq, _storable(r.number), params, r.reference, r.dedup, dup_of, state.value, reason, r.code)
+                )
             columns = "job, seq, number, params, reference, dedup, dup_of, state, reason, code, updated_at"
             if postgres:  # one statement of arrays, not one per row
                 self.db.execute(
