@@ -1080,12 +1080,10 @@ def _render(text: str, recipient: Recipient) -> str:
         return render(text, recipient.params)
     except KeyError as exc:
         raise InvalidMessageError(
-            f"the template needs field {exc.args[0]!r} for {recipient.number}",
-            recipient=recipient.number,
-            before_request=True,
+            f"the template needs field {exc.args[0]!r} for {recipient.number}", before_request=True
         ) from None
     except ValueError as exc:  # smsbridge.text.TemplateError: malformed, or too long once filled
-        raise InvalidMessageError(str(exc), recipient=recipient.number, before_request=True) from None
+        raise InvalidMessageError(str(exc), before_request=True) from None
 
 
 def _items(value: Any) -> list[Any]:
