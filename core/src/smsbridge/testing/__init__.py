@@ -140,15 +140,13 @@ class FakeTransport(Transport):
         """As the real transport: a header, URL or body HTTP cannot carry is refused, not sent."""
         import requests
 
-        from smsbridge.deadline import Exchange
-
         failure: Exception | None = None
         try:
             self._checked(requests.Request(method, url, **parts).prepare())
         except Exception as exc:
             failure = exc
         if failure is not None:
-            raise self._error(failure, "build", Exchange(self.deadline), url)
+            raise self._unsendable(failure, url)
 
 
 def cassette_replies(path: str | os.PathLike[str]) -> list[RawReply]:
