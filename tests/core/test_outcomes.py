@@ -16,7 +16,6 @@ import pytest
 
 import smsbridge
 from smsbridge import plugins
-from smsbridge.delivery import FailoverAccount
 from smsbridge.errors import (
     AuthenticationError,
     DuplicateError,
@@ -26,6 +25,7 @@ from smsbridge.errors import (
 )
 from smsbridge.hookspecs import hookimpl
 from smsbridge.models import Capabilities, Message, ProviderSpec, Receipt, ReceiptStatus, SendResult
+from smsbridge.resilience import FailoverAccount
 
 A, B, C = "+41791000001", "+41791000002", "+41791000003"
 

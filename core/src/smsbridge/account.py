@@ -11,7 +11,7 @@ Rules this module keeps, whatever the provider:
   receipts follow the input order; recipients rejected before any request come in results of
   their own (``details["requests"] == 0``).
 * A request is retried only when the provider certainly did not take it, or, for a provider
-  that de-duplicates by client id, with the same id (see ``smsbridge.delivery``).
+  that de-duplicates by client id, with the same id (see ``smsbridge.resilience``).
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ import attrs
 from smsbridge import numbers as _numbers
 from smsbridge.config import AccountSettings
 from smsbridge.context import ProviderContext
-from smsbridge.delivery import RetryPolicy
 from smsbridge.errors import (
     InvalidMessageError,
     InvalidRecipientError,
@@ -58,6 +57,7 @@ from smsbridge.models import (
     SendResult,
 )
 from smsbridge.plugins import ProviderHooks
+from smsbridge.resilience import RetryPolicy
 from smsbridge.text import analyze, invisible_character, is_template, render, unsendable
 from smsbridge.transport import Redactor, Transport, is_foreign
 

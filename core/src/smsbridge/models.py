@@ -3,7 +3,7 @@
 Outgoing values (``Recipient``, ``Message``) are built by the core after validation; results
 (``Receipt``, ``SendResult``, ``Balance``, ``DeliveryReport``, ...) are built by plugins and
 keep the redacted raw reply beside the parsed values.  Conversion to plain dicts lives in
-``smsbridge.converters``, not here.  Every datetime is timezone-aware.
+``smsbridge.json_output``, not here.  Every datetime is timezone-aware.
 """
 
 from __future__ import annotations

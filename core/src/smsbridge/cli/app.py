@@ -96,7 +96,7 @@ _CAPABILITY_FLAGS = (
 def providers() -> None:
     """Installed providers: package, capabilities, limits, admin operations; the cross-cutting
     plugins; plugins that failed to load, are disabled, or claim the same provider id."""
-    from smsbridge.converters import to_dict
+    from smsbridge.json_output import to_dict
     from smsbridge.plugins import get_registry
 
     state = State.get()
@@ -276,7 +276,7 @@ def send(
         state.warn(f"already sent with key {idempotency_key}: the recorded outcome, nothing sent now")
     counts = _counts(result.receipts)
     if state.json:
-        from smsbridge.converters import to_dict
+        from smsbridge.json_output import to_dict
 
         state.emit_json(
             {
@@ -838,7 +838,7 @@ def status(message_ids: tuple[str, ...], job_name: str | None, stale: str, ledge
     With --job NAME it is the polling backstop: every recipient of the job still without a
     final status is asked about (in batches the provider takes) and the ledger updated.
     """
-    from smsbridge.converters import to_dict
+    from smsbridge.json_output import to_dict
 
     state = State.get()
     if job_name is not None:
@@ -942,7 +942,7 @@ def estimate(text: str, recipients: tuple[str, ...], sender: str | None, encodin
 @handle_errors
 def inbound(folder: str, since_id: str | None, limit: int | None) -> None:
     """Messages received by the account, where the provider keeps them."""
-    from smsbridge.converters import to_dict
+    from smsbridge.json_output import to_dict
 
     state = State.get()
     account = state.account()
@@ -979,7 +979,7 @@ def admin(operation: str | None, params: tuple[str, ...], list_operations: bool)
     """Run a named operation of the account's provider: smsbridge admin OPERATION key=value..."""
     import json
 
-    from smsbridge.converters import to_dict
+    from smsbridge.json_output import to_dict
 
     state = State.get()
     account = state.account()

@@ -139,7 +139,7 @@ class State:
         if source is None:
             return None
         from smsbridge.cli.accounts import with_console_on_stderr
-        from smsbridge.connection import connect
+        from smsbridge.client import connect
 
         value = with_console_on_stderr(source.value) if isinstance(source.value, str) else source.value
         account = connect(value)

@@ -171,7 +171,7 @@ def cassette_replies(path: str | os.PathLike[str]) -> list[RawReply]:
 
 def fake_account(source: str | Mapping[str, Any], replies: Iterable[RawReply | BaseException] | Responder) -> Any:
     """``smsbridge.connect(source)`` with its transport replaced by a ``FakeTransport``."""
-    from smsbridge.connection import connect
+    from smsbridge.client import connect
 
     account = connect(source)
     account.ctx.http = FakeTransport(account.ctx.http, replies)

@@ -19,9 +19,9 @@ from smsbridge.config import (
     split_options,
     url_values,
 )
-from smsbridge.delivery import FailoverAccount
 from smsbridge.errors import ConfigurationError
 from smsbridge.plugins import Registry, get_registry
+from smsbridge.resilience import FailoverAccount
 
 __all__ = ["ENV_URL", "connect", "split_failover"]
 
@@ -33,7 +33,7 @@ def connect(*sources: str | Mapping[str, Any], registry: Registry | None = None)
 
     ``connect("aspsms://KEY:PASS@default?sender=Shop")``, ``connect({"provider": ..., ...})``,
     or ``connect()`` to read ``SMSBRIDGE_URL``.  Several sources (or ``failover(url1 url2)``)
-    give a :class:`~smsbridge.delivery.FailoverAccount` that moves to the next account only
+    give a :class:`~smsbridge.resilience.FailoverAccount` that moves to the next account only
     when the message was certainly not taken.
     """
     if not sources:
