@@ -500,7 +500,7 @@ def test_one_recipient_goes_through_the_send_hook_several_through_bulk(script: S
 
 
 def test_a_chunk_sender_keeps_the_callers_text_as_the_jobs_identity(bulk_script: Script) -> None:
-    from smsbridge.account import ChunkSender
+    from smsbridge.sending import ChunkSender
 
     account = smsbridge.connect("scripted://")
     template = account.prepare("Hi there")

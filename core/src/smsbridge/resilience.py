@@ -229,7 +229,7 @@ class FailoverAccount:
         store = send_ledger(ledger, idempotency_key)
         if store is None:
             return self._try(lambda account: account.send(to, text, ledger=False, **kwargs))
-        from smsbridge.account import SEND_OPTIONS
+        from smsbridge.sending import SEND_OPTIONS
 
         options: dict[str, Any] = {k: kwargs.get(k) for k in SEND_OPTIONS}
         options["flash"] = bool(options["flash"])
@@ -283,7 +283,7 @@ class FailoverAccount:
     def _bulk_run(
         self, recipients: Iterable[Any], text: str, *, workers: int | None = None, **kwargs: Any
     ) -> Iterable[SendResult]:
-        from smsbridge.account import SEND_OPTIONS, bulk_run
+        from smsbridge.sending import SEND_OPTIONS, bulk_run
 
         send_options = {k: kwargs.pop(k) for k in SEND_OPTIONS if k in kwargs}
         chunks = self.chunk_sender(text, **send_options)
@@ -299,7 +299,7 @@ class FailoverAccount:
         **kwargs: Any,
     ) -> BulkSummary:
         """Like ``Account.bulk_send``, with failover per chunk (see ``iter_bulk_send``)."""
-        from smsbridge.account import summarize_run
+        from smsbridge.results import summarize_run
 
         return summarize_run(self.provider, self._bulk_run(recipients, text, **kwargs), on_result, keep_receipts)
 
@@ -371,6 +371,12 @@ class FailoverChunks:
             group._failed(index)
             log.warning("failover: %s refused a chunk of %d; trying the next", account.url, len(recipients))
         return results
+
+    def run(self, recipients: Iterable[Any] | None, *, workers: int, **job: Any) -> Iterable[SendResult]:
+        """``bulk_run`` through the group's chunks (what ``Job.resume`` starts)."""
+        from smsbridge.sending import bulk_run
+
+        return bulk_run(self, recipients, workers=workers, **job)
 
     def stream(self, recipients: Iterable[Any], workers: int) -> Iterator[SendResult]:
         """Without a ledger: chunks of the group's size, each through ``__call__``."""

@@ -45,6 +45,12 @@ class ExitCode(enum.IntEnum):
     INTERRUPTED = 130  # Ctrl-C (bulk records what it knows first)
 
 
+def exit_with(code: ExitCode) -> None:
+    """End the command with ``code`` (nothing to do for ``OK``)."""
+    if code is not ExitCode.OK:
+        raise click.exceptions.Exit(int(code))
+
+
 class _RedactingFilter(logging.Filter):
     """Runs every log record through the redactors of the accounts opened so far."""
 
