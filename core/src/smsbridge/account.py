@@ -49,7 +49,24 @@ from smsbridge.text import analyze, is_template
 from smsbridge.transport import Redactor, Transport
 from smsbridge.validation import items as _items
 
-__all__ = ["SEND_OPTIONS", "Account", "ChunkSender", "LedgerLike", "RecipientLike"]
+__all__ = ["SEND_OPTIONS", "Account", "ChunkSender", "LedgerLike", "RecipientLike", "TransportFactory"]
+
+#: builds the transport an account uses from the one its settings describe
+TransportFactory = Callable[[Transport], Transport]
+
+
+def _injected(
+    given: Transport | TransportFactory | None, built: Transport, secrets: Sequence[str], fields: Sequence[str]
+) -> Transport:
+    """The transport an account uses: ``built`` from its settings, unless one was injected."""
+    if given is None:
+        return built
+    transport = given if isinstance(given, Transport) else given(built)
+    if transport.redact is not built.redact:  # whatever it keeps or logs is redacted all the same
+        transport.redact.add_fields(fields)
+        for secret in secrets:
+            transport.redact.add(secret)
+    return transport
 
 
 class Account:
@@ -64,9 +81,14 @@ class Account:
         *,
         masked_url: str,
         secrets: Sequence[str] = (),
+        transport: Transport | TransportFactory | None = None,
     ) -> None:
+        """``transport``: the HTTP side to use instead of the one built from ``settings`` (a
+        test's fake, a recording one): a ``Transport``, or a function given the built one that
+        returns the one to use (``FakeTransport(built, replies)`` keeps its timeouts and
+        redactor).  An injected transport learns the account's secrets for its redaction."""
         redactor = Redactor(secrets, fields=spec.secret_fields)
-        transport = Transport(
+        built = Transport(
             spec.id,
             connect_timeout=settings.connect_timeout,
             read_timeout=settings.timeout,
@@ -76,6 +98,7 @@ class Account:
             max_reply_bytes=settings.max_reply_bytes,
             ca_bundle=settings.ca_bundle,
         )
+        transport = _injected(transport, built, secrets, spec.secret_fields)
         self.spec = spec
         self.hooks = hooks
         self.settings = settings
@@ -413,7 +436,7 @@ class Account:
         result = self.retry.run(lambda: self.hooks.balance(self.ctx), provider=self.provider, idempotent=True)
         if result is None:
             raise self._unsupported("balance operation")
-        return result  # type: ignore[no-any-return]
+        return result
 
     def delivery_status(self, message_ids: str | Iterable[str]) -> list[DeliveryReport]:
         ids = [self._identifier(i, "message id") for i in _items(message_ids)]
@@ -469,7 +492,7 @@ class Account:
         spec = self.hooks.callback_spec(self.ctx)
         if spec is None:
             raise self._unsupported("callback declaration (smsbridge_callback_spec) in its plugin")
-        return spec  # type: ignore[no-any-return]
+        return spec
 
     def parse_inbound_callback(self, request: CallbackRequest | Mapping[str, str]) -> list[InboundMessage]:
         """Received messages from a request the provider made to your inbound callback URL."""
@@ -512,7 +535,7 @@ class Account:
         result = self.retry.run(lambda: self.hooks.admin(self.ctx, operation, dict(params)), provider=self.provider)
         if result is None:
             raise self._unsupported(f"operation {operation!r} in its plugin")
-        return result  # type: ignore[no-any-return]
+        return result
 
     def estimate(
         self,

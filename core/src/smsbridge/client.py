@@ -1,12 +1,19 @@
-"""``smsbridge.connect``: from a URL, a dict or ``SMSBRIDGE_URL`` to an account object."""
+"""``smsbridge.connect``: from a URL, a dict or ``SMSBRIDGE_URL`` to an account object, and
+``AccountLike``, the protocol of what it returns.
+
+``connect`` returns a single ``smsbridge.account.Account`` or, for several sources, a
+``smsbridge.resilience.FailoverAccount``; both implement ``AccountLike`` (mypy checks it at
+``connect``'s return), so code typed against it works with either.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, Protocol
 
-from smsbridge.account import Account
+from smsbridge.account import Account, TransportFactory
 from smsbridge.config import (
     AccountURL,
     build_config,
@@ -20,21 +27,147 @@ from smsbridge.config import (
     url_values,
 )
 from smsbridge.errors import ConfigurationError
+from smsbridge.models import (
+    AdminResult,
+    Balance,
+    BulkSummary,
+    CallbackRequest,
+    CallbackSpec,
+    Capabilities,
+    DeliveryReport,
+    Estimate,
+    InboundMessage,
+    Message,
+    Recipient,
+    SendResult,
+)
 from smsbridge.plugins import Registry, get_registry
 from smsbridge.resilience import FailoverAccount
+from smsbridge.sending import LedgerLike, RecipientLike
+from smsbridge.transport import Transport
 
-__all__ = ["ENV_URL", "connect", "split_failover"]
+__all__ = ["ENV_URL", "AccountLike", "connect", "split_failover"]
 
 ENV_URL = "SMSBRIDGE_URL"
 
 
-def connect(*sources: str | Mapping[str, Any], registry: Registry | None = None) -> Any:
+class AccountLike(Protocol):
+    """What ``connect`` returns: one account, or a failover group of them.
+
+    Sends and bulk sends of a group fail over between its accounts; its reads, callbacks and
+    admin operations go to its first account (``smsbridge.resilience``).
+    """
+
+    @property
+    def provider(self) -> str: ...
+
+    @property
+    def capabilities(self) -> Capabilities: ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> AccountLike: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def recipient(self, item: RecipientLike) -> Recipient: ...
+
+    def prepare(
+        self,
+        text: str,
+        *,
+        sender: str | None = None,
+        schedule: dt.datetime | None = None,
+        flash: bool = False,
+        encoding: str | None = None,
+        options: Mapping[str, Any] | None = None,
+    ) -> Message: ...
+
+    def send(
+        self,
+        to: RecipientLike | Iterable[RecipientLike],
+        text: str,
+        *,
+        sender: str | None = None,
+        schedule: dt.datetime | None = None,
+        flash: bool = False,
+        client_ref: str | None = None,
+        encoding: str | None = None,
+        options: Mapping[str, Any] | None = None,
+        idempotency_key: str | None = None,
+        ledger: LedgerLike = None,
+    ) -> SendResult: ...
+
+    def iter_bulk_send(
+        self,
+        recipients: Iterable[RecipientLike],
+        text: str,
+        *,
+        sender: str | None = None,
+        schedule: dt.datetime | None = None,
+        flash: bool = False,
+        encoding: str | None = None,
+        options: Mapping[str, Any] | None = None,
+        workers: int | None = None,
+        job: str | None = None,
+        ledger: LedgerLike = None,
+        allow_repeats: bool = False,
+        resend_unknown: bool = False,
+        wait: float | None = None,
+    ) -> Iterator[SendResult]: ...
+
+    def bulk_send(
+        self,
+        recipients: Iterable[RecipientLike],
+        text: str,
+        *,
+        on_result: Callable[[SendResult], None] | None = None,
+        keep_receipts: bool | None = None,
+        **kwargs: Any,
+    ) -> BulkSummary: ...
+
+    def estimate(
+        self,
+        text: str,
+        to: RecipientLike | Iterable[RecipientLike] = (),
+        *,
+        sender: str | None = None,
+        encoding: str | None = None,
+        provider_cost: bool = True,
+    ) -> Estimate: ...
+
+    def balance(self) -> Balance: ...
+
+    def delivery_status(self, message_ids: str | Iterable[str]) -> list[DeliveryReport]: ...
+
+    def inbound(
+        self, folder: str = "inbox", *, since_id: str | None = None, limit: int | None = None, **options: Any
+    ) -> list[InboundMessage]: ...
+
+    def parse_callback(self, request: CallbackRequest | Mapping[str, str]) -> list[DeliveryReport]: ...
+
+    def parse_inbound_callback(self, request: CallbackRequest | Mapping[str, str]) -> list[InboundMessage]: ...
+
+    def callback_spec(self) -> CallbackSpec: ...
+
+    def admin(self, operation: str, **params: Any) -> AdminResult: ...
+
+
+def connect(
+    *sources: str | Mapping[str, Any],
+    registry: Registry | None = None,
+    transport: Transport | TransportFactory | None = None,
+) -> AccountLike:
     """Open an account.
 
     ``connect("aspsms://KEY:PASS@default?sender=Shop")``, ``connect({"provider": ..., ...})``,
     or ``connect()`` to read ``SMSBRIDGE_URL``.  Several sources (or ``failover(url1 url2)``)
     give a :class:`~smsbridge.resilience.FailoverAccount` that moves to the next account only
     when the message was certainly not taken.
+
+    ``transport``: injected into every account instead of the one its settings build (see
+    ``Account``): a ``Transport``, or a function of the built one, e.g.
+    ``connect(url, transport=lambda built: FakeTransport(built, replies))``.
     """
     if not sources:
         env = os.environ.get(ENV_URL)
@@ -48,11 +181,13 @@ def connect(*sources: str | Mapping[str, Any], registry: Registry | None = None)
     for source in sources:
         expanded.extend(split_failover(source) if isinstance(source, str) else [source])
     reg = registry or get_registry()
-    accounts = [_open(source, reg) for source in expanded]
+    accounts = [_open(source, reg, transport) for source in expanded]
     return accounts[0] if len(accounts) == 1 else FailoverAccount(accounts)
 
 
-def _open(source: str | Mapping[str, Any], registry: Registry) -> Account:
+def _open(
+    source: str | Mapping[str, Any], registry: Registry, transport: Transport | TransportFactory | None = None
+) -> Account:
     if isinstance(source, str):
         url = parse_url(source)
         spec, hooks = registry.provider(url.provider)
@@ -88,4 +223,4 @@ def _open(source: str | Mapping[str, Any], registry: Registry) -> Account:
         )
     config = build_config(spec.config_class, provider_values, provider=spec.id)
     del url
-    return Account(spec, hooks, config, settings, masked_url=masked, secrets=secret_values(config))
+    return Account(spec, hooks, config, settings, masked_url=masked, secrets=secret_values(config), transport=transport)

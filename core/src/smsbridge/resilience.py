@@ -44,7 +44,19 @@ from smsbridge.errors import (
 
 if TYPE_CHECKING:
     from smsbridge.account import Account
-    from smsbridge.models import BulkSummary, SendResult
+    from smsbridge.models import (
+        AdminResult,
+        Balance,
+        BulkSummary,
+        CallbackSpec,
+        Capabilities,
+        DeliveryReport,
+        Estimate,
+        InboundMessage,
+        Message,
+        Recipient,
+        SendResult,
+    )
 
 __all__ = ["FailoverAccount", "FailoverChunks", "RetryPolicy"]
 
@@ -303,8 +315,41 @@ class FailoverAccount:
 
         return summarize_run(self.provider, self._bulk_run(recipients, text, **kwargs), on_result, keep_receipts)
 
-    def balance(self) -> Any:
+    def balance(self) -> Balance:
         return self._try(lambda a: a.balance())
+
+    # reads, callbacks and admin go to the first account: they are not part of failover
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self.accounts[0].capabilities
+
+    def recipient(self, item: Any) -> Recipient:
+        return self.accounts[0].recipient(item)
+
+    def prepare(self, text: str, **options: Any) -> Message:
+        return self.accounts[0].prepare(text, **options)
+
+    def estimate(self, text: str, to: Any = (), **options: Any) -> Estimate:
+        return self.accounts[0].estimate(text, to, **options)
+
+    def delivery_status(self, message_ids: str | Iterable[str]) -> list[DeliveryReport]:
+        return self.accounts[0].delivery_status(message_ids)
+
+    def inbound(self, folder: str = "inbox", **options: Any) -> list[InboundMessage]:
+        return self.accounts[0].inbound(folder, **options)
+
+    def parse_callback(self, request: Any) -> list[DeliveryReport]:
+        return self.accounts[0].parse_callback(request)
+
+    def parse_inbound_callback(self, request: Any) -> list[InboundMessage]:
+        return self.accounts[0].parse_inbound_callback(request)
+
+    def callback_spec(self) -> CallbackSpec:
+        return self.accounts[0].callback_spec()
+
+    def admin(self, operation: str, **params: Any) -> AdminResult:
+        return self.accounts[0].admin(operation, **params)
 
     def __getattr__(self, name: str) -> Any:
         # reads and admin go to the first account: they are not part of failover

@@ -170,12 +170,10 @@ def cassette_replies(path: str | os.PathLike[str]) -> list[RawReply]:
 
 
 def fake_account(source: str | Mapping[str, Any], replies: Iterable[RawReply | BaseException] | Responder) -> Any:
-    """``smsbridge.connect(source)`` with its transport replaced by a ``FakeTransport``."""
+    """``smsbridge.connect(source)`` with a ``FakeTransport`` injected as its transport."""
     from smsbridge.client import connect
 
-    account = connect(source)
-    account.ctx.http = FakeTransport(account.ctx.http, replies)
-    return account
+    return connect(source, transport=lambda built: FakeTransport(built, replies))
 
 
 # ---------------------------------------------------------------------------- cassette scrubbing
