@@ -64,3 +64,8 @@ def test_an_injected_transport_object_is_used_and_learns_the_accounts_secrets() 
 def test_every_failover_member_gets_the_injected_transport() -> None:
     group: Any = connect("memory://", "memory://", transport=lambda built: FakeTransport(built, [reply("")]))
     assert all(isinstance(a.ctx.http, FakeTransport) for a in group.accounts)
+
+
+def test_the_protocol_is_public() -> None:
+    assert smsbridge.AccountLike is AccountLike
+    assert "AccountLike" in smsbridge.__all__

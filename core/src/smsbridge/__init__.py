@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # the lazy names, for type checkers and IDEs
     from smsbridge.account import Account as Account
+    from smsbridge.client import AccountLike as AccountLike
     from smsbridge.client import connect as connect
     from smsbridge.ledger import open_ledger as open_ledger
     from smsbridge.models import (
@@ -62,6 +63,7 @@ if TYPE_CHECKING:  # the lazy names, for type checkers and IDEs
 
 _LAZY = {
     "connect": "smsbridge.client",
+    "AccountLike": "smsbridge.client",
     "Account": "smsbridge.account",
     "FailoverAccount": "smsbridge.resilience",
     "to_dict": "smsbridge.json_output",
