@@ -214,7 +214,7 @@ class AcmePlugin:
 
     def _call(self, ctx: Any, path: str, payload: dict[str, Any]) -> dict[str, Any]:
         from smsbridge.errors import AuthenticationError
-        from smsbridge.wire import json_body
+        from smsbridge.replies import json_body
 
         reply = ctx.http.request("POST", ctx.url(path), json={"key": ctx.config.api_key, **payload})
         data: dict[str, Any] = json_body(reply, ctx.provider)

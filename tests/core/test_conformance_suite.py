@@ -28,9 +28,9 @@ from smsbridge.models import (
     ReceiptStatus,
     SendResult,
 )
+from smsbridge.replies import json_body, unreadable
 from smsbridge.testing import reply
 from smsbridge.testing.conformance import ProviderConformance, mutations
-from smsbridge.wire import json_body, unreadable
 
 
 @attrs.define(kw_only=True)

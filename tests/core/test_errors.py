@@ -58,3 +58,67 @@ def test_unknown_provider_error() -> None:
     error = errors.UnknownProviderError("junub", ["console", "memory"])
     assert "console, memory" in str(error)
     assert error.package is None
+
+
+# ---------------------------------------------------------------------------- pickling, keywords
+
+
+def _example(cls: type[errors.SmsBridgeError]) -> errors.SmsBridgeError:
+    """One instance of ``cls`` with every field its constructor takes set to a telling value."""
+    from smsbridge.models import RawReply
+
+    if cls is errors.UnknownProviderError:
+        return cls("junub", ["console", "memory"], "smsbridge-junubsms")
+    if cls is errors.ProviderUnavailableError:
+        return cls("broken", provider_id="junubsms", reason="conflict", plugins=["a (x)", "b (y)"], hint="fix it")
+    values: dict[str, Any] = {
+        "provider": "aspsms",
+        "hint": "do this",
+        "url": "https://api.example/send",
+        "http_status": 503,
+        "code": "E42",
+        "text": "said no",
+        "raw": RawReply(status=503, body="no", content_type="text/plain", url="https://api.example/send"),
+        "before_request": True,
+        "recipient": "+41791234567",
+        "holder": "host:1234",
+        "outcome": Outcome.UNKNOWN,
+    }
+    accepted = inspect.signature(cls.__init__).parameters
+    return cls("it failed", **{k: v for k, v in values.items() if k in accepted})
+
+
+@pytest.mark.parametrize("cls", ERRORS, ids=lambda c: c.__name__)
+def test_every_error_round_trips_through_pickle(cls: type[errors.SmsBridgeError]) -> None:
+    import pickle
+
+    error = _example(cls)
+    copy = pickle.loads(pickle.dumps(error))
+    assert type(copy) is cls
+    assert copy.__dict__ == error.__dict__
+    assert copy.args == error.args
+    assert str(copy) == str(error) and repr(copy) == repr(error)
+    assert copy.outcome is error.outcome
+    fields = set(vars(error)) - {"message", "hint"}
+    assert fields, "the example sets fields"
+
+
+@pytest.mark.parametrize("cls", ERRORS, ids=lambda c: c.__name__)
+def test_every_error_rejects_an_unknown_keyword_naming_it(cls: type[errors.SmsBridgeError]) -> None:
+    with pytest.raises(TypeError, match="provder"):
+        cls("x", provder="aspsms")  # type: ignore[call-arg]
+
+
+def test_a_pickled_provider_error_keeps_only_the_redacted_reply() -> None:
+    import pickle
+
+    from smsbridge.models import RawReply
+    from smsbridge.redaction import Redactor
+
+    redactor = Redactor()
+    redactor.add("s3cret-pass")
+    raw = RawReply(status=401, body="pass=s3cret-pass refused", url="https://x/?pass=s3cret-pass", redactor=redactor)
+    error = errors.AuthenticationError("refused", provider="aspsms", raw=raw)
+    data = pickle.dumps(error)
+    assert b"s3cret-pass" not in data
+    assert pickle.loads(data).raw.body == error.raw.body

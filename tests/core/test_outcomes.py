@@ -16,7 +16,6 @@ import pytest
 
 import smsbridge
 from smsbridge import plugins
-from smsbridge.delivery import FailoverAccount
 from smsbridge.errors import (
     AuthenticationError,
     DuplicateError,
@@ -26,6 +25,7 @@ from smsbridge.errors import (
 )
 from smsbridge.hookspecs import hookimpl
 from smsbridge.models import Capabilities, Message, ProviderSpec, Receipt, ReceiptStatus, SendResult
+from smsbridge.resilience import FailoverAccount
 
 A, B, C = "+41791000001", "+41791000002", "+41791000003"
 
@@ -500,7 +500,7 @@ def test_one_recipient_goes_through_the_send_hook_several_through_bulk(script: S
 
 
 def test_a_chunk_sender_keeps_the_callers_text_as_the_jobs_identity(bulk_script: Script) -> None:
-    from smsbridge.account import ChunkSender
+    from smsbridge.sending import ChunkSender
 
     account = smsbridge.connect("scripted://")
     template = account.prepare("Hi there")

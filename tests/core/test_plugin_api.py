@@ -18,7 +18,7 @@ HOMES = (
     "smsbridge.numbers",
     "smsbridge.text",
     "smsbridge.transport",
-    "smsbridge.wire",
+    "smsbridge.replies",
 )
 
 

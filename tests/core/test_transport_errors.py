@@ -358,8 +358,11 @@ def test_an_exception_from_outside_the_http_stack_passes_through(monkeypatch: An
     def cut(*args: Any, **kwargs: Any) -> Any:
         raise TimeLimit()
 
-    account = smsbridge.connect("aspsms://key:password@127.0.0.1:9?plain_http=yes")
-    monkeypatch.setattr(account.ctx.http.session, "send", cut)
+    def cutting(built: Any) -> Any:  # the account's own transport, its session's send cut
+        monkeypatch.setattr(built.session, "send", cut)
+        return built
+
+    account = smsbridge.connect("aspsms://key:password@127.0.0.1:9?plain_http=yes", transport=cutting)
     with pytest.raises(TimeLimit) as info:
         account.ctx.http.request("GET", "http://127.0.0.1:9/x")
     assert is_foreign(info.value)

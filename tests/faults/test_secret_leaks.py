@@ -23,8 +23,8 @@ from click.testing import CliRunner
 import smsbridge
 from smsbridge.cli.app import cli
 from smsbridge.config import secret_values
-from smsbridge.converters import to_dict
 from smsbridge.errors import SmsBridgeError
+from smsbridge.json_output import to_dict
 from smsbridge.plugins import get_registry
 from smsbridge.testing import scrub_request, scrub_response
 from smsbridge.testing.server import FaultServer, Reply, Request

@@ -374,7 +374,7 @@ def test_stale_claims_are_each_settled_or_resent_once_and_counted(tally: Tally, 
     ledger.claim("s", [6], "d-single", provider="tally", client_ref="ref-single")
     tally.lose_answer = {tally.attempts + 1}  # the resend's answer is lost; its retry hears "duplicate id"
     before = len(tally.requests)
-    from smsbridge.account import summarize_run
+    from smsbridge.results import summarize_run
 
     warnings: list[str] = []
     run = JobRun(account.chunk_sender("Hi"), None, workers=1, ledger=ledger, job="s", warn=warnings.append)
@@ -573,7 +573,7 @@ def test_a_summary_counts_the_whole_job_and_a_job_keeps_its_options(tally: Tally
     stop = StopToken()
     tally.on_request = lambda n: stop.request()  # stop after the first request
     run = JobRun(account.chunk_sender("Hi", sender="Shop"), NUMBERS[:7], workers=1, ledger=ledger, job="sum", stop=stop)
-    from smsbridge.account import summarize_run
+    from smsbridge.results import summarize_run
 
     summary = summarize_run("tally", run)
     assert (summary.provider, summary.accepted, summary.pending, summary.total) == ("tally", 3, 4, 7)

@@ -5,7 +5,7 @@
     .venv/bin/python tools/mutation/run.py again               # only those neither killed nor equivalent
     .venv/bin/python tools/mutation/run.py score               # the score of the last run
     .venv/bin/python tools/mutation/run.py survivors           # the survivors, as diffs
-    .venv/bin/python tools/mutation/run.py 'smsbridge.delivery.x__final*'  # these mutants
+    .venv/bin/python tools/mutation/run.py 'smsbridge.resilience.x__final*'  # these mutants
     .venv/bin/python tools/mutation/run.py --at COMMIT [...]   # the same for an earlier commit
 
 Works in ``.mutation/work/`` at the repository root (``.mutation/at-COMMIT/`` with
@@ -34,22 +34,22 @@ MUTMUT = Path(sys.executable).with_name("mutmut")
 #: the functions under mutation testing, by module (mutmut's names: ``x_name`` for a function,
 #: ``xǁClassǁmethod`` for a method); anything else in these files is left alone
 SCOPE = {
-    "delivery": [
-        "smsbridge.delivery.xǁRetryPolicyǁ*",
-        "smsbridge.delivery.x__final__mutmut_*",
-        "smsbridge.delivery.xǁFailoverAccountǁ*",
-        "smsbridge.delivery.xǁFailoverChunksǁ*",
-        "smsbridge.delivery.x__refused_whole__mutmut_*",
+    "resilience": [
+        "smsbridge.resilience.xǁRetryPolicyǁ*",
+        "smsbridge.resilience.x__final__mutmut_*",
+        "smsbridge.resilience.xǁFailoverAccountǁ*",
+        "smsbridge.resilience.xǁFailoverChunksǁ*",
+        "smsbridge.resilience.x__refused_whole__mutmut_*",
     ],
-    "account": [
-        "smsbridge.account.xǁAccountǁ_send_one__mutmut_*",
-        "smsbridge.account.xǁAccountǁ_request__mutmut_*",
-        "smsbridge.account.xǁAccountǁ_request_safe__mutmut_*",
-        "smsbridge.account.xǁAccountǁ_checked__mutmut_*",
-        "smsbridge.account.xǁChunkSenderǁ*",
-        "smsbridge.account.x_summarize__mutmut_*",
-        "smsbridge.account.x__merge__mutmut_*",
-        "smsbridge.account.x_duplicate_result__mutmut_*",
+    "sending": [
+        "smsbridge.sending.x_send_one__mutmut_*",
+        "smsbridge.sending.x_request__mutmut_*",
+        "smsbridge.sending.x_request_safe__mutmut_*",
+        "smsbridge.sending.x_checked__mutmut_*",
+        "smsbridge.sending.xǁChunkSenderǁ*",
+        "smsbridge.results.x_summarize__mutmut_*",
+        "smsbridge.results.x_merge__mutmut_*",
+        "smsbridge.results.x_duplicate_result__mutmut_*",
     ],
     "ledger.store": ["smsbridge.ledger.store.*"],
     "ledger.runner": ["smsbridge.ledger.runner.*"],

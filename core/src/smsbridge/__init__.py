@@ -20,8 +20,8 @@ __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # the lazy names, for type checkers and IDEs
     from smsbridge.account import Account as Account
-    from smsbridge.connection import connect as connect
-    from smsbridge.delivery import FailoverAccount as FailoverAccount
+    from smsbridge.client import AccountLike as AccountLike
+    from smsbridge.client import connect as connect
     from smsbridge.ledger import open_ledger as open_ledger
     from smsbridge.models import (
         Balance as Balance,
@@ -59,12 +59,14 @@ if TYPE_CHECKING:  # the lazy names, for type checkers and IDEs
     from smsbridge.models import (
         SendResult as SendResult,
     )
+    from smsbridge.resilience import FailoverAccount as FailoverAccount
 
 _LAZY = {
-    "connect": "smsbridge.connection",
+    "connect": "smsbridge.client",
+    "AccountLike": "smsbridge.client",
     "Account": "smsbridge.account",
-    "FailoverAccount": "smsbridge.delivery",
-    "to_dict": "smsbridge.converters",
+    "FailoverAccount": "smsbridge.resilience",
+    "to_dict": "smsbridge.json_output",
     "analyze": "smsbridge.text",
     "open_ledger": "smsbridge.ledger",
     **dict.fromkeys(

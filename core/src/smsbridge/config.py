@@ -25,9 +25,9 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 import attrs
 
-from smsbridge.converters import structure_config
 from smsbridge.errors import ConfigurationError
 from smsbridge.numbers import NUMBER_CHECKS
+from smsbridge.url_text import structure_config
 
 __all__ = [
     "AccountSettings",

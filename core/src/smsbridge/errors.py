@@ -45,6 +45,12 @@ No error carries a credential: a raw reply kept on an error is a redacted copy, 
 leave a provider hook are redacted, and an error that leaves the transport or a hook has no
 exception chained behind it but smsbridge errors (a ``requests`` exception would hold the
 request, its URL and its body).  See docs/security.md.
+
+Every error pickles with its fields (the Celery integration ships errors between processes):
+``SmsBridgeError.__reduce__`` rebuilds an error from its attributes, not by calling its
+constructor again, so a constructor may take whatever arguments it needs.  Constructors take
+only the keywords they name: a misspelled keyword is a ``TypeError`` naming it, never a field
+silently kept aside.
 """
 
 from __future__ import annotations
@@ -127,6 +133,19 @@ class SmsBridgeError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r})"
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's own reduce calls ``cls(*args)``: wrong for constructors that take other
+        # arguments than the message.  Rebuild from the fields instead (the message is one).
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
+
+
+def _rebuild(cls: type[SmsBridgeError], args: tuple[Any, ...], state: dict[str, Any]) -> SmsBridgeError:
+    """An error of ``cls`` with ``state`` as its fields, built without its constructor (unpickling)."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class ConfigurationError(SmsBridgeError):
     """The account cannot be built: a malformed URL, a missing part, an unknown option."""
@@ -204,8 +223,16 @@ class JobBusyError(LedgerError):
 
     default_hint = "wait for the other run to finish, or pass --wait to wait for it"
 
-    def __init__(self, message: str, *, holder: str | None = None, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
+    def __init__(
+        self,
+        message: str,
+        *,
+        holder: str | None = None,
+        provider: str | None = None,
+        hint: str | None = None,
+        outcome: Outcome | None = None,
+    ) -> None:
+        super().__init__(message, provider=provider, hint=hint, outcome=outcome)
         self.holder = holder
 
 
@@ -289,7 +316,6 @@ class ProviderError(SmsBridgeError):
         raw: RawReply | None = None,
         hint: str | None = None,
         before_request: bool = False,
-        **extra: Any,
     ) -> None:
         super().__init__(message, provider=provider, hint=hint)
         self.http_status = http_status
@@ -297,7 +323,6 @@ class ProviderError(SmsBridgeError):
         self.text = text
         self.raw = raw.redacted() if raw is not None else None  # what an error keeps is shown
         self.before_request = before_request
-        self.extra = extra
 
     def __str__(self) -> str:
         base = super().__str__()
@@ -338,8 +363,29 @@ class InvalidRecipientError(ProviderError):
 
     default_hint = "use an international number (E.164, e.g. +41791234567) the provider serves"
 
-    def __init__(self, message: str, *, recipient: str | None = None, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
+    def __init__(
+        self,
+        message: str,
+        *,
+        recipient: str | None = None,
+        provider: str | None = None,
+        http_status: int | None = None,
+        code: str | None = None,
+        text: str | None = None,
+        raw: RawReply | None = None,
+        hint: str | None = None,
+        before_request: bool = False,
+    ) -> None:
+        super().__init__(
+            message,
+            provider=provider,
+            http_status=http_status,
+            code=code,
+            text=text,
+            raw=raw,
+            hint=hint,
+            before_request=before_request,
+        )
         self.recipient = recipient
 
 

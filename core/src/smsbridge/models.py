@@ -3,7 +3,9 @@
 Outgoing values (``Recipient``, ``Message``) are built by the core after validation; results
 (``Receipt``, ``SendResult``, ``Balance``, ``DeliveryReport``, ...) are built by plugins and
 keep the redacted raw reply beside the parsed values.  Conversion to plain dicts lives in
-``smsbridge.converters``, not here.  Every datetime is timezone-aware.
+``smsbridge.json_output``, not here; ``TextInfo`` is defined beside ``analyze`` in
+``smsbridge.text`` (which imports nothing from here) and re-exported.  Every datetime is
+timezone-aware.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
+
+from smsbridge.text import TextInfo, is_template, render
 
 __all__ = [
     "AdminOperation",
@@ -151,8 +155,6 @@ class Message:
         """The text this recipient receives: a template (a text with ``{name}`` fields) filled
         from its ``params``, any other text as written.  A missing field is a ``KeyError``
         (the core rejects such recipients before any hook sees them)."""
-        from smsbridge.text import is_template, render
-
         if not recipient.params or not is_template(self.text):
             return self.text  # not a template, or already rendered by the core
         return render(self.text, recipient.params)
@@ -432,18 +434,6 @@ class CallbackSpec:
     signature: str = ""  # how the provider signs, in words (docs, ``smsbridge receiver url``)
     max_url_length: int | None = None
     methods: tuple[str, ...] = ("GET", "POST")
-
-
-@attrs.frozen
-class TextInfo:
-    """How a text travels: GSM-7 or UCS-2, how many units, how many segments."""
-
-    encoding: str  # "gsm7" or "ucs2"
-    characters: int
-    units: int  # septets for gsm7 (extension characters count two), UTF-16 units for ucs2
-    segments: int
-    per_segment: int
-    unsupported: tuple[str, ...] = ()  # characters that forced UCS-2
 
 
 @attrs.frozen

@@ -86,9 +86,9 @@ from smsbridge.models import (
     TextInfo,
 )
 from smsbridge.numbers import normalize, to_digits
+from smsbridge.replies import expect_ok_status, json_body, looks_like_html, status_error, unreadable, xml_body
 from smsbridge.text import analyze, is_gsm7, is_template, render
 from smsbridge.transport import Transport
-from smsbridge.wire import expect_ok_status, json_body, looks_like_html, status_error, unreadable, xml_body
 
 __all__ = [
     "AccountSettings",

@@ -37,6 +37,7 @@ import attrs
 import pluggy
 
 from smsbridge import hookspecs
+from smsbridge.context import ProviderContext
 from smsbridge.errors import (
     ProviderError,
     ProviderUnavailableError,
@@ -45,7 +46,22 @@ from smsbridge.errors import (
     UnknownProviderError,
 )
 from smsbridge.hookspecs import hookimpl
-from smsbridge.models import DeliveryReport, ProviderSpec, RawReply, SendResult
+from smsbridge.models import (
+    AdminResult,
+    Balance,
+    CallbackRequest,
+    CallbackSpec,
+    DeliveryReport,
+    Estimate,
+    InboundEvent,
+    InboundMessage,
+    InboundQuery,
+    Message,
+    ProviderSpec,
+    RawReply,
+    ReportEvent,
+    SendResult,
+)
 
 __all__ = [
     "DISABLE_ENV",
@@ -246,54 +262,70 @@ class ProviderHooks:
             raise clean_error(error, ctx.redact)  # outside the except block: nothing chained
         return _clean_result(result, ctx.redact)
 
-    def check_recipient(self, ctx: Any, number: str) -> str | None:
+    # Each method is typed as its hook spec (smsbridge.hookspecs): mypy checks both sides of
+    # the plugin boundary here.  ``None``: the plugin does not implement the operation.
+
+    def check_recipient(self, ctx: ProviderContext, number: str) -> str | None:
         result: str | None = self._call("smsbridge_check_recipient", ctx, number=number)
         return result
 
-    def send(self, ctx: Any, message: Any) -> Any:
-        return self._call("smsbridge_send", ctx, message=message)
+    def send(self, ctx: ProviderContext, message: Message) -> SendResult | None:
+        result: SendResult | None = self._call("smsbridge_send", ctx, message=message)
+        return result
 
-    def bulk_send(self, ctx: Any, message: Any) -> Any:
-        return self._call("smsbridge_bulk_send", ctx, message=message)
+    def bulk_send(self, ctx: ProviderContext, message: Message) -> SendResult | None:
+        result: SendResult | None = self._call("smsbridge_bulk_send", ctx, message=message)
+        return result
 
-    def balance(self, ctx: Any) -> Any:
-        return self._call("smsbridge_balance", ctx)
+    def balance(self, ctx: ProviderContext) -> Balance | None:
+        result: Balance | None = self._call("smsbridge_balance", ctx)
+        return result
 
-    def delivery_status(self, ctx: Any, message_ids: Sequence[str]) -> Any:
-        return self._call("smsbridge_delivery_status", ctx, message_ids=list(message_ids))
+    def delivery_status(self, ctx: ProviderContext, message_ids: Sequence[str]) -> list[DeliveryReport] | None:
+        result: list[DeliveryReport] | None = self._call(
+            "smsbridge_delivery_status", ctx, message_ids=list(message_ids)
+        )
+        return result
 
-    def inbound(self, ctx: Any, query: Any) -> Any:
-        return self._call("smsbridge_inbound", ctx, query=query)
+    def inbound(self, ctx: ProviderContext, query: InboundQuery) -> list[InboundMessage] | None:
+        result: list[InboundMessage] | None = self._call("smsbridge_inbound", ctx, query=query)
+        return result
 
-    def parse_callback(self, ctx: Any, request: Any) -> Any:
-        return self._call("smsbridge_parse_callback", ctx, request=request)
+    def parse_callback(self, ctx: ProviderContext, request: CallbackRequest) -> list[DeliveryReport] | None:
+        result: list[DeliveryReport] | None = self._call("smsbridge_parse_callback", ctx, request=request)
+        return result
 
-    def callback_spec(self, ctx: Any) -> Any:
-        return self._call("smsbridge_callback_spec", ctx)
+    def callback_spec(self, ctx: ProviderContext) -> CallbackSpec | None:
+        result: CallbackSpec | None = self._call("smsbridge_callback_spec", ctx)
+        return result
 
-    def parse_inbound_callback(self, ctx: Any, request: Any) -> Any:
-        return self._call("smsbridge_parse_inbound_callback", ctx, request=request)
+    def parse_inbound_callback(self, ctx: ProviderContext, request: CallbackRequest) -> list[InboundMessage] | None:
+        result: list[InboundMessage] | None = self._call("smsbridge_parse_inbound_callback", ctx, request=request)
+        return result
 
-    def report_received(self, event: Any) -> None:
+    def report_received(self, event: ReportEvent) -> None:
         """Tell host-app plugins (and the provider's own) about a stored report."""
         self._registry._event_caller("smsbridge_report_received", self._plugin)(event=event)
 
-    def inbound_received(self, event: Any) -> None:
+    def inbound_received(self, event: InboundEvent) -> None:
         self._registry._event_caller("smsbridge_inbound_received", self._plugin)(event=event)
 
     def listens(self, hook_name: str) -> bool:
         """Whether any plugin this provider's events reach implements ``hook_name``."""
         return bool(self._registry._event_caller(hook_name, self._plugin).get_hookimpls())
 
-    def estimate(self, ctx: Any, message: Any) -> Any:
-        return self._call("smsbridge_estimate", ctx, message=message)
+    def estimate(self, ctx: ProviderContext, message: Message) -> Estimate | None:
+        result: Estimate | None = self._call("smsbridge_estimate", ctx, message=message)
+        return result
 
-    def admin(self, ctx: Any, operation: str, params: dict[str, Any]) -> Any:
-        return self._call("smsbridge_admin", ctx, operation=operation, params=params)
+    def admin(self, ctx: ProviderContext, operation: str, params: dict[str, Any]) -> AdminResult | None:
+        result: AdminResult | None = self._call("smsbridge_admin", ctx, operation=operation, params=params)
+        return result
 
-    def rewrite_message(self, ctx: Any, message: Any) -> Any:
+    def rewrite_message(self, ctx: ProviderContext, message: Message) -> Message:
         """``smsbridge_rewrite_message`` through pluggy, with the account's ``PublicContext``."""
-        return self._registry._rewrite(self._plugin, ctx, message)
+        result: Message = self._registry._rewrite(self._plugin, ctx, message)
+        return result
 
 
 def clean_error(error: SmsBridgeError, redact: Callable[[str], str]) -> SmsBridgeError:

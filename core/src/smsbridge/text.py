@@ -20,14 +20,16 @@ import string
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
+import attrs
+
 from smsbridge.errors import InvalidMessageError
-from smsbridge.models import TextInfo
 
 __all__ = [
     "GSM7_BASIC",
     "GSM7_EXTENSION",
     "MAX_TEXT_LENGTH",
     "TemplateError",
+    "TextInfo",
     "analyze",
     "invisible_character",
     "is_gsm7",
@@ -145,6 +147,18 @@ def invisible_character(text: str) -> str | None:
             name = unicodedata.name(ch, "") or _CATEGORY_NAMES.get(category, "an invisible character")
             return f"U+{code:04X} {name} at position {position}"
     return None
+
+
+@attrs.frozen
+class TextInfo:
+    """How a text travels (``analyze``): GSM-7 or UCS-2, how many units, how many segments."""
+
+    encoding: str  # "gsm7" or "ucs2"
+    characters: int
+    units: int  # septets for gsm7 (extension characters count two), UTF-16 units for ucs2
+    segments: int
+    per_segment: int
+    unsupported: tuple[str, ...] = ()  # characters that forced UCS-2
 
 
 def analyze(text: str, *, encoding: str | None = None) -> TextInfo:

@@ -32,7 +32,8 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from smsbridge.deadline import DeadlinePassed, Exchange, tracking_adapter
@@ -185,69 +186,37 @@ class Transport:
         send): losing its answer leaves the message certainly unsent, so the unknown-outcome
         errors become ``NotSentError`` and failover may move on.
         """
+        parts: dict[str, Any] = {"params": params, "data": data, "json": json, "headers": headers}
         if preparatory:
             try:
-                return self.request(method, url, params=params, data=data, json=json, headers=headers)
+                return self._request(method, url, parts)
             except OutcomeUnknownError as exc:
                 lost = preparatory_failure(exc, self.provider)
             raise lost  # outside the except block: no context chained
+        return self._request(method, url, parts)
+
+    def _request(self, method: str, url: str, parts: dict[str, Any]) -> RawReply:
         refresh_log_redaction()
         self.limiter.acquire()
         started = time.perf_counter()
-        stage = "build"
-        exchange = Exchange(self.deadline)
-        failure: BaseException | None = None
-        content, truncated, response = b"", False, None
-        try:
-            prepared = self._prepare(method, url, params=params, data=data, json=json, headers=headers)
-            stage = "send"
-            with self._lock:
-                self.requests_made += 1
-            with exchange:
-                response = self.session.send(
-                    prepared,
-                    timeout=self.timeout,
-                    verify=self.verify,
-                    allow_redirects=False,
-                    stream=True,
-                    proxies=self._proxies_for(prepared),
-                )
-                stage = "read"
-                try:
-                    content, truncated = self._read(response)
-                finally:
-                    response.close()
-        except Exception as exc:  # mapped below, outside this block: nothing chained to the error
-            if _classify(exc) == "other" and not isinstance(exc, DeadlinePassed):
-                _mark_foreign(exc)
-                raise  # not the HTTP stack's: a time limit or another signal of the caller's own
-            failure = exc
-        if failure is not None or exchange.interrupted:
-            error = self._error(failure, stage, exchange, url)
+        attempt = _Attempt(Exchange(self.deadline))
+        failure = self._exchange(attempt, method, url, parts)
+        if failure is not None or attempt.exchange.interrupted:
+            error = self._error(failure, attempt, url)
             del failure
-            raise error
-        assert response is not None
-        content_type = response.headers.get("Content-Type", "")
-        reply = RawReply(
-            status=response.status_code,
-            body=_decode(content, content_type),
-            content_type=content_type,
-            url=prepared.url or url,
-            headers=dict(response.headers),
-            truncated=truncated,
-            redactor=self.redact,
-        )
+            raise error  # outside the except block that caught the cause: nothing chained
+        reply = self._reply(attempt, url)
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
                 "%s %s -> %s %s (%d bytes, %.3fs)",
                 method,
                 self.redact(reply.url),
                 reply.status,
-                content_type,
-                len(content),
+                reply.content_type,
+                len(attempt.content),
                 time.perf_counter() - started,
             )
-        if truncated:
+        if attempt.truncated:
             raise UnreadableReplyError(
                 f"the reply is larger than {self.max_reply_bytes} bytes (max_reply_bytes); it was not read",
                 provider=self.provider,
@@ -255,6 +224,49 @@ class Transport:
                 raw=reply,
             )
         return reply
+
+    def _exchange(self, attempt: _Attempt, method: str, url: str, parts: dict[str, Any]) -> BaseException | None:
+        """Build, send and read, recording the stage reached; the failure is returned, not raised."""
+        try:
+            attempt.prepared = self._prepare(method, url, **parts)
+            attempt.stage = "send"
+            with self._lock:
+                self.requests_made += 1
+            with attempt.exchange:
+                response = self.session.send(
+                    attempt.prepared,
+                    timeout=self.timeout,
+                    verify=self.verify,
+                    allow_redirects=False,
+                    stream=True,
+                    proxies=self._proxies_for(attempt.prepared),
+                )
+                attempt.response = response
+                attempt.stage = "read"
+                try:
+                    attempt.content, attempt.truncated = self._read(response)
+                finally:
+                    response.close()
+        except Exception as exc:  # mapped by the caller, outside this block: nothing chained to the error
+            if _row(exc) is None and not isinstance(exc, DeadlinePassed):
+                _mark_foreign(exc)
+                raise  # not the HTTP stack's: a time limit or another signal of the caller's own
+            return exc
+        return None
+
+    def _reply(self, attempt: _Attempt, url: str) -> RawReply:
+        response = attempt.response
+        assert response is not None
+        content_type = response.headers.get("Content-Type", "")
+        return RawReply(
+            status=response.status_code,
+            body=_decode(attempt.content, content_type),
+            content_type=content_type,
+            url=attempt.prepared.url or url,
+            headers=dict(response.headers),
+            truncated=attempt.truncated,
+            redactor=self.redact,
+        )
 
     # ------------------------------------------------------------------ before anything leaves
 
@@ -308,70 +320,254 @@ class Transport:
                 return b"".join(chunks)[:limit], True
         return b"".join(chunks), False
 
-    # ------------------------------------------------------------------ the one table
+    # ------------------------------------------------------------------ failures to errors
 
-    def _error(self, failure: BaseException | None, stage: str, exchange: Exchange, url: str) -> SmsBridgeError:
-        """The typed error for ``failure`` at ``stage`` (build, send or read)."""
+    def _error(self, failure: BaseException | None, attempt: _Attempt, url: str) -> SmsBridgeError:
+        """The typed error for ``failure`` at the stage ``attempt`` reached (build, send or read)."""
+        if attempt.stage == "build":
+            return self._unsendable(failure, url)
         shown = self.redact(url)
         host = _host(shown)
-        common: dict[str, Any] = {"provider": self.provider, "url": shown}
-        if stage == "build":
-            return InvalidRequestError(
-                f"the request to {host} cannot be sent ({self._why(failure)}): nothing was sent", **common
-            )
+        exchange = attempt.exchange
         if exchange.interrupted or isinstance(failure, DeadlinePassed):
-            if exchange.tracked and not exchange.writing:
-                return ConnectError(
-                    f"no connection to {host} within the deadline of {self.deadline:g}s: nothing was sent", **common
-                )
-            return DeadlineExceededError(
-                f"the exchange with {host} did not complete within the deadline of {self.deadline:g}s "
-                "(deadline=); the request was sent",
-                **common,
-            )
+            return self._deadline_error(exchange, host, shown)
         assert failure is not None
-        kind = _classify(failure)
-        why = self._why(failure)
+        row = _row(failure)
+        factory = row[1] if row is not None else _other
         # nothing was written: known when the connection is tracked; without tracking, a TLS
         # failure can only be the handshake's
-        written = stage == "read" or (exchange.writing if exchange.tracked else kind != "tls")
-        if kind == "tls" and not written:
+        tls = factory is _tls
+        written = attempt.stage == "read" or (exchange.writing if exchange.tracked else not tls)
+        return factory(_Failed(self, failure, attempt.stage, written, host, shown, self._why(failure)))
+
+    def _unsendable(self, failure: BaseException | None, url: str) -> SmsBridgeError:
+        """The error for a request that failed while being built: nothing left."""
+        shown = self.redact(url)
+        return InvalidRequestError(
+            f"the request to {_host(shown)} cannot be sent ({self._why(failure)}): nothing was sent",
+            provider=self.provider,
+            url=shown,
+        )
+
+    def _deadline_error(self, exchange: Exchange, host: str, shown: str) -> SmsBridgeError:
+        if exchange.tracked and not exchange.writing:
             return ConnectError(
-                f"TLS with {host} failed: nothing was sent ({why})",
-                hint="fix the certificate chain or give a CA bundle with ca_bundle=PATH "
-                "(verification is never turned off)",
-                **common,
+                f"no connection to {host} within the deadline of {self.deadline:g}s: nothing was sent",
+                provider=self.provider,
+                url=shown,
             )
-        if (kind == "connect" and stage == "send") or (not written and kind in ("timeout", "lost")):
-            if _is_connect_timeout(failure):
-                return ConnectError(
-                    f"could not connect to {host} within {self.timeout[0]:g}s: nothing was sent", **common
-                )
-            return ConnectError(f"could not connect to {host} ({why}): nothing was sent", **common)
-        if kind == "request" and not written:
-            return InvalidRequestError(f"the request to {host} cannot be sent ({why}): nothing was sent", **common)
-        if kind == "timeout":
-            if stage == "read":
-                return ReadTimeoutError(f"the reply from {host} stalled for over {self.timeout[1]:g}s", **common)
-            return ReadTimeoutError(
-                f"no answer from {host} within {self.timeout[1]:g}s after the request was sent", **common
-            )
-        if kind == "reply":
-            return UnreadableReplyError(
-                f"unreadable reply: the HTTP reply from {host} is malformed ({why})", provider=self.provider
-            )
-        if kind in ("lost", "tls", "connect"):
-            if stage == "read":
-                return ConnectionLostError(f"the reply from {host} broke off ({why})", **common)
-            return ConnectionLostError(
-                f"the connection to {host} was lost after the request was sent ({why})", **common
-            )
-        return OutcomeUnknownError(
-            f"the exchange with {host} failed after the request was sent ({type(failure).__name__}: {why})", **common
+        return DeadlineExceededError(
+            f"the exchange with {host} did not complete within the deadline of {self.deadline:g}s "
+            "(deadline=); the request was sent",
+            provider=self.provider,
+            url=shown,
         )
 
     def _why(self, failure: BaseException | None) -> str:
         return self.redact(_reason(failure)) if failure is not None else "unknown"
+
+
+class _Attempt:
+    """How far one exchange got, and what it read."""
+
+    def __init__(self, exchange: Exchange) -> None:
+        self.exchange = exchange
+        self.stage = "build"  # then "send" once the request is built, "read" once the headers came
+        self.prepared: Any = None
+        self.response: Any = None
+        self.content = b""
+        self.truncated = False
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """What an error factory of the table needs to know about one failure."""
+
+    transport: Transport
+    failure: BaseException
+    stage: str  # "send" or "read"
+    written: bool  # whether the request started to be written
+    host: str
+    url: str  # redacted
+    why: str  # redacted
+
+    @property
+    def common(self) -> dict[str, Any]:
+        return {"provider": self.transport.provider, "url": self.url}
+
+
+# ---------------------------------------------------------------------------- the one table
+
+
+def _not_connected(f: _Failed) -> SmsBridgeError:
+    if _is_connect_timeout(f.failure):
+        return ConnectError(
+            f"could not connect to {f.host} within {f.transport.timeout[0]:g}s: nothing was sent", **f.common
+        )
+    return ConnectError(f"could not connect to {f.host} ({f.why}): nothing was sent", **f.common)
+
+
+def _lost(f: _Failed) -> SmsBridgeError:
+    if not f.written:
+        return _not_connected(f)
+    if f.stage == "read":
+        return ConnectionLostError(f"the reply from {f.host} broke off ({f.why})", **f.common)
+    return ConnectionLostError(f"the connection to {f.host} was lost after the request was sent ({f.why})", **f.common)
+
+
+def _connect(f: _Failed) -> SmsBridgeError:
+    return _not_connected(f) if f.stage == "send" else _lost(f)
+
+
+def _tls(f: _Failed) -> SmsBridgeError:
+    if f.written:
+        return _lost(f)
+    return ConnectError(
+        f"TLS with {f.host} failed: nothing was sent ({f.why})",
+        hint="fix the certificate chain or give a CA bundle with ca_bundle=PATH (verification is never turned off)",
+        **f.common,
+    )
+
+
+def _timeout(f: _Failed) -> SmsBridgeError:
+    if not f.written:
+        return _not_connected(f)
+    if f.stage == "read":
+        return ReadTimeoutError(f"the reply from {f.host} stalled for over {f.transport.timeout[1]:g}s", **f.common)
+    return ReadTimeoutError(
+        f"no answer from {f.host} within {f.transport.timeout[1]:g}s after the request was sent", **f.common
+    )
+
+
+def _malformed_reply(f: _Failed) -> SmsBridgeError:
+    return UnreadableReplyError(
+        f"unreadable reply: the HTTP reply from {f.host} is malformed ({f.why})", provider=f.transport.provider
+    )
+
+
+def _unencodable(f: _Failed) -> SmsBridgeError:
+    if f.written:
+        return _other(f)
+    return InvalidRequestError(f"the request to {f.host} cannot be sent ({f.why}): nothing was sent", **f.common)
+
+
+def _other(f: _Failed) -> SmsBridgeError:
+    return OutcomeUnknownError(
+        f"the exchange with {f.host} failed after the request was sent ({type(f.failure).__name__}: {f.why})",
+        **f.common,
+    )
+
+
+_Factory = Callable[[_Failed], SmsBridgeError]
+
+
+def _exception_table() -> tuple[tuple[tuple[type[BaseException], ...], _Factory], ...]:
+    """What each exception means, most specific first: (exception classes, error factory).
+
+    The whole chain of a failure is matched (``_row``); a factory also weighs the stage and
+    whether the request started to be written (a timeout before a byte left is "not sent").
+    """
+    import http.client
+    import socket
+    import ssl
+
+    from requests import exceptions as r
+    from urllib3 import exceptions as u
+
+    return (
+        (
+            (
+                r.ConnectTimeout,
+                r.ProxyError,
+                u.ConnectTimeoutError,  # NewConnectionError and NameResolutionError too
+                u.ProxyError,
+                u.ProxySchemeUnknown,
+                u.ClosedPoolError,
+                u.EmptyPoolError,
+                u.HostChangedError,
+                ConnectionRefusedError,
+                socket.gaierror,
+            ),
+            _connect,
+        ),
+        ((r.SSLError, u.SSLError, ssl.SSLError, ssl.CertificateError), _tls),
+        ((r.ReadTimeout, r.Timeout, u.ReadTimeoutError, u.TimeoutError, TimeoutError), _timeout),
+        (
+            (
+                http.client.IncompleteRead,  # urllib3's IncompleteRead and InvalidChunkLength too
+                http.client.RemoteDisconnected,
+            ),
+            _lost,
+        ),
+        (
+            (
+                r.InvalidHeader,
+                u.InvalidHeader,
+                u.HeaderParsingError,
+                r.ContentDecodingError,
+                u.DecodeError,
+                r.TooManyRedirects,
+                r.RetryError,
+                u.ResponseError,
+                u.ResponseNotChunked,
+                u.BodyNotHttplibCompatible,
+                http.client.HTTPException,
+                UnicodeDecodeError,
+            ),
+            _malformed_reply,
+        ),
+        ((r.ChunkedEncodingError, u.ProtocolError, ConnectionError), _lost),
+        (
+            (
+                r.InvalidURL,
+                r.MissingSchema,
+                r.InvalidSchema,
+                r.URLRequired,
+                r.InvalidJSONError,
+                r.UnrewindableBodyError,
+                r.StreamConsumedError,
+                u.UnrewindableBodyError,
+                u.LocationValueError,
+                u.ProxySchemeUnsupported,
+                UnicodeEncodeError,
+                _Unsendable,
+                ValueError,
+                TypeError,
+            ),
+            _unencodable,
+        ),
+        ((r.ConnectionError, r.RequestException, u.HTTPError, OSError), _lost),
+    )
+
+
+_table_cache: list[tuple[tuple[type[BaseException], ...], _Factory]] = []
+
+_FOREIGN = "_smsbridge_foreign"
+
+
+def _mark_foreign(exc: BaseException) -> None:
+    try:
+        setattr(exc, _FOREIGN, True)
+    except AttributeError:  # an exception class with __slots__: it still propagates
+        pass
+
+
+def is_foreign(exc: BaseException) -> bool:
+    """Whether ``exc`` interrupted a request from outside the HTTP stack (a task queue's time
+    limit raised by a signal handler, say): the caller's own, never a provider's failure, so it
+    propagates unchanged through the core; the request it cut may have left."""
+    return bool(getattr(exc, _FOREIGN, False))
+
+
+def _row(failure: BaseException) -> tuple[tuple[type[BaseException], ...], _Factory] | None:
+    """The first table row any exception of ``failure``'s chain matches (``None``: not the HTTP stack's)."""
+    if not _table_cache:
+        _table_cache.extend(_exception_table())
+    chain = _chain(failure)
+    for row in _table_cache:
+        if any(isinstance(e, row[0]) for e in chain):
+            return row
+    return None
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -401,116 +597,6 @@ def _check_wire(prepared: Any) -> None:
             prepared.body.encode("latin-1")
         except UnicodeEncodeError as exc:
             raise _Unsendable(f"the body holds a character that cannot be encoded (position {exc.start})") from None
-
-
-def _exception_table() -> list[tuple[str, tuple[type[BaseException], ...]]]:
-    """What each exception means, most specific first; the whole chain of a failure is matched.
-
-    Kinds: ``connect`` (no connection: nothing sent), ``tls``, ``timeout``, ``reply`` (the
-    reply is malformed), ``lost`` (the connection broke), ``request`` (the request cannot be
-    encoded).  The outcome also depends on whether the request started to be written.
-    """
-    import http.client
-    import socket
-    import ssl
-
-    from requests import exceptions as r
-    from urllib3 import exceptions as u
-
-    return [
-        (
-            "connect",
-            (
-                r.ConnectTimeout,
-                r.ProxyError,
-                u.ConnectTimeoutError,  # NewConnectionError and NameResolutionError too
-                u.ProxyError,
-                u.ProxySchemeUnknown,
-                u.ClosedPoolError,
-                u.EmptyPoolError,
-                u.HostChangedError,
-                ConnectionRefusedError,
-                socket.gaierror,
-            ),
-        ),
-        ("tls", (r.SSLError, u.SSLError, ssl.SSLError, ssl.CertificateError)),
-        ("timeout", (r.ReadTimeout, r.Timeout, u.ReadTimeoutError, u.TimeoutError, TimeoutError)),
-        (
-            "lost",
-            (
-                http.client.IncompleteRead,  # urllib3's IncompleteRead and InvalidChunkLength too
-                http.client.RemoteDisconnected,
-            ),
-        ),
-        (
-            "reply",
-            (
-                r.InvalidHeader,
-                u.InvalidHeader,
-                u.HeaderParsingError,
-                r.ContentDecodingError,
-                u.DecodeError,
-                r.TooManyRedirects,
-                r.RetryError,
-                u.ResponseError,
-                u.ResponseNotChunked,
-                u.BodyNotHttplibCompatible,
-                http.client.HTTPException,
-                UnicodeDecodeError,
-            ),
-        ),
-        ("lost", (r.ChunkedEncodingError, u.ProtocolError, ConnectionError)),
-        (
-            "request",
-            (
-                r.InvalidURL,
-                r.MissingSchema,
-                r.InvalidSchema,
-                r.URLRequired,
-                r.InvalidJSONError,
-                r.UnrewindableBodyError,
-                r.StreamConsumedError,
-                u.UnrewindableBodyError,
-                u.LocationValueError,
-                u.ProxySchemeUnsupported,
-                UnicodeEncodeError,
-                _Unsendable,
-                ValueError,
-                TypeError,
-            ),
-        ),
-        ("lost", (r.ConnectionError, r.RequestException, u.HTTPError, OSError)),
-    ]
-
-
-_table_cache: list[tuple[str, tuple[type[BaseException], ...]]] = []
-
-_FOREIGN = "_smsbridge_foreign"
-
-
-def _mark_foreign(exc: BaseException) -> None:
-    try:
-        setattr(exc, _FOREIGN, True)
-    except AttributeError:  # an exception class with __slots__: it still propagates
-        pass
-
-
-def is_foreign(exc: BaseException) -> bool:
-    """Whether ``exc`` interrupted a request from outside the HTTP stack (a task queue's time
-    limit raised by a signal handler, say): the caller's own, never a provider's failure, so it
-    propagates unchanged through the core; the request it cut may have left."""
-    return bool(getattr(exc, _FOREIGN, False))
-
-
-def _classify(failure: BaseException) -> str:
-    """The kind of the first table row any exception of ``failure``'s chain matches."""
-    if not _table_cache:
-        _table_cache.extend(_exception_table())
-    chain = _chain(failure)
-    for kind, classes in _table_cache:
-        if any(isinstance(e, classes) for e in chain):
-            return kind
-    return "other"
 
 
 def _is_connect_timeout(failure: BaseException) -> bool:

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from smsbridge.connection import connect
+from smsbridge.client import connect
 from smsbridge.errors import AuthenticationError, RejectedError
 
 from .support import SUB_PASSWORD, URL

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from smsbridge.connection import connect
+from smsbridge.client import connect
 from smsbridge.errors import AuthenticationError, InsufficientCreditError, UnreadableReplyError
 from smsbridge.models import DeliveryStatus
 

@@ -14,7 +14,7 @@ from urllib.parse import parse_qs
 import pytest
 import xmltodict
 
-from smsbridge.connection import connect
+from smsbridge.client import connect
 from smsbridge.errors import (
     AuthenticationError,
     InsufficientCreditError,

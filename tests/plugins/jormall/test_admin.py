@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smsbridge.connection import connect
+from smsbridge.client import connect
 from smsbridge.errors import AuthenticationError, InvalidMessageError, UnsupportedOperationError
 from smsbridge.testing import FILTERED
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from smsbridge.connection import connect
+from smsbridge.client import connect
 from smsbridge.errors import AuthenticationError
 
 from .support import url

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import xmltodict
 
-from smsbridge.connection import connect
+from smsbridge.client import connect
 from smsbridge.errors import AuthenticationError, Outcome, UnreadableReplyError
 
 from .support import ACCNAME, ACCPASS, url

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from smsbridge.connection import connect
-from smsbridge.delivery import FailoverAccount
+from smsbridge.client import connect
 from smsbridge.errors import DuplicateError, Outcome, ReadTimeoutError, ServiceUnavailableError
 from smsbridge.models import RawReply
+from smsbridge.resilience import FailoverAccount
 from smsbridge.testing import fake_account, reply
 
 from .support import NUMBER, url

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from smsbridge.connection import connect
+from smsbridge.client import connect
 from smsbridge.errors import (
     ConfigurationError,
     InvalidMessageError,

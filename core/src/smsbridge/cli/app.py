@@ -16,11 +16,13 @@ import click
 from smsbridge.cli.jobs import jobs, ledger
 from smsbridge.cli.params import INPUT_FILE, OUTPUT_FILE, SCHEDULE, parse_pairs, read_text_file
 from smsbridge.cli.receiver import receiver, serve
+from smsbridge.cli.runs import check_report_path, run_job
 from smsbridge.cli.state import (
     ExitCode,
     State,
     cell,
     common_options,
+    exit_with,
     handle_errors,
     join,
     masked_url,
@@ -60,11 +62,6 @@ def cli() -> None:
     """Send SMS through many providers, from the command line."""
 
 
-def _exit(code: ExitCode) -> None:
-    if code is not ExitCode.OK:
-        raise click.exceptions.Exit(int(code))
-
-
 def _counts(receipts: Any) -> dict[str, int]:
     counts = {"accepted": 0, "rejected": 0, "unknown": 0}
     for receipt in receipts:
@@ -96,7 +93,7 @@ _CAPABILITY_FLAGS = (
 def providers() -> None:
     """Installed providers: package, capabilities, limits, admin operations; the cross-cutting
     plugins; plugins that failed to load, are disabled, or claim the same provider id."""
-    from smsbridge.converters import to_dict
+    from smsbridge.json_output import to_dict
     from smsbridge.plugins import get_registry
 
     state = State.get()
@@ -276,7 +273,7 @@ def send(
         state.warn(f"already sent with key {idempotency_key}: the recorded outcome, nothing sent now")
     counts = _counts(result.receipts)
     if state.json:
-        from smsbridge.converters import to_dict
+        from smsbridge.json_output import to_dict
 
         state.emit_json(
             {
@@ -302,7 +299,7 @@ def send(
         if result.scheduled and schedule is not None:
             note += f", scheduled for {schedule.isoformat(timespec='minutes')}"
         state.print(cell(note))
-    _exit(ExitCode.OK if counts["accepted"] == len(result.receipts) else ExitCode.PARTIAL)
+    exit_with(ExitCode.OK if counts["accepted"] == len(result.receipts) else ExitCode.PARTIAL)
 
 
 def _validated_message(account: Any, text: str, **options: Any) -> Any:
@@ -389,7 +386,7 @@ def _dry_run(
         else:
             lines.append(f"cost      {account.provider} gives no cost estimate")
         state.print(cell("\n".join(lines)))
-    _exit(ExitCode.USAGE if invalid else ExitCode.OK)
+    exit_with(ExitCode.USAGE if invalid else ExitCode.OK)
 
 
 # ---------------------------------------------------------------------------- bulk
@@ -494,7 +491,7 @@ def bulk(
     if file == "-" and not job_name:
         raise click.UsageError("reading recipients from stdin needs --job NAME, so that the run can be resumed")
     if report is not None:
-        _check_report_path(report)
+        check_report_path(report)
     job = job_name or _default_job_name(file)
     state = State.get()
     runner = _runner(via, report=report, workers=workers) if via is not None else None
@@ -538,7 +535,7 @@ def bulk(
             )
             return
         chunks = account.chunk_sender(text, sender=sender, schedule=schedule, flash=flash, encoding=encoding)
-        _run_job(
+        run_job(
             state,
             account,
             chunks,
@@ -609,188 +606,6 @@ def _default_job_name(file: str) -> str:
     return f"{path.stem[:40] or 'bulk'}-{digest}"
 
 
-def _check_report_path(report: Path) -> None:
-    from smsbridge.ledger.export import export_format
-
-    if export_format(report.name) is None:
-        raise click.BadParameter(
-            f"cannot tell the format of {report.name!r}: name it *.csv or *.jsonl", param_hint="--report"
-        )
-
-
-def _run_job(
-    state: State,
-    account: Any,
-    chunks: Any,
-    rows: Any,
-    *,
-    job: str,
-    ledger_url: str | None,
-    report: Path | None,
-    workers: int | None,
-    allow_repeats: bool = False,
-    resend_unknown: bool = False,
-    wait: float | None = None,
-    max_failed_requests: int = 5,
-    show_progress: bool = False,
-    total: int | None = None,
-) -> None:
-    """Run ``job`` through the ledger (``rows``: the input, or ``None`` to resume from the ledger alone)."""
-    import itertools
-
-    from smsbridge.cli import bulk as b
-    from smsbridge.ledger import open_ledger
-    from smsbridge.ledger.runner import JobRun, StopToken
-
-    with open_ledger(ledger_url) as ledger:
-        known = ledger.find_job(job)
-        if known is not None:
-            done = sum(n for s, n in known.counts.items() if s not in ("pending", "not_sent", "claimed"))
-            state.warn(f"resuming job {job}: {done} of {known.total} recipient(s) already have an outcome")
-        run = JobRun(
-            chunks,
-            rows,
-            workers=workers or chunks.workers,
-            ledger=ledger,
-            job=job,
-            allow_repeats=allow_repeats,
-            resend_unknown=resend_unknown,
-            wait=wait,
-            stop=StopToken(),
-            warn=state.warn,
-        )
-        with _progress(state, show_progress, total) as advance:
-            if known is not None:
-                advance(known.total - known.counts.get("pending", 0) - known.counts.get("not_sent", 0))
-            stats = b.drive(run, max_failed_requests=max_failed_requests, on_progress=advance)
-        unknown_sample = [r.number for r in itertools.islice(ledger.rows(job, states=["unknown"]), 10)]
-        if report is not None:
-            _export(ledger, job, report)
-    _bulk_summary(state, account, run, stats, report, unknown_sample)
-
-
-def _export(ledger: Any, job: str, path: Path) -> None:
-    """Write the job's rows to ``path`` whole, or not at all (a temporary file, then a rename)."""
-    import os
-
-    from smsbridge.ledger.export import export_format, write_rows
-
-    fmt = export_format(path.name) or "csv"
-    partial = path.with_name(f".{path.name}.partial")
-    with partial.open("w", encoding="utf-8", newline="") as fh:
-        write_rows(ledger.rows(job), fh, fmt)
-        fh.flush()
-        os.fsync(fh.fileno())
-    partial.replace(path)
-
-
-class _Progress:
-    """rich's progress bar (done/total, rate, ETA) on stderr, or nothing at all."""
-
-    def __init__(self, state: State, enabled: bool, total: int | None) -> None:
-        self.state = state
-        self.enabled = enabled
-        self.total = total
-        self._progress: Any = None
-        self._task: Any = None
-
-    def __enter__(self) -> Any:
-        if not self.enabled:
-            return lambda n: None
-        from rich.progress import (
-            BarColumn,
-            MofNCompleteColumn,
-            Progress,
-            ProgressColumn,
-            Task,
-            TextColumn,
-            TimeRemainingColumn,
-        )
-        from rich.text import Text
-
-        class RateColumn(ProgressColumn):
-            """Recipients per second (rich only ships a bytes-per-second column)."""
-
-            def render(self, task: Task) -> Text:
-                speed = task.finished_speed or task.speed
-                return Text(f"{speed:,.1f}/s" if speed else "-/s", style="progress.data.speed")
-
-        self._progress = Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            RateColumn(),
-            TimeRemainingColumn(),
-            console=self.state.err_console,
-        )
-        self._progress.__enter__()
-        self._task = self._progress.add_task("sending", total=self.total)
-        progress, task = self._progress, self._task
-        return lambda n: progress.advance(task, n)
-
-    def __exit__(self, *exc: object) -> None:
-        if self._progress is not None:
-            self._progress.__exit__(None, None, None)
-
-
-def _progress(state: State, enabled: bool, total: int | None) -> _Progress:
-    return _Progress(state, enabled, total)
-
-
-def _bulk_summary(
-    state: State, account: Any, run: Any, stats: Any, report: Path | None, unknown_sample: list[str]
-) -> None:
-    from smsbridge.cli.bulk import summary_dict
-
-    data = summary_dict(run, stats, {"account": masked_url(account), "report": str(report) if report else None})
-    data["unknown_sample"] = unknown_sample
-    if data["unknown"]:
-        sample = ", ".join(unknown_sample) + (" ..." if data["unknown"] > len(unknown_sample) else "")
-        state.warn(
-            f"{data['unknown']} recipient(s) of job {run.job_id} have an unknown outcome and are not sent again: "
-            f"{sample}. Check their delivery status; --resend-unknown sends to them again (possible duplicates)."
-        )
-    if stats.stopped:
-        state.warn(
-            f"stopped early: {stats.stopped}" + (f" (last error: {stats.last_error})" if stats.last_error else "")
-        )
-    if stats.interrupted:
-        state.warn(
-            f"interrupted: every outcome is in the ledger; run the same command again to resume job {run.job_id}"
-        )
-    if state.json:
-        state.emit_json(data)
-    else:
-        state.print(cell(f"Job {run.job_id} via {data['account']}"))
-        shown = table("Outcome", "Recipients")
-        for label, value in (
-            ("accepted", data["accepted"]),
-            ("rejected", data["rejected"]),
-            ("unknown", data["unknown"]),
-            ("pending", data["pending"]),
-            ("duplicate rows (sent once)", data["duplicates"]),
-        ):
-            if label.startswith(("pending", "duplicate")) and not value:
-                continue
-            shown.add_row(
-                styled_status(label) if label in ("accepted", "rejected", "unknown") else cell(label), cell(value)
-            )
-        state.print(shown)
-        note = f"{data['total']} recipient(s) in the job; this run read {data['rows_read']} row(s), "
-        note += f"made {data['requests']} request(s)"
-        if data["not_sent"]:
-            note += f"; {data['not_sent']} refused whole by the provider are sent again on resume"
-        state.print(cell(note + (f"; report: {report}" if report else "")))
-    if stats.interrupted:
-        _exit(ExitCode.INTERRUPTED)
-    if stats.stopped:
-        _exit(ExitCode.ERROR)
-    _exit(ExitCode.PARTIAL if data["rejected"] or data["unknown"] or data["pending"] else ExitCode.OK)
-
-
-# ---------------------------------------------------------------------------- reads
-
-
 @cli.command()
 @common_options
 @handle_errors
@@ -838,7 +653,7 @@ def status(message_ids: tuple[str, ...], job_name: str | None, stale: str, ledge
     With --job NAME it is the polling backstop: every recipient of the job still without a
     final status is asked about (in batches the provider takes) and the ledger updated.
     """
-    from smsbridge.converters import to_dict
+    from smsbridge.json_output import to_dict
 
     state = State.get()
     if job_name is not None:
@@ -942,7 +757,7 @@ def estimate(text: str, recipients: tuple[str, ...], sender: str | None, encodin
 @handle_errors
 def inbound(folder: str, since_id: str | None, limit: int | None) -> None:
     """Messages received by the account, where the provider keeps them."""
-    from smsbridge.converters import to_dict
+    from smsbridge.json_output import to_dict
 
     state = State.get()
     account = state.account()
@@ -979,7 +794,7 @@ def admin(operation: str | None, params: tuple[str, ...], list_operations: bool)
     """Run a named operation of the account's provider: smsbridge admin OPERATION key=value..."""
     import json
 
-    from smsbridge.converters import to_dict
+    from smsbridge.json_output import to_dict
 
     state = State.get()
     account = state.account()

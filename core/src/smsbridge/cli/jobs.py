@@ -202,7 +202,7 @@ def resume(
 ) -> None:
     """Run job NAME again from the ledger alone, through the account given (--url / --account)."""
 
-    from smsbridge.cli import app
+    from smsbridge.cli.runs import check_report_path, run_job
 
     state = State.get()
     url = ledger_url or _parent_ledger()
@@ -213,8 +213,8 @@ def resume(
     chunks = account.chunk_sender(info.text, **options)
     path = report
     if path is not None:
-        app._check_report_path(path)
-    app._run_job(
+        check_report_path(path)
+    run_job(
         state,
         account,
         chunks,

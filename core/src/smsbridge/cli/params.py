@@ -99,7 +99,7 @@ def parse_pairs(pairs: tuple[str, ...], types: dict[str, str]) -> dict[str, Any]
     """
     from decimal import Decimal
 
-    from smsbridge.converters import from_text
+    from smsbridge.url_text import from_text
 
     python_types: dict[str, Any] = {
         "str": str,

@@ -190,7 +190,7 @@ def inbound(ledger_url: str | None, account_name: str | None, since: str | None,
     import time
 
     from smsbridge.cli.jobs import parse_age
-    from smsbridge.converters import to_dict
+    from smsbridge.json_output import to_dict
     from smsbridge.ledger import open_ledger
 
     state = State.get()

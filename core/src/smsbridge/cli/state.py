@@ -45,6 +45,12 @@ class ExitCode(enum.IntEnum):
     INTERRUPTED = 130  # Ctrl-C (bulk records what it knows first)
 
 
+def exit_with(code: ExitCode) -> None:
+    """End the command with ``code`` (nothing to do for ``OK``)."""
+    if code is not ExitCode.OK:
+        raise click.exceptions.Exit(int(code))
+
+
 class _RedactingFilter(logging.Filter):
     """Runs every log record through the redactors of the accounts opened so far."""
 
@@ -139,7 +145,7 @@ class State:
         if source is None:
             return None
         from smsbridge.cli.accounts import with_console_on_stderr
-        from smsbridge.connection import connect
+        from smsbridge.client import connect
 
         value = with_console_on_stderr(source.value) if isinstance(source.value, str) else source.value
         account = connect(value)

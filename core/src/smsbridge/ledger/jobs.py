@@ -45,16 +45,16 @@ class Job:
         ``options``: ``workers``, ``resend_unknown``, ``wait``, ``on_result``.
         """
 
-        from smsbridge.account import summarize_run
-        from smsbridge.ledger.runner import JobRun
+        from smsbridge.results import summarize_run
 
         info = self.ledger.job_info(self.id, counts=False)
         stored, allow_repeats = info.send_options()
         chunks = account.chunk_sender(info.text, **stored)
         on_result = options.pop("on_result", None)
         workers = options.pop("workers", None) or chunks.workers
-        run = JobRun(
-            chunks,
+        # a JobRun through the account's chunks (``ChunkSender.run``): the ledger's own modules
+        # never import the runner, which sits above them
+        run = chunks.run(
             recipients,
             workers=workers,
             ledger=self.ledger,

@@ -31,7 +31,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -39,9 +39,11 @@ from smsbridge.errors import JobMismatchError
 from smsbridge.ledger.lease import DEFAULT_TTL, Lease
 from smsbridge.ledger.models import JobSpec, NewRow, RowOutcome
 from smsbridge.ledger.states import RowState
-from smsbridge.ledger.store import Ledger
 from smsbridge.models import BulkSummary, Receipt, ReceiptStatus, Recipient, SendResult
 from smsbridge.text import is_template
+
+if TYPE_CHECKING:
+    from smsbridge.ledger.store import Ledger
 
 __all__ = ["INGEST_BATCH", "InputDigest", "JobRun", "StopToken", "job_options", "new_job_id", "outcomes_of"]
 
@@ -202,7 +204,7 @@ class JobRun:
     # ------------------------------------------------------------------ the run
 
     def __iter__(self) -> Iterator[SendResult]:
-        from smsbridge.ledger import resolve_ledger
+        from smsbridge.ledger.opening import resolve_ledger
 
         ledger = resolve_ledger(self._ledger_arg)
         self.ledger_url = ledger.url
@@ -529,7 +531,7 @@ class JobRun:
         pending = counts.get(RowState.PENDING.value, 0)
         receipts = None
         if run.receipts is not None:
-            from smsbridge.ledger import resolve_ledger
+            from smsbridge.ledger.opening import resolve_ledger
 
             ledger = resolve_ledger(self._ledger_arg)
             receipts = tuple(row.receipt() for row in ledger.rows(self.job_id) if row.outcome is not RowState.PENDING)

@@ -49,7 +49,7 @@ def send_ledger(ledger: Any, key: str | None) -> Ledger | None:
     one; ``None``: ``SMSBRIDGE_LEDGER`` when it is set, or the default ledger when a key is
     given, else none.
     """
-    from smsbridge.ledger import LEDGER_ENV, resolve_ledger
+    from smsbridge.ledger.opening import LEDGER_ENV, resolve_ledger
 
     if ledger is False:
         if key is not None:
@@ -162,7 +162,7 @@ def _attempt(
     except SmsBridgeError as exc:
         if resend and isinstance(exc, DuplicateError):
             # the request a crash cut short had been taken: the provider ignored this resend
-            from smsbridge.account import duplicate_result
+            from smsbridge.results import duplicate_result
 
             result = duplicate_result(provider, message)
         else:

@@ -67,7 +67,7 @@ class ReceiverAccount:
 
     def connected(self) -> Any:
         if isinstance(self.account, (str, Mapping)):
-            from smsbridge.connection import connect
+            from smsbridge.client import connect
 
             return connect(self.account)
         return self.account

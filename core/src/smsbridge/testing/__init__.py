@@ -140,15 +140,13 @@ class FakeTransport(Transport):
         """As the real transport: a header, URL or body HTTP cannot carry is refused, not sent."""
         import requests
 
-        from smsbridge.deadline import Exchange
-
         failure: Exception | None = None
         try:
             self._checked(requests.Request(method, url, **parts).prepare())
         except Exception as exc:
             failure = exc
         if failure is not None:
-            raise self._error(failure, "build", Exchange(self.deadline), url)
+            raise self._unsendable(failure, url)
 
 
 def cassette_replies(path: str | os.PathLike[str]) -> list[RawReply]:
@@ -172,12 +170,10 @@ def cassette_replies(path: str | os.PathLike[str]) -> list[RawReply]:
 
 
 def fake_account(source: str | Mapping[str, Any], replies: Iterable[RawReply | BaseException] | Responder) -> Any:
-    """``smsbridge.connect(source)`` with its transport replaced by a ``FakeTransport``."""
-    from smsbridge.connection import connect
+    """``smsbridge.connect(source)`` with a ``FakeTransport`` injected as its transport."""
+    from smsbridge.client import connect
 
-    account = connect(source)
-    account.ctx.http = FakeTransport(account.ctx.http, replies)
-    return account
+    return connect(source, transport=lambda built: FakeTransport(built, replies))
 
 
 # ---------------------------------------------------------------------------- cassette scrubbing

@@ -563,7 +563,7 @@ class ProviderConformance:
                 return  # unsigned: the receiver's token authenticates the provider
             assert self.callback_empty_secret_url, "a signing provider gives callback_empty_secret_url"
             with pytest.raises(ConfigurationError):
-                from smsbridge.connection import connect
+                from smsbridge.client import connect
                 from smsbridge.receiver import Receiver, ReceiverAccount
 
                 Receiver({"x": ReceiverAccount(connect(self.callback_empty_secret_url), token=token)})

@@ -27,8 +27,8 @@ from smsbridge.models import (
     ReceiptStatus,
     SendResult,
 )
+from smsbridge.replies import unreadable
 from smsbridge.text import analyze
-from smsbridge.wire import unreadable
 from smsbridge_allmysms.codes import PARTIAL, SCHEDULED, SUCCESS, ack_status
 from smsbridge_allmysms.flow import Flow
 from smsbridge_allmysms.localtime import parse_paris

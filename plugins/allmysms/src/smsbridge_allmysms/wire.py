@@ -15,7 +15,7 @@ from typing import Any
 
 from smsbridge.errors import InvalidRecipientError, ProviderError, UnreadableReplyError
 from smsbridge.models import RawReply
-from smsbridge.wire import is_success, json_body, looks_like_html, status_error, unreadable, xml_body
+from smsbridge.replies import is_success, json_body, looks_like_html, status_error, unreadable, xml_body
 from smsbridge_allmysms.codes import ERRORS, PARTIAL, SUCCESS
 
 __all__ = ["RESERVED_FIELDS", "call", "read_reply", "status_code", "text_of"]

@@ -19,7 +19,7 @@ from smsbridge.errors import (
     UnsupportedOperationError,
 )
 from smsbridge.models import AdminOperation, AdminParam, AdminResult
-from smsbridge.wire import unreadable
+from smsbridge.replies import unreadable
 from smsbridge_aspsms.config import originator_problem, url_problem
 from smsbridge_aspsms.sending import MESSAGE_OPTIONS, notification_fields
 from smsbridge_aspsms.wire import Answer, call, text_of

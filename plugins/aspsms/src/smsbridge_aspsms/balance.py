@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from smsbridge.models import Balance
-from smsbridge.wire import unreadable
+from smsbridge.replies import unreadable
 from smsbridge_aspsms.wire import call, text_of
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from smsbridge.errors import InvalidMessageError, UnreadableReplyError
 from smsbridge.models import CallbackRequest, DeliveryReport, DeliveryStatus, RawReply
-from smsbridge.wire import unreadable
+from smsbridge.replies import unreadable
 from smsbridge_aspsms import codes
 from smsbridge_aspsms.config import SWISS_ZONE, resolve_zone, trn_problem
 from smsbridge_aspsms.wire import call, text_of

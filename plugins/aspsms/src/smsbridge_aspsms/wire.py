@@ -25,7 +25,7 @@ from smsbridge.errors import (
     UnreadableReplyError,
 )
 from smsbridge.models import RawReply
-from smsbridge.wire import expect_ok_status, is_success, json_body, status_error, unreadable
+from smsbridge.replies import expect_ok_status, is_success, json_body, status_error, unreadable
 from smsbridge_aspsms import codes
 
 if TYPE_CHECKING:

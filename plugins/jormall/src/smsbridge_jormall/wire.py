@@ -26,7 +26,7 @@ from smsbridge.errors import (
     ServiceUnavailableError,
 )
 from smsbridge.models import RawReply
-from smsbridge.wire import MAX_ERROR_TEXT, status_error, unreadable
+from smsbridge.replies import MAX_ERROR_TEXT, status_error, unreadable
 from smsbridge_jormall.codes import ACCEPTED, Phrase, match_phrase
 
 __all__ = [

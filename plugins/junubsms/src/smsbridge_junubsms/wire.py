@@ -26,9 +26,9 @@ import attrs
 from smsbridge.context import ProviderContext
 from smsbridge.errors import AuthenticationError, ConfigurationError, InvalidRecipientError, UnreadableReplyError
 from smsbridge.models import RawReply
+from smsbridge.replies import json_body, looks_like_html, xml_body
+from smsbridge.replies import unreadable as _unreadable
 from smsbridge.transport import REDACTED
-from smsbridge.wire import json_body, looks_like_html, xml_body
-from smsbridge.wire import unreadable as _unreadable
 from smsbridge_junubsms import codes
 
 __all__ = [

@@ -1,14 +1,11 @@
-"""cattrs converters, kept apart from the models.
-
-``to_dict`` turns any result model into plain JSON-ready data (Decimal and datetime as ISO
-strings, enums as their values, raw replies dropped unless asked for).  ``from_text`` structures
-URL query strings ("yes", "5", "a,b") into the types a config class declares.
+"""Typed values from URL text: ``from_text`` structures query-string values ("yes", "5",
+"a,b", an ISO time) into the types a config class declares; ``structure_config`` builds a
+config class from them, naming the bad option on error.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import typing
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,33 +13,7 @@ from typing import Any
 import attrs
 import cattrs
 
-__all__ = ["from_text", "json_converter", "structure_config", "to_dict"]
-
-json_converter = cattrs.Converter()
-json_converter.register_unstructure_hook(Decimal, str)
-json_converter.register_unstructure_hook(dt.datetime, lambda d: d.isoformat())
-json_converter.register_unstructure_hook(bytes, lambda b: b.decode("utf-8", "replace"))
-json_converter.register_unstructure_hook_func(
-    lambda t: isinstance(t, type) and issubclass(t, enum.Enum), lambda e: e.value
-)
-
-
-def to_dict(obj: Any, *, raw: bool = False) -> Any:
-    """Plain data for JSON.  Raw replies are left out unless ``raw=True``."""
-    data = json_converter.unstructure(obj)
-    if not raw:
-        _drop_raw(data)
-    return data
-
-
-def _drop_raw(data: Any) -> None:
-    if isinstance(data, dict):
-        data.pop("raw", None)
-        for value in data.values():
-            _drop_raw(value)
-    elif isinstance(data, list):
-        for value in data:
-            _drop_raw(value)
+__all__ = ["from_text", "structure_config", "text_converter"]
 
 
 _TRUE = {"1", "yes", "true", "on", "y"}

@@ -1,4 +1,4 @@
-"""smsbridge.wire: the reply helpers every plugin parser starts with, non-2xx replies above all."""
+"""smsbridge.replies: the reply helpers every plugin parser starts with, non-2xx replies above all."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from smsbridge.errors import (
     RateLimitedError,
     UnreadableReplyError,
 )
+from smsbridge.replies import MAX_ERROR_TEXT, error_text, expect_ok_status, json_body, status_error, xml_body
 from smsbridge.testing import reply
-from smsbridge.wire import MAX_ERROR_TEXT, error_text, expect_ok_status, json_body, status_error, xml_body
 
 JSON = "application/json"
 HTML_PAGE = "<html><head><title>401</title></head><body>Authorization Required</body></html>"

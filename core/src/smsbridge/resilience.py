@@ -44,11 +44,23 @@ from smsbridge.errors import (
 
 if TYPE_CHECKING:
     from smsbridge.account import Account
-    from smsbridge.models import BulkSummary, SendResult
+    from smsbridge.models import (
+        AdminResult,
+        Balance,
+        BulkSummary,
+        CallbackSpec,
+        Capabilities,
+        DeliveryReport,
+        Estimate,
+        InboundMessage,
+        Message,
+        Recipient,
+        SendResult,
+    )
 
 __all__ = ["FailoverAccount", "FailoverChunks", "RetryPolicy"]
 
-log = logging.getLogger("smsbridge.delivery")
+log = logging.getLogger("smsbridge.delivery")  # the name logging configurations know (module renamed in issue 17)
 T = TypeVar("T")
 
 _RETRYABLE_NOT_SENT = (NotSentError, ServiceUnavailableError, RateLimitedError)
@@ -229,7 +241,7 @@ class FailoverAccount:
         store = send_ledger(ledger, idempotency_key)
         if store is None:
             return self._try(lambda account: account.send(to, text, ledger=False, **kwargs))
-        from smsbridge.account import SEND_OPTIONS
+        from smsbridge.sending import SEND_OPTIONS
 
         options: dict[str, Any] = {k: kwargs.get(k) for k in SEND_OPTIONS}
         options["flash"] = bool(options["flash"])
@@ -283,7 +295,7 @@ class FailoverAccount:
     def _bulk_run(
         self, recipients: Iterable[Any], text: str, *, workers: int | None = None, **kwargs: Any
     ) -> Iterable[SendResult]:
-        from smsbridge.account import SEND_OPTIONS, bulk_run
+        from smsbridge.sending import SEND_OPTIONS, bulk_run
 
         send_options = {k: kwargs.pop(k) for k in SEND_OPTIONS if k in kwargs}
         chunks = self.chunk_sender(text, **send_options)
@@ -299,12 +311,45 @@ class FailoverAccount:
         **kwargs: Any,
     ) -> BulkSummary:
         """Like ``Account.bulk_send``, with failover per chunk (see ``iter_bulk_send``)."""
-        from smsbridge.account import summarize_run
+        from smsbridge.results import summarize_run
 
         return summarize_run(self.provider, self._bulk_run(recipients, text, **kwargs), on_result, keep_receipts)
 
-    def balance(self) -> Any:
+    def balance(self) -> Balance:
         return self._try(lambda a: a.balance())
+
+    # reads, callbacks and admin go to the first account: they are not part of failover
+
+    @property
+    def capabilities(self) -> Capabilities:
+        return self.accounts[0].capabilities
+
+    def recipient(self, item: Any) -> Recipient:
+        return self.accounts[0].recipient(item)
+
+    def prepare(self, text: str, **options: Any) -> Message:
+        return self.accounts[0].prepare(text, **options)
+
+    def estimate(self, text: str, to: Any = (), **options: Any) -> Estimate:
+        return self.accounts[0].estimate(text, to, **options)
+
+    def delivery_status(self, message_ids: str | Iterable[str]) -> list[DeliveryReport]:
+        return self.accounts[0].delivery_status(message_ids)
+
+    def inbound(self, folder: str = "inbox", **options: Any) -> list[InboundMessage]:
+        return self.accounts[0].inbound(folder, **options)
+
+    def parse_callback(self, request: Any) -> list[DeliveryReport]:
+        return self.accounts[0].parse_callback(request)
+
+    def parse_inbound_callback(self, request: Any) -> list[InboundMessage]:
+        return self.accounts[0].parse_inbound_callback(request)
+
+    def callback_spec(self) -> CallbackSpec:
+        return self.accounts[0].callback_spec()
+
+    def admin(self, operation: str, **params: Any) -> AdminResult:
+        return self.accounts[0].admin(operation, **params)
 
     def __getattr__(self, name: str) -> Any:
         # reads and admin go to the first account: they are not part of failover
@@ -371,6 +416,12 @@ class FailoverChunks:
             group._failed(index)
             log.warning("failover: %s refused a chunk of %d; trying the next", account.url, len(recipients))
         return results
+
+    def run(self, recipients: Iterable[Any] | None, *, workers: int, **job: Any) -> Iterable[SendResult]:
+        """``bulk_run`` through the group's chunks (what ``Job.resume`` starts)."""
+        from smsbridge.sending import bulk_run
+
+        return bulk_run(self, recipients, workers=workers, **job)
 
     def stream(self, recipients: Iterable[Any], workers: int) -> Iterator[SendResult]:
         """Without a ledger: chunks of the group's size, each through ``__call__``."""

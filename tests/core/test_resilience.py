@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 import smsbridge
-from smsbridge.delivery import FailoverAccount, RetryPolicy
 from smsbridge.errors import (
     AuthenticationError,
     ConnectError,
@@ -20,6 +19,7 @@ from smsbridge.errors import (
     ServiceUnavailableError,
 )
 from smsbridge.models import ReceiptStatus
+from smsbridge.resilience import FailoverAccount, RetryPolicy
 
 
 class Flaky:
