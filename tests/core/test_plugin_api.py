@@ -10,14 +10,18 @@ import smsbridge.errors
 import smsbridge.plugin
 
 HOMES = (
+    "smsbridge.admin_params",
     "smsbridge.config",
     "smsbridge.context",
     "smsbridge.errors",
     "smsbridge.hookspecs",
+    "smsbridge.hooktypes",
     "smsbridge.models",
     "smsbridge.numbers",
+    "smsbridge.refusals",
     "smsbridge.text",
     "smsbridge.transport",
+    "smsbridge.values",
     "smsbridge.wire",
 )
 

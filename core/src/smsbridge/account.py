@@ -28,6 +28,7 @@ from typing import Any
 import attrs
 
 from smsbridge import numbers as _numbers
+from smsbridge.admin_params import convert_admin_params
 from smsbridge.config import AccountSettings
 from smsbridge.context import ProviderContext
 from smsbridge.delivery import RetryPolicy
@@ -118,8 +119,7 @@ class Account:
         self.hooks = hooks
         self.settings = settings
         self.url = masked_url
-        adjust = getattr(config, "adjust_capabilities", None)
-        self._capabilities = adjust(spec.capabilities) if callable(adjust) else spec.capabilities
+        self._capabilities = hooks.adjust_capabilities(config, spec.capabilities) or spec.capabilities
         self.ctx = ProviderContext(
             spec=spec,
             config=config,
@@ -220,7 +220,7 @@ class Account:
             raise InvalidRecipientError(
                 f"the reference {reference!r} of {number} holds {hidden}", recipient=raw, **self._error_kwargs()
             )
-        return Recipient(number=number, params=params, reference=reference), wire
+        return Recipient(number=number, params=params, reference=reference, wire=wire), wire
 
     def _check_sender(self, sender: object) -> str | None:
         sender = sender if sender is not None else self.settings.sender
@@ -903,6 +903,7 @@ class Account:
             for item in value if isinstance(value, (list, tuple)) else [value]:
                 if isinstance(item, str):  # the plugin checks types; text that cannot travel is the core's
                     self._check_string(item, f"{operation}: parameter {name!r}")
+        params = convert_admin_params(declared, params, provider=self.provider)
         result = self.retry.run(lambda: self.hooks.admin(self.ctx, operation, dict(params)), provider=self.provider)
         if result is None:
             raise self._unsupported(f"operation {operation!r} in its plugin")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import attrs
 
@@ -13,15 +13,19 @@ from smsbridge.transport import Redactor, Transport
 
 __all__ = ["ProviderContext", "PublicContext"]
 
+#: the provider's config class: ``ProviderContext[AspsmsConfig]`` types ``ctx.config``
+C = TypeVar("C")
+
 
 @attrs.define(eq=False)
-class ProviderContext:
+class ProviderContext(Generic[C]):
     """One account as its provider plugin sees it.
 
     ``config`` is the plugin's own config object (credentials and options), ``settings`` the
     core's; ``http`` the account's transport; ``cache`` a per-account dict for tokens and the
-    like, guarded by ``lock``; ``capabilities`` those of this account (a config class may
-    define ``adjust_capabilities(self, caps) -> Capabilities``, e.g. for a batch-size option).
+    like, guarded by ``lock``; ``capabilities`` those of this account (what the provider's
+    ``smsbridge_adjust_capabilities`` made of the declared ones, e.g. for a batch-size option).
+    Annotate a hook's ``ctx`` as ``ProviderContext[MyConfig]`` to type ``ctx.config``.
     A new secret learnt at run time (a token) goes to ``add_secret`` so that it is redacted
     from logs, errors and raw replies from then on.
 
@@ -30,7 +34,7 @@ class ProviderContext:
     """
 
     spec: ProviderSpec
-    config: Any = attrs.field(repr=False)
+    config: C = attrs.field(repr=False)
     settings: AccountSettings
     http: Transport = attrs.field(repr=False)
     redact: Redactor = attrs.field(repr=False)

@@ -243,6 +243,8 @@ class ProviderHooks:
         except SmsBridgeError as exc:
             error = exc
         if error is not None:
+            if error.provider is None:  # plugins need not name their own provider: the core knows it
+                error.provider = ctx.provider
             raise clean_error(error, ctx.redact)  # outside the except block: nothing chained
         return _clean_result(result, ctx.redact)
 
@@ -290,6 +292,11 @@ class ProviderHooks:
 
     def admin(self, ctx: Any, operation: str, params: dict[str, Any]) -> Any:
         return self._call("smsbridge_admin", ctx, operation=operation, params=params)
+
+    def adjust_capabilities(self, config: Any, caps: Any) -> Any:
+        """The provider plugin's ``smsbridge_adjust_capabilities`` (``None``: unchanged)."""
+        own, _ = self._registry._callers_for("smsbridge_adjust_capabilities", self._plugin)
+        return own(config=config, caps=caps)
 
     def rewrite_message(self, ctx: Any, message: Any) -> Any:
         """``smsbridge_rewrite_message`` through pluggy, with the account's ``PublicContext``."""
