@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from smsbridge.errors import InvalidMessageError, UnreadableReplyError
-from smsbridge.models import CallbackRequest, DeliveryReport, DeliveryStatus, RawReply
-from smsbridge.wire import unreadable
+from smsbridge.plugin import (
+    CallbackRequest,
+    DeliveryReport,
+    DeliveryStatus,
+    InvalidMessageError,
+    RawReply,
+    UnreadableReplyError,
+    before_request,
+    parse_zone,
+    text_of,
+    unreadable,
+)
 from smsbridge_aspsms import codes
-from smsbridge_aspsms.config import SWISS_ZONE, resolve_zone, trn_problem
-from smsbridge_aspsms.wire import call, text_of
-
-if TYPE_CHECKING:
-    from smsbridge.context import ProviderContext
+from smsbridge_aspsms.config import SWISS_ZONE, trn_problem
+from smsbridge_aspsms.wire import Ctx, call
 
 __all__ = ["inquire", "parse_callback", "parse_time", "status_of"]
 
@@ -62,7 +68,7 @@ def _reason(status: DeliveryStatus, code: str | None, description: str | None) -
 
 def _zone(name: str) -> dt.tzinfo | None:
     try:
-        return resolve_zone(name)
+        return parse_zone(name)
     except ValueError:
         return None
 
@@ -96,7 +102,7 @@ def parse_time(value: Any, *, assume: str = "UTC") -> dt.datetime | None:
     return parsed
 
 
-def _report(ctx: ProviderContext, entry: Mapping[str, Any], raw: RawReply | None) -> DeliveryReport | None:
+def _report(ctx: Ctx, entry: Mapping[str, Any], raw: RawReply | None) -> DeliveryReport | None:
     trn = text_of(entry.get("TransactionReferenceNumber"))
     if not trn:
         return None
@@ -117,16 +123,14 @@ def _report(ctx: ProviderContext, entry: Mapping[str, Any], raw: RawReply | None
     )
 
 
-def inquire(ctx: ProviderContext, message_ids: Sequence[str]) -> list[DeliveryReport]:
+def inquire(ctx: Ctx, message_ids: Sequence[str]) -> list[DeliveryReport]:
     """InquireDeliveryNotifications for TRNs: one report per id, in order (UNKNOWN when none)."""
     trns = [str(i).strip() for i in message_ids]
     for trn in trns:
         problem = trn_problem(trn)
         if problem:
-            raise InvalidMessageError(
-                f"{problem} (delivery status takes the TRNs returned as message ids)",
-                provider=ctx.provider,
-                before_request=True,
+            raise before_request(
+                InvalidMessageError, f"{problem} (delivery status takes the TRNs returned as message ids)"
             )
     answer = call(
         ctx, "InquireDeliveryNotifications", {"TransactionReferenceNumbers": ";".join(trns)}, success=("0", "1")
@@ -190,7 +194,7 @@ def _recipient(value: str | None) -> str | None:
     return number
 
 
-def parse_callback(ctx: ProviderContext, request: CallbackRequest) -> list[DeliveryReport]:
+def parse_callback(ctx: Ctx, request: CallbackRequest) -> list[DeliveryReport]:
     """A notification-URL request (query or form) with the tags substituted -> one report.
 
     Parameter names are those of the recommended template (see the docs): ``TRN``, ``RCPNT``,
@@ -202,7 +206,6 @@ def parse_callback(ctx: ProviderContext, request: CallbackRequest) -> list[Deliv
     if trn is None:
         raise UnreadableReplyError(
             "not an ASPSMS delivery notification: no TRN parameter",
-            provider=ctx.provider,
             hint="put TRN=<TRN> in the notification URLs (see the provider docs for the template)",
         )
     delivery_status = _field(data, "DST")

@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from smsbridge import hookimpl
-from smsbridge.models import (
+import attrs
+
+from smsbridge.plugin import (
     AdminResult,
     Balance,
     CallbackRequest,
@@ -21,16 +22,30 @@ from smsbridge.models import (
     ProviderSpec,
     SenderRule,
     SendResult,
+    hookimpl,
 )
 from smsbridge_aspsms import admin, callbacks, delivery, sending
 from smsbridge_aspsms.admin import OPERATIONS
 from smsbridge_aspsms.balance import check_credits
 from smsbridge_aspsms.config import AspsmsConfig
+from smsbridge_aspsms.wire import Ctx
 
-if TYPE_CHECKING:
-    from smsbridge.context import ProviderContext
-
-__all__ = ["ASPSMS", "CAPABILITIES", "SECRET_FIELDS", "SERVER2SMS"]
+__all__ = [
+    "ASPSMS",
+    "CAPABILITIES",
+    "SECRET_FIELDS",
+    "SERVER2SMS",
+    "smsbridge_adjust_capabilities",
+    "smsbridge_admin",
+    "smsbridge_balance",
+    "smsbridge_bulk_send",
+    "smsbridge_callback_spec",
+    "smsbridge_check_recipient",
+    "smsbridge_delivery_status",
+    "smsbridge_parse_callback",
+    "smsbridge_providers",
+    "smsbridge_send",
+]
 
 MAX_RECIPIENTS = 1000
 MAX_TEXT_LENGTH = 603  # ASPSMS splits it into up to 9 parts
@@ -88,41 +103,58 @@ def smsbridge_providers() -> list[ProviderSpec]:
 
 
 @hookimpl
-def smsbridge_check_recipient(ctx: ProviderContext, number: str) -> str | None:
+def smsbridge_adjust_capabilities(config: AspsmsConfig, caps: Capabilities) -> Capabilities:
+    """SendSimpleTextSMS has no DeferredDeliveryTime and no FlashingSMS."""
+    return attrs.evolve(caps, scheduling=False, flash=False) if config.simple else caps
+
+
+@hookimpl
+def smsbridge_check_recipient(ctx: Ctx, number: str) -> str | None:
     """ASPSMS takes the E.164 number with its ``+`` (``"+41790000000:TRN"``)."""
     return number
 
 
 @hookimpl
-def smsbridge_send(ctx: ProviderContext, message: Message) -> SendResult:
+def smsbridge_send(ctx: Ctx, message: Message) -> SendResult:
     return sending.send(ctx, message)
 
 
 @hookimpl
-def smsbridge_bulk_send(ctx: ProviderContext, message: Message) -> SendResult:
+def smsbridge_bulk_send(ctx: Ctx, message: Message) -> SendResult:
     return sending.send(ctx, message)
 
 
 @hookimpl
-def smsbridge_balance(ctx: ProviderContext) -> Balance:
+def smsbridge_balance(ctx: Ctx) -> Balance:
     return check_credits(ctx)
 
 
 @hookimpl
-def smsbridge_delivery_status(ctx: ProviderContext, message_ids: Sequence[str]) -> list[DeliveryReport]:
+def smsbridge_delivery_status(ctx: Ctx, message_ids: Sequence[str]) -> list[DeliveryReport]:
     return delivery.inquire(ctx, message_ids)
 
 
 @hookimpl
-def smsbridge_parse_callback(ctx: ProviderContext, request: CallbackRequest) -> list[DeliveryReport]:
+def smsbridge_parse_callback(ctx: Ctx, request: CallbackRequest) -> list[DeliveryReport]:
     return delivery.parse_callback(ctx, request)
 
 
 @hookimpl
-def smsbridge_callback_spec(ctx: ProviderContext) -> CallbackSpec:
+def smsbridge_callback_spec(ctx: Ctx) -> CallbackSpec:
     return callbacks.callback_spec(ctx)
 
 
 @hookimpl
-def smsbridge_admin(ctx: ProviderContext, operation: str, params: dict[str, Any]) -> AdminResult:
+def smsbridge_admin(ctx: Ctx, operation: str, params: dict[str, Any]) -> AdminResult:
     return admin.run(ctx, operation, params)
+
+
+if TYPE_CHECKING:  # mypy checks every hook implementation of this module against its specification
+    import smsbridge.plugin as api
+    import smsbridge_aspsms.plugin as this
+
+    _hooks: tuple[api.ProvidersHook, api.AdjustCapabilitiesHook, api.CheckRecipientHook, api.SendHook]
+    _hooks = (this, this, this, this)
+    _more: tuple[api.BulkSendHook, api.BalanceHook, api.DeliveryStatusHook, api.ParseCallbackHook]
+    _more = (this, this, this, this)
+    _rest: tuple[api.CallbackSpecHook, api.AdminHook] = (this, this)

@@ -8,30 +8,31 @@ and ``Password``; every reply is a JSON object whose values are strings, with a
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
-from smsbridge.errors import (
-    AuthenticationError,
-    InsufficientCreditError,
-    InvalidMessageError,
-    InvalidRecipientError,
-    InvalidSenderError,
-    PermissionDeniedError,
+from smsbridge.plugin import (
+    ProviderContext,
     ProviderError,
+    RawReply,
+    Refusal,
     RejectedError,
-    ServiceUnavailableError,
     UnreadableReplyError,
+    expect_ok_status,
+    is_success,
+    json_body,
+    refusal_error,
+    status_error,
+    text_of,
+    unreadable,
 )
-from smsbridge.models import RawReply
-from smsbridge.wire import expect_ok_status, is_success, json_body, status_error, unreadable
 from smsbridge_aspsms import codes
+from smsbridge_aspsms.config import AspsmsConfig
 
-if TYPE_CHECKING:
-    from smsbridge.context import ProviderContext
+__all__ = ["Answer", "Ctx", "call", "code_of", "read_reply", "refusal"]
 
-__all__ = ["Answer", "call", "code_of", "read_reply", "refusal", "text_of"]
+Ctx = ProviderContext[AspsmsConfig]
 
 _OK = ("1",)
 # ASPSMS answers refusals with HTTP 200; should a 4xx come with the envelope, read it too
@@ -49,15 +50,6 @@ class Answer:
     raw: RawReply
 
 
-def text_of(value: Any) -> str | None:
-    """A reply value as text: strings as given, numbers in decimal, anything else ``None``."""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    return None
-
-
 def code_of(value: Any) -> str | None:
     """A StatusCode as text (``"1"``; a number ``1`` is read the same), or ``None``."""
     if isinstance(value, str):
@@ -68,7 +60,7 @@ def code_of(value: Any) -> str | None:
 
 
 def call(
-    ctx: ProviderContext,
+    ctx: Ctx,
     method: str,
     fields: Mapping[str, Any],
     *,
@@ -125,7 +117,7 @@ def read_reply(
     info = text_of(data.get("StatusInfo"))
     if not is_success(reply):
         # a documented refusal says more than the status; anything else: the status decides
-        if code in codes.REFUSALS:
+        if code is not None and code in codes.REFUSALS:
             raise refusal(reply, provider, method, code, info, effectful=effectful)
         raise status_error(reply, provider, text=info, code=code)
     if code is None:
@@ -151,50 +143,25 @@ def refusal(
     (``0``, ``999``, an answer of another method) on a method that sends or spends something
     leaves its outcome unknown; on a read it is a ``RejectedError``.
     """
-    text = info or codes.STATUS_TEXT.get(code) or "unknown status"
-    message = f"{method} refused: {text} (StatusCode {code})"
+    said = info or codes.STATUS_TEXT.get(code)
+    message = f"{method} refused: {said or 'unknown status'} (StatusCode {code})"
     common: dict[str, Any] = {
         "provider": provider,
         "http_status": reply.status,
         "code": code,
-        "text": info or codes.STATUS_TEXT.get(code),
+        "text": said,
         "raw": reply,
     }
-    if code in codes.AUTHENTICATION:
-        return AuthenticationError(message, **common)
-    if code in codes.ORIGINATOR_REFUSED:
-        return PermissionDeniedError(
-            message,
-            hint="a numeric originator must be unlocked first: admin SendOriginatorUnlockCode, then UnlockOriginator",
-            **common,
-        )
-    if code == "25":
-        return PermissionDeniedError(
-            message,
-            hint="the credentials were accepted but this access is not: check the ASPSMS account's API access "
-            "and allowed IP addresses",
-            **common,
-        )
-    if code in codes.PERMISSION:
-        return PermissionDeniedError(message, **common)
-    if code in codes.CREDIT:
-        return InsufficientCreditError(message, **common)
-    if code in codes.SENDER:
-        return InvalidSenderError(message, **common)
-    if code in codes.RECIPIENT:
-        return InvalidRecipientError(message, recipient=None, **common)
+    known = codes.REFUSALS.get(code)
     if code == "6" and effectful:
         # ASPSMS gave up waiting on its own side: it may have taken the request.
         return _maybe_taken(method, "the provider answered 'time out' (StatusCode 6)", common)
-    if code in codes.TRANSIENT:
-        return ServiceUnavailableError(message, **common)
-    if code in codes.REQUEST:
-        option = codes.NOTIFICATION_URL_OPTION.get(code)
-        hint = f"check the option {option}" if option else None
-        return InvalidMessageError(message, hint=hint, **common)
-    if effectful:
-        return _maybe_taken(method, f"StatusCode {code} ({text}) is not a documented refusal", common)
-    return RejectedError(message, **common)
+    if known is None and effectful:
+        return _maybe_taken(
+            method, f"StatusCode {code} ({said or 'unknown status'}) is not a documented refusal", common
+        )
+    refused = known or Refusal(RejectedError, "")
+    return refusal_error(refused, reply, code=code, text=said, message=message, provider=provider)
 
 
 # the methods whose effect is an SMS: an unknown outcome is checked through delivery status
