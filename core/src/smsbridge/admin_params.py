@@ -24,14 +24,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from smsbridge.errors import InvalidMessageError
 from smsbridge.models import AdminOperation, AdminParam
 from smsbridge.values import parse_bool, parse_decimal
 
-__all__ = ["convert_admin_params"]
+__all__ = ["convert_admin_params", "wire_fields", "wire_text"]
 
 _INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
 _HINT = "`smsbridge admin --list` shows every operation and its parameters"
@@ -109,3 +110,29 @@ def _convert(param: AdminParam, value: Any) -> Any:
             return list(value)
         return [part.strip() for part in value.split(",") if part.strip()] if isinstance(value, str) else None
     return value
+
+
+def wire_text(value: Any) -> str:
+    """A converted parameter as form text: yes/no as ``1``/``0``, a decimal without exponent,
+    a datetime in ISO 8601, a list comma-joined, anything else as ``str()`` gives it."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return ",".join(map(wire_text, value))
+    return str(value)
+
+
+def wire_fields(params: Mapping[str, Any], names: Iterable[str], *, strip: bool = False) -> dict[str, str]:
+    """The parameters of ``names`` that were given (not ``None`` or ``""``), as form fields in
+    that order (``wire_text``); ``strip``: text without surrounding blanks, blank text left out."""
+    fields: dict[str, str] = {}
+    for name in names:
+        text = wire_text(params.get(name)) if params.get(name) not in (None, "") else ""
+        text = text.strip() if strip else text
+        if text:
+            fields[name] = text
+    return fields

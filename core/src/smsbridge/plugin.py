@@ -32,15 +32,15 @@ confused with ``smsbridge.plugins``, the core's loader and registry.)
   ``is_success``, ``error_text``, ``looks_like_html``, ``unreadable``, ``MAX_ERROR_TEXT``,
   ``REDACTED`` (what a known secret reads as in a reply);
 * values: ``text_of``, ``parse_bool`` (``YES``/``NO``), ``parse_decimal``, ``parse_offset``,
-  ``parse_zone``; admin parameters arrive converted by ``AdminParam.type``
-  (``convert_admin_params``);
+  ``parse_zone``, ``parse_time``; admin parameters arrive converted by ``AdminParam.type``
+  (``convert_admin_params``), and ``wire_fields``/``wire_text`` write them as form fields;
 * numbers and text: ``to_digits``, ``normalize``, ``analyze``, ``is_gsm7``, ``is_template``,
   ``render``, ``TextInfo``.
 """
 
 from __future__ import annotations
 
-from smsbridge.admin_params import convert_admin_params
+from smsbridge.admin_params import convert_admin_params, wire_fields, wire_text
 from smsbridge.config import AccountSettings, credential
 from smsbridge.context import ProviderContext, PublicContext
 from smsbridge.errors import (
@@ -118,7 +118,7 @@ from smsbridge.numbers import normalize, to_digits
 from smsbridge.refusals import Refusal, RefusalTable, before_request, refusal_error
 from smsbridge.text import analyze, is_gsm7, is_template, render
 from smsbridge.transport import REDACTED, Transport
-from smsbridge.values import NO, YES, parse_bool, parse_decimal, parse_offset, parse_zone, text_of
+from smsbridge.values import NO, YES, parse_bool, parse_decimal, parse_offset, parse_time, parse_zone, text_of
 from smsbridge.wire import (
     MAX_ERROR_TEXT,
     error_text,
@@ -222,6 +222,7 @@ __all__ = [
     "parse_bool",
     "parse_decimal",
     "parse_offset",
+    "parse_time",
     "parse_zone",
     "refusal_error",
     "render",
@@ -229,5 +230,7 @@ __all__ = [
     "text_of",
     "to_digits",
     "unreadable",
+    "wire_fields",
+    "wire_text",
     "xml_body",
 ]

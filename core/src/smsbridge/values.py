@@ -14,7 +14,7 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-__all__ = ["NO", "YES", "parse_bool", "parse_decimal", "parse_offset", "parse_zone", "text_of"]
+__all__ = ["NO", "YES", "parse_bool", "parse_decimal", "parse_offset", "parse_time", "parse_zone", "text_of"]
 
 #: the yes/no vocabulary, compared lower-cased and stripped
 YES = frozenset({"1", "yes", "true", "on", "y"})
@@ -112,3 +112,29 @@ def parse_zone(name: str) -> dt.tzinfo:
             f"time zone {name!r} is neither UTC, an offset like +02:00, nor a known IANA name like Europe/Paris "
             "(install the 'tzdata' package where the system has no time-zone database)"
         ) from None
+
+
+def parse_time(value: Any, zone: dt.tzinfo, *, formats: tuple[str, ...] = ()) -> dt.datetime | None:
+    """A provider's time as an aware datetime; ``None`` when it is no readable time.
+
+    ISO 8601 (``2030-07-01 08:30:00``, ``...T08:30``, ``...Z``, with or without an offset)
+    or one of ``formats`` (``strptime`` formats such as ``"%d%m%Y%H%M%S"``).  A time without
+    an offset is wall-clock time in ``zone``.
+    """
+    text = text_of(value)
+    if not text:
+        return None
+    parsed: dt.datetime | None = None
+    for fmt in formats:
+        try:
+            parsed = dt.datetime.strptime(text, fmt)
+            break
+        except ValueError:
+            continue
+    if parsed is None:
+        candidate = text[:-1] + "+00:00" if text[-1:] in ("Z", "z") else text
+        try:
+            parsed = dt.datetime.fromisoformat(candidate.replace(" ", "T", 1))
+        except ValueError:
+            return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=zone)

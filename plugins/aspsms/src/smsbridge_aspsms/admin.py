@@ -23,6 +23,7 @@ from smsbridge.plugin import (
     normalize,
     text_of,
     unreadable,
+    wire_fields,
 )
 from smsbridge_aspsms.config import originator_problem, url_problem
 from smsbridge_aspsms.sending import MESSAGE_OPTIONS, notification_fields
@@ -128,11 +129,10 @@ def _required(op: str, params: Mapping[str, Any], name: str) -> str:
     return text
 
 
-def _positive(op: str, params: Mapping[str, Any], name: str) -> Any:
+def _positive(op: str, params: Mapping[str, Any], name: str) -> None:
     value = params.get(name)
-    if value is not None and value != "" and not value > 0:
+    if value not in (None, "") and not value > 0:
         raise _invalid(op, f"{name} must be at least 1 (or positive), not {value!r}")
-    return value if value != "" else None
 
 
 def _phone(ctx: Ctx, op: str, params: Mapping[str, Any], name: str) -> str:
@@ -182,8 +182,7 @@ def _send_token(ctx: Ctx, op: str, params: Mapping[str, Any]) -> AdminResult:
     mask = _text(params, "TokenMask")
     if mask is not None and not set(mask) <= _MASK_CHARACTERS:
         raise _invalid(op, f"TokenMask {mask!r} may hold only # (digit), A (letter) and N (letter or digit)")
-    validity = _positive(op, params, "TokenValidity")
-    case_sensitive = params.get("TokenCaseSensitive")
+    _positive(op, params, "TokenValidity")
     overrides = {}
     for key, wire_name in MESSAGE_OPTIONS.items():
         if wire_name in params:
@@ -195,20 +194,10 @@ def _send_token(ctx: Ctx, op: str, params: Mapping[str, Any]) -> AdminResult:
                 raise _invalid(op, problem)
             overrides[key] = value
     notify = notification_fields(ctx, overrides)
-    fields: dict[str, Any] = {}
-    if originator:
-        fields["Originator"] = originator
+    fields = {"Originator": originator} if originator else {}
     fields.update({"Recipients": recipient, "MessageData": text, "TokenReference": reference})
-    if validity is not None:
-        fields["TokenValidity"] = str(validity)
-    if mask is not None:
-        fields["TokenMask"] = mask
-    code = _text(params, "VerificationCode")
-    if code is not None:
-        fields["VerificationCode"] = code
-    if case_sensitive not in (None, ""):
-        fields["TokenCaseSensitive"] = "1" if case_sensitive else "0"
-    fields.update(notify)
+    optional = ("TokenValidity", "TokenMask", "VerificationCode", "TokenCaseSensitive")
+    fields.update({**wire_fields(params, optional, strip=True), **notify})
     answer = call(ctx, op, fields, effectful=True)
     return _result(ctx, op, answer, sent=True, recipient=recipient, TokenReference=reference)
 
@@ -269,11 +258,9 @@ def _check_originator(ctx: Ctx, op: str, params: Mapping[str, Any]) -> AdminResu
 
 
 def _create_voucher(ctx: Ctx, op: str, params: Mapping[str, Any]) -> AdminResult:
-    count, amount = _positive(op, params, "NumberOfVouchers"), _positive(op, params, "AmountCreditsPerVoucher")
-    fields = {"NumberOfVouchers": str(count), "AmountCreditsPerVoucher": str(amount)}
-    remarks = _text(params, "Remarks")
-    if remarks is not None:
-        fields["Remarks"] = remarks
+    _positive(op, params, "NumberOfVouchers")
+    _positive(op, params, "AmountCreditsPerVoucher")
+    fields = wire_fields(params, ("NumberOfVouchers", "AmountCreditsPerVoucher", "Remarks"), strip=True)
     answer = call(ctx, op, fields, effectful=True)
     return _result(ctx, op, answer, created=True)
 

@@ -19,6 +19,7 @@ from smsbridge.plugin import (
     RawReply,
     UnreadableReplyError,
     before_request,
+    parse_time,
     parse_zone,
     text_of,
     unreadable,
@@ -27,7 +28,7 @@ from smsbridge_aspsms import codes
 from smsbridge_aspsms.config import SWISS_ZONE, trn_problem
 from smsbridge_aspsms.wire import Ctx, call
 
-__all__ = ["inquire", "parse_callback", "parse_time", "status_of"]
+__all__ = ["inquire", "parse_callback", "read_time", "status_of"]
 
 
 def _digits(value: str) -> bool:
@@ -66,40 +67,18 @@ def _reason(status: DeliveryStatus, code: str | None, description: str | None) -
     return f"{code} {text}" if text else code
 
 
-def _zone(name: str) -> dt.tzinfo | None:
-    try:
-        return parse_zone(name)
-    except ValueError:
-        return None
-
-
-def parse_time(value: Any, *, assume: str = "UTC") -> dt.datetime | None:
+def read_time(value: Any, *, assume: str = "UTC") -> dt.datetime | None:
     """An ISO 8601 or ``ddmmyyyyhhmmss`` provider time, made aware; ``None`` when unreadable.
 
     A time without an offset is taken in zone ``assume`` (UTC for the ``...UTC`` fields, Swiss
     time for the others).
     """
     text = text_of(value)
-    if not text:
+    formats = ("%d%m%Y%H%M%S",) if text and len(text) == 14 and text.isdigit() else ()
+    try:
+        return parse_time(text, parse_zone(assume), formats=formats)
+    except ValueError:  # the zone is unknown here (no tz database)
         return None
-    parsed: dt.datetime | None = None
-    if len(text) == 14 and text.isdigit():
-        try:
-            parsed = dt.datetime.strptime(text, "%d%m%Y%H%M%S")
-        except ValueError:
-            return None
-    else:
-        candidate = text[:-1] + "+00:00" if text[-1:] in ("Z", "z") else text
-        try:
-            parsed = dt.datetime.fromisoformat(candidate.replace(" ", "T", 1))
-        except ValueError:
-            return None
-    if parsed.tzinfo is None:
-        zone = _zone(assume)
-        if zone is None:
-            return None
-        parsed = parsed.replace(tzinfo=zone)
-    return parsed
 
 
 def _report(ctx: Ctx, entry: Mapping[str, Any], raw: RawReply | None) -> DeliveryReport | None:
@@ -116,8 +95,8 @@ def _report(ctx: Ctx, entry: Mapping[str, Any], raw: RawReply | None) -> Deliver
         provider_text=text_of(entry.get("DeliveryStatusDescription"))
         or codes.DELIVERY_STATUS_TEXT.get(delivery_status or ""),
         reason=_reason(status, reason_code, text_of(entry.get("ReasoncodeDescription"))),
-        submitted_at=parse_time(entry.get("SubmissionDate")),
-        updated_at=parse_time(entry.get("NotificationDate")),
+        submitted_at=read_time(entry.get("SubmissionDate")),
+        updated_at=read_time(entry.get("NotificationDate")),
         provider=ctx.provider,
         raw=raw,
     )
@@ -211,8 +190,8 @@ def parse_callback(ctx: Ctx, request: CallbackRequest) -> list[DeliveryReport]:
     delivery_status = _field(data, "DST")
     reason_code = _reason_code(_field(data, "RSN"))
     status = status_of(delivery_status, reason_code)
-    submitted = parse_time(_field(data, "SCTSUTC")) or _swiss_time(data, "SCTSCET", "SCTS")
-    updated = parse_time(_field(data, "DSCTSUTC")) or _swiss_time(data, "DSCTSCET", "DSCTS")
+    submitted = read_time(_field(data, "SCTSUTC")) or _swiss_time(data, "SCTSCET", "SCTS")
+    updated = read_time(_field(data, "DSCTSUTC")) or _swiss_time(data, "DSCTSCET", "DSCTS")
     return [
         DeliveryReport(
             message_id=trn,
@@ -230,7 +209,7 @@ def parse_callback(ctx: Ctx, request: CallbackRequest) -> list[DeliveryReport]:
 
 def _swiss_time(data: Mapping[str, Any], *names: str) -> dt.datetime | None:
     for name in names:
-        parsed = parse_time(_field(data, name), assume=SWISS_ZONE)
+        parsed = read_time(_field(data, name), assume=SWISS_ZONE)
         if parsed is not None:
             return parsed
     return None

@@ -18,12 +18,10 @@ from smsbridge.plugin import (
     InvalidMessageError,
     InvalidSenderError,
     Message,
-    Outcome,
     Receipt,
     ReceiptStatus,
     Recipient,
     SendResult,
-    SmsBridgeError,
     analyze,
     before_request,
     parse_zone,
@@ -150,64 +148,38 @@ def _assign_trns(ctx: Ctx, message: Message) -> tuple[list[tuple[Recipient, str]
 
 
 def send(ctx: Ctx, message: Message) -> SendResult:
-    """Send ``message`` (1..1000 recipients): one request per distinct text.
+    """Send ``message`` (1..1000 recipients) in one request.
 
-    The core hands over one text per chunk, except when ``send()`` gets several templated
-    recipients: those are grouped by their rendered text here.  Once a request was accepted,
-    a later one's failure becomes receipts instead of an exception, so no outcome is lost.
+    ASPSMS has no templating: the core renders templates and groups recipients by their text
+    before it calls the hook, so a message holds one text.
     """
     _check_options(ctx, message)
-    if ctx.config.simple:
+    fields: dict[str, Any] = {"Originator": message.sender} if message.sender else {}
+    if ctx.config.simple:  # SendSimpleTextSMS: plain numbers in a list (hitobito, python-aspsms; see the docs)
         planned: list[tuple[Recipient, str | None]] = [(r, None) for r in message.recipients]
         receipts: list[Receipt] = []
-        extra: dict[str, Any] = {}
+        fields.update(Recipients=[r.number for r in message.recipients], MessageText=message.text)
         method = "SendSimpleTextSMS"
     else:
         with_trn, receipts = _assign_trns(ctx, message)
         planned = list(with_trn)
-        extra = notification_fields(ctx, message.options)
+        fields.update(Recipients=[f"{r.number}:{trn}" for r, trn in with_trn], MessageText=message.text)
+        fields.update(notification_fields(ctx, message.options))
         if message.schedule is not None:
-            extra["DeferredDeliveryTime"] = deferred_time(ctx, message.schedule)
+            fields["DeferredDeliveryTime"] = deferred_time(ctx, message.schedule)
         if message.flash:
-            extra["FlashingSMS"] = "true"
+            fields["FlashingSMS"] = "true"
         method = "SendTextSMS"
-    groups: dict[str, list[tuple[Recipient, str | None]]] = {}
-    for recipient, trn in planned:
-        groups.setdefault(message.text_for(recipient), []).append((recipient, trn))
-    raw = None
-    accepted_any = False
-    for text, members in groups.items():
-        fields: dict[str, Any] = {}
-        if message.sender:
-            fields["Originator"] = message.sender
-        if method == "SendTextSMS":
-            fields["Recipients"] = [f"{r.number}:{trn}" for r, trn in members]
-        else:  # SendSimpleTextSMS: plain numbers in a list (hitobito, python-aspsms; see the docs)
-            fields["Recipients"] = [r.number for r, _ in members]
-        fields["MessageText"] = text
-        fields.update(extra)
-        fields["ForceGSM7bit"] = analyze(text, encoding=message.encoding).encoding == "gsm7"
-        try:
-            answer = call(ctx, method, fields, effectful=True)
-        except SmsBridgeError as exc:
-            if not accepted_any:
-                raise
-            status = ReceiptStatus.REJECTED if exc.outcome is Outcome.NOT_SENT else ReceiptStatus.UNKNOWN
-            code = getattr(exc, "code", None)
-            receipts.extend(
-                Receipt(r.number, status, reason=str(exc), code=code, provider=ctx.provider) for r, _ in members
-            )
-            continue
-        accepted_any = True
-        raw = answer.raw
-        receipts.extend(
-            Receipt(r.number, ReceiptStatus.ACCEPTED, message_id=trn, provider=ctx.provider) for r, trn in members
-        )
+    fields["ForceGSM7bit"] = analyze(message.text, encoding=message.encoding).encoding == "gsm7"
+    answer = call(ctx, method, fields, effectful=True)
+    receipts.extend(
+        Receipt(r.number, ReceiptStatus.ACCEPTED, message_id=trn, provider=ctx.provider) for r, trn in planned
+    )
     return SendResult(
         provider=ctx.provider,
         receipts=tuple(receipts),
-        raw=raw,
+        raw=answer.raw,
         client_ref=message.client_ref,
         scheduled=message.schedule is not None,
-        details={"method": method, "requests": len(groups)},
+        details={"method": method, "requests": 1},
     )
