@@ -6,27 +6,18 @@ hosts; they share the config class, the capabilities and every hook.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
 from smsbridge.plugin import (
-    AdminResult,
-    Balance,
-    CallbackRequest,
-    CallbackSpec,
     Capabilities,
-    DeliveryReport,
-    Message,
     ProviderSpec,
     SenderRule,
-    SendResult,
     hookimpl,
 )
-from smsbridge_aspsms import admin, callbacks, delivery, sending
+from smsbridge_aspsms import admin, balance, callbacks, delivery, sending
 from smsbridge_aspsms.admin import OPERATIONS
-from smsbridge_aspsms.balance import check_credits
 from smsbridge_aspsms.config import AspsmsConfig
 from smsbridge_aspsms.wire import Ctx
 
@@ -114,39 +105,13 @@ def smsbridge_check_recipient(ctx: Ctx, number: str) -> str | None:
     return number
 
 
-@hookimpl
-def smsbridge_send(ctx: Ctx, message: Message) -> SendResult:
-    return sending.send(ctx, message)
-
-
-@hookimpl
-def smsbridge_bulk_send(ctx: Ctx, message: Message) -> SendResult:
-    return sending.send(ctx, message)
-
-
-@hookimpl
-def smsbridge_balance(ctx: Ctx) -> Balance:
-    return check_credits(ctx)
-
-
-@hookimpl
-def smsbridge_delivery_status(ctx: Ctx, message_ids: Sequence[str]) -> list[DeliveryReport]:
-    return delivery.inquire(ctx, message_ids)
-
-
-@hookimpl
-def smsbridge_parse_callback(ctx: Ctx, request: CallbackRequest) -> list[DeliveryReport]:
-    return delivery.parse_callback(ctx, request)
-
-
-@hookimpl
-def smsbridge_callback_spec(ctx: Ctx) -> CallbackSpec:
-    return callbacks.callback_spec(ctx)
-
-
-@hookimpl
-def smsbridge_admin(ctx: Ctx, operation: str, params: dict[str, Any]) -> AdminResult:
-    return admin.run(ctx, operation, params)
+# the hooks whose work is all in one function of another module
+smsbridge_send = smsbridge_bulk_send = hookimpl(sending.send)
+smsbridge_balance = hookimpl(balance.check_credits)
+smsbridge_delivery_status = hookimpl(delivery.inquire)
+smsbridge_parse_callback = hookimpl(delivery.parse_callback)
+smsbridge_callback_spec = hookimpl(callbacks.callback_spec)
+smsbridge_admin = hookimpl(admin.run)
 
 
 if TYPE_CHECKING:  # mypy checks every hook implementation of this module against its specification
