@@ -25,7 +25,7 @@ from smsbridge.plugin import (
     unreadable,
     wire_fields,
 )
-from smsbridge_aspsms.config import originator_problem, url_problem
+from smsbridge_aspsms.config import originator_problem
 from smsbridge_aspsms.sending import MESSAGE_OPTIONS, notification_fields
 from smsbridge_aspsms.wire import Answer, Ctx, call
 
@@ -183,17 +183,8 @@ def _send_token(ctx: Ctx, op: str, params: Mapping[str, Any]) -> AdminResult:
     if mask is not None and not set(mask) <= _MASK_CHARACTERS:
         raise _invalid(op, f"TokenMask {mask!r} may hold only # (digit), A (letter) and N (letter or digit)")
     _positive(op, params, "TokenValidity")
-    overrides = {}
-    for key, wire_name in MESSAGE_OPTIONS.items():
-        if wire_name in params:
-            value = params[wire_name]
-            problem = (
-                url_problem(wire_name, value) if isinstance(value, str) and value and key != "affiliate_id" else None
-            )
-            if problem:
-                raise _invalid(op, problem)
-            overrides[key] = value
-    notify = notification_fields(ctx, overrides)
+    overrides = {key: params[wire_name] for key, wire_name in MESSAGE_OPTIONS.items() if wire_name in params}
+    notify = notification_fields(ctx, overrides, op=op)
     fields = {"Originator": originator} if originator else {}
     fields.update({"Recipients": recipient, "MessageData": text, "TokenReference": reference})
     optional = ("TokenValidity", "TokenMask", "VerificationCode", "TokenCaseSensitive")

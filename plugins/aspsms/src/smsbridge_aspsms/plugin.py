@@ -76,15 +76,13 @@ ASPSMS = ProviderSpec(
     secret_fields=SECRET_FIELDS,
 )
 
-SERVER2SMS = ProviderSpec(
+SERVER2SMS = attrs.evolve(
+    ASPSMS,
     id="server2sms",
-    config_class=AspsmsConfig,
-    capabilities=CAPABILITIES,
     default_host="json.server2sms.com",
     known_hosts=("server2sms.com",),
     description="server2sms (the ASPSMS JSON API on json.server2sms.com)",
     docs_url="https://json.server2sms.com/",
-    secret_fields=SECRET_FIELDS,
 )
 
 

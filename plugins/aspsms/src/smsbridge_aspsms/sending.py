@@ -52,18 +52,14 @@ def new_trn() -> str:
     return secrets.token_hex(TRN_LENGTH // 2)
 
 
-def notification_fields(ctx: Ctx, overrides: Mapping[str, Any]) -> dict[str, str]:
+def notification_fields(ctx: Ctx, overrides: Mapping[str, Any], *, op: str | None = None) -> dict[str, str]:
     """The notification URL and AffiliateID fields: account options, then ``overrides``.
 
-    An override of ``None`` or ``""`` removes the account's value for this message.
+    An override of ``None`` or ``""`` removes the account's value for this message.  ``op``:
+    the admin operation whose parameters gave the overrides; its problems name the fields by
+    their wire names, after the operation.
     """
-    config = ctx.config
-    values: dict[str, Any] = {
-        "notify_buffered": config.notify_buffered,
-        "notify_delivered": config.notify_delivered,
-        "notify_not_delivered": config.notify_not_delivered,
-        "affiliate_id": config.affiliate_id,
-    }
+    values = {key: getattr(ctx.config, key) for key in MESSAGE_OPTIONS}  # the options are named alike
     values.update({k: v for k, v in overrides.items() if k in MESSAGE_OPTIONS})
     fields: dict[str, str] = {}
     for key, wire_name in MESSAGE_OPTIONS.items():
@@ -72,10 +68,9 @@ def notification_fields(ctx: Ctx, overrides: Mapping[str, Any]) -> dict[str, str
             continue
         if not isinstance(value, str):
             raise before_request(InvalidMessageError, f"option {key!r} must be text, not {type(value).__name__}")
-        if key != "affiliate_id":
-            problem = url_problem(key, value)
-            if problem:
-                raise before_request(InvalidMessageError, problem)
+        problem = url_problem(wire_name if op else key, value) if key != "affiliate_id" else None
+        if problem:
+            raise before_request(InvalidMessageError, f"{op}: {problem}" if op else problem)
         fields[wire_name] = value
     return fields
 

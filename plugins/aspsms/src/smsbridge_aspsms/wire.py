@@ -59,33 +59,12 @@ def code_of(value: Any) -> str | None:
     return None
 
 
-def call(
-    ctx: Ctx,
-    method: str,
-    fields: Mapping[str, Any],
-    *,
-    auth: bool = True,
-    success: Collection[str] = _OK,
-    answers: Collection[str] = (),
-    effectful: bool = False,
-    envelope: bool = True,
-) -> Answer:
-    """POST ``fields`` (plus the credentials when ``auth``) to ``method``; map the reply."""
-    body: dict[str, Any] = {}
-    if auth:
-        body["UserName"] = ctx.config.userkey
-        body["Password"] = ctx.config.password
-    body.update(fields)
-    reply = ctx.http.request("POST", ctx.url(f"/{method}"), json=body)
-    return read_reply(
-        reply,
-        ctx.provider,
-        method,
-        success=success,
-        answers=answers,
-        effectful=effectful,
-        envelope=envelope,
-    )
+def call(ctx: Ctx, method: str, fields: Mapping[str, Any], *, auth: bool = True, **reading: Any) -> Answer:
+    """POST ``fields`` (plus the credentials when ``auth``) to ``method``; map the reply
+    (``reading``: the options of ``read_reply``)."""
+    credentials = {"UserName": ctx.config.userkey, "Password": ctx.config.password} if auth else {}
+    reply = ctx.http.request("POST", ctx.url(f"/{method}"), json={**credentials, **fields})
+    return read_reply(reply, ctx.provider, method, **reading)
 
 
 def read_reply(
