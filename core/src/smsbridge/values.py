@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Literal
 
 __all__ = ["NO", "YES", "parse_bool", "parse_decimal", "parse_offset", "parse_time", "parse_zone", "text_of"]
 
@@ -55,18 +55,21 @@ def parse_bool(value: Any) -> bool | None:
     return True if word in YES else False if word in NO else None
 
 
-def parse_decimal(value: Any, *, comma: bool = False) -> Decimal | None:
+def parse_decimal(value: Any, *, comma: Literal["decimal", "thousands"] | None = None) -> Decimal | None:
     """A finite ``Decimal`` from ``"12.5"``, ``12.5``, ``12``; ``None`` for anything else.
 
-    ``comma``: a decimal comma (``"12,5"``) reads as a point.  Booleans are no number.
+    ``comma``: how the provider writes a comma, as a decimal comma (``"12,5"``) or between
+    thousands (``"1,000"``); by default a comma makes no number.  Booleans are no number.
     """
     if isinstance(value, Decimal):
         return value if value.is_finite() else None
     text = text_of(value)
     if not text or len(text) > _MAX_DECIMAL:
         return None
+    if comma is not None:
+        text = text.replace(",", "." if comma == "decimal" else "")
     try:
-        number = Decimal(text.replace(",", ".") if comma else text)
+        number = Decimal(text)
     except (InvalidOperation, ValueError):
         return None
     return number if number.is_finite() else None

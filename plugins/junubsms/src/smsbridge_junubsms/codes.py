@@ -9,18 +9,20 @@ sent": an undocumented code, or ERR without a code, leaves the outcome unknown.
 
 from __future__ import annotations
 
-from smsbridge.errors import (
+from smsbridge.plugin import (
     AuthenticationError,
+    DeliveryStatus,
     InsufficientCreditError,
     InvalidMessageError,
     InvalidRecipientError,
     NotFoundError,
     PermissionDeniedError,
     ProviderError,
+    Refusal,
+    RefusalTable,
     RejectedError,
     UnsupportedOperationError,
 )
-from smsbridge.models import DeliveryStatus
 
 __all__ = [
     "AUTH_HINT",
@@ -30,8 +32,9 @@ __all__ = [
     "ITEM_REFUSALS",
     "NO_DATA_CODES",
     "PV_REFUSALS",
-    "error_class",
+    "REFUSALS",
     "error_text",
+    "refusal",
     "unreadable_hint",
 ]
 
@@ -115,6 +118,18 @@ _CLASSES: dict[str, type[ProviderError]] = {
     "613": NotFoundError,
 }
 
+_HINTS = {
+    "100": AUTH_HINT,
+    "600": "this operation needs an admin account's user and token (playSMS answers 600 to a wrong token too)",
+    "615": "playSMS answers this when no field to change was given, and for an unknown user",
+    "617": "playSMS answers this when no field to change was given, and for an unknown user",
+}
+
+#: every documented code as the error it becomes (an undocumented one is a ``RejectedError``)
+REFUSALS: RefusalTable = {
+    code: Refusal(_CLASSES.get(code, RejectedError), text, _HINTS.get(code)) for code, text in ERRORS.items()
+}
+
 #: operations that change nothing on the server: a reply lost on them is safe to ask again
 READ_ONLY = frozenset({"cr", "ds", "in", "ix", "sx", "query", "get_contact", "get_contact_group", "get_token"})
 
@@ -135,18 +150,20 @@ DS_EMPTY: dict[str, DeliveryStatus] = {
 }
 
 
-def error_class(code: str | None, op: str) -> type[ProviderError]:
-    """The smsbridge error class for ERR ``code`` answered to ``op``.
+def refusal(code: str | None, op: str) -> Refusal:
+    """What ERR ``code`` answered to ``op`` means.
 
     ERR 201 means "destination or message empty"; smsbridge refuses an empty text before any
     request, so on ``pv`` it is the destination list the server found empty.  Elsewhere it is
     a missing field.
     """
-    if code is None:
-        return RejectedError
     if code == "201" and op != "pv":
-        return InvalidMessageError
-    return _CLASSES.get(code, RejectedError)
+        return Refusal(InvalidMessageError, ERRORS[code])
+    if code == "620" and op == "creditview":
+        return Refusal(
+            RejectedError, ERRORS[code], "playSMS answers ERR 620 when the balance is zero (or the user is unknown)"
+        )
+    return REFUSALS.get(code or "") or Refusal(RejectedError, error_text(code))
 
 
 def unreadable_hint(op: str) -> str:

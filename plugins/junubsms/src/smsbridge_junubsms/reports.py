@@ -21,12 +21,18 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from smsbridge.context import ProviderContext
-from smsbridge.errors import InvalidMessageError
-from smsbridge.models import DeliveryReport, DeliveryStatus, InboundMessage, InboundQuery
+from smsbridge.plugin import (
+    DeliveryReport,
+    DeliveryStatus,
+    InboundMessage,
+    InboundQuery,
+    InvalidMessageError,
+    before_request,
+    text_of,
+)
 from smsbridge_junubsms import codes
 from smsbridge_junubsms.ids import MessageRef, is_smslog_id
-from smsbridge_junubsms.wire import Reply, call, items_of, text_of
+from smsbridge_junubsms.wire import Ctx, Reply, call, items_of
 
 __all__ = ["FOLDERS", "PAGE", "delivery_status", "inbound"]
 
@@ -58,7 +64,7 @@ def _id_order(ident: str) -> tuple[int, str]:
 # ---------------------------------------------------------------------------- delivery status
 
 
-def _report(ctx: ProviderContext, ident: str, row: Mapping[str, Any], answer: Reply) -> DeliveryReport:
+def _report(ctx: Ctx, ident: str, row: Mapping[str, Any], answer: Reply) -> DeliveryReport:
     code = text_of(row.get("status"))
     clock = ctx.config.clock
     return DeliveryReport(
@@ -74,7 +80,7 @@ def _report(ctx: ProviderContext, ident: str, row: Mapping[str, Any], answer: Re
     )
 
 
-def _nothing(ctx: ProviderContext, ref: MessageRef, answer: Reply) -> DeliveryReport:
+def _nothing(ctx: Ctx, ref: MessageRef, answer: Reply) -> DeliveryReport:
     code = answer.no_data
     if code == "401":
         reason = "still in the server's queue (scheduled, or about to be sent)"
@@ -100,7 +106,7 @@ def _nothing(ctx: ProviderContext, ref: MessageRef, answer: Reply) -> DeliveryRe
     )
 
 
-def _by_smslog_id(ctx: ProviderContext, ref: MessageRef) -> DeliveryReport:
+def _by_smslog_id(ctx: Ctx, ref: MessageRef) -> DeliveryReport:
     assert ref.smslog_id is not None
     fields = [("smslog_id", ref.smslog_id)] + ([("queue", ref.queue)] if ref.queue else [])
     answer = call(ctx, "ds", fields, no_data_ok=True)
@@ -110,7 +116,7 @@ def _by_smslog_id(ctx: ProviderContext, ref: MessageRef) -> DeliveryReport:
     return _nothing(ctx, ref, answer)
 
 
-def _by_queue(ctx: ProviderContext, ref: MessageRef) -> list[DeliveryReport]:
+def _by_queue(ctx: Ctx, ref: MessageRef) -> list[DeliveryReport]:
     """Every destination of a queue, read in complete buckets of destination suffixes."""
     assert ref.queue is not None
     queue = ref.queue
@@ -156,7 +162,7 @@ def _by_queue(ctx: ProviderContext, ref: MessageRef) -> list[DeliveryReport]:
     return reports
 
 
-def _inbox(ctx: ProviderContext, ref: MessageRef) -> DeliveryReport:
+def _inbox(ctx: Ctx, ref: MessageRef) -> DeliveryReport:
     return DeliveryReport(
         message_id=str(ref),
         status=DeliveryStatus.DELIVERED,
@@ -167,17 +173,16 @@ def _inbox(ctx: ProviderContext, ref: MessageRef) -> DeliveryReport:
     )
 
 
-def delivery_status(ctx: ProviderContext, message_ids: Sequence[str]) -> list[DeliveryReport]:
+def delivery_status(ctx: Ctx, message_ids: Sequence[str]) -> list[DeliveryReport]:
     """One report per destination id; one per destination of a queue code."""
     refs = []
     for ident in message_ids:
         ref = MessageRef.parse(ident) if isinstance(ident, str) else None
         if ref is None:
-            raise InvalidMessageError(
+            raise before_request(
+                InvalidMessageError,
                 f"{ident!r} is not a playSMS message id: a smslog_id (digits), a queue code (32 or 64 hex "
                 "characters), or the two joined by ':' as receipts give them",
-                provider=ctx.provider,
-                before_request=True,
             )
         refs.append(ref)
     reports: list[DeliveryReport] = []
@@ -194,7 +199,7 @@ def delivery_status(ctx: ProviderContext, message_ids: Sequence[str]) -> list[De
 # ---------------------------------------------------------------------------- received messages
 
 
-def _message(ctx: ProviderContext, op: str, row: Mapping[str, Any], answer: Reply) -> InboundMessage:
+def _message(ctx: Ctx, op: str, row: Mapping[str, Any], answer: Reply) -> InboundMessage:
     ident = text_of(row.get("id"))
     if not ident:
         raise answer.unreadable(f"an op={op} row without an id")
@@ -212,7 +217,7 @@ def _message(ctx: ProviderContext, op: str, row: Mapping[str, Any], answer: Repl
     )
 
 
-def inbound(ctx: ProviderContext, query: InboundQuery) -> list[InboundMessage]:
+def inbound(ctx: Ctx, query: InboundQuery) -> list[InboundMessage]:
     """``folder``: ``in`` (incoming, op=in), ``inbox`` (op=ix) or ``sandbox`` (op=sx), oldest first.
 
     With ``since_id`` every message after that id is read (see the module doc) and ``limit``
@@ -222,27 +227,20 @@ def inbound(ctx: ProviderContext, query: InboundQuery) -> list[InboundMessage]:
     """
     op = FOLDERS.get(query.folder.lower()) if isinstance(query.folder, str) else None
     if op is None:
-        raise InvalidMessageError(
-            f"unknown inbound folder {query.folder!r}: use in, inbox or sandbox",
-            provider=ctx.provider,
-            before_request=True,
-        )
+        raise before_request(InvalidMessageError, f"unknown inbound folder {query.folder!r}: use in, inbox or sandbox")
     since = None
     if query.since_id is not None:
         since = str(query.since_id).strip()
         if not is_smslog_id(since):
-            raise InvalidMessageError(
-                f"since_id {query.since_id!r} must be a message id (digits)", provider=ctx.provider, before_request=True
-            )
+            raise before_request(InvalidMessageError, f"since_id {query.since_id!r} must be a message id (digits)")
     limit = query.limit
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
-        raise InvalidMessageError("limit must be a positive number", provider=ctx.provider, before_request=True)
+        raise before_request(InvalidMessageError, "limit must be a positive number")
     unknown = sorted(set(query.options) - set(INBOUND_FILTERS))
     if unknown:
-        raise InvalidMessageError(
+        raise before_request(
+            InvalidMessageError,
             f"unknown inbound filter(s) {', '.join(unknown)}; playSMS takes: {', '.join(INBOUND_FILTERS)}",
-            provider=ctx.provider,
-            before_request=True,
         )
     filters = [(k, str(query.options[k])) for k in INBOUND_FILTERS if query.options.get(k) is not None]
     if since is None:
@@ -259,7 +257,6 @@ def inbound(ctx: ProviderContext, query: InboundQuery) -> list[InboundMessage]:
             raise InvalidMessageError(
                 f"more than {INBOUND_PAGES[-1]} messages after since_id {since}: playSMS lists newest first, so "
                 "they cannot be read oldest first",
-                provider=ctx.provider,
                 hint="poll more often, or narrow the read with a filter such as dt=YYYY-MM-DD or src=",
             )
     rows = sorted(rows, key=lambda r: _id_order(text_of(r.get("id")) or ""))
