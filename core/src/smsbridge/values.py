@@ -117,12 +117,14 @@ def parse_zone(name: str) -> dt.tzinfo:
         ) from None
 
 
-def parse_time(value: Any, zone: dt.tzinfo, *, formats: tuple[str, ...] = ()) -> dt.datetime | None:
+def parse_time(
+    value: Any, zone: dt.tzinfo, *, formats: tuple[str, ...] = (), iso: bool = True
+) -> dt.datetime | None:
     """A provider's time as an aware datetime; ``None`` when it is no readable time.
 
-    ISO 8601 (``2030-07-01 08:30:00``, ``...T08:30``, ``...Z``, with or without an offset)
-    or one of ``formats`` (``strptime`` formats such as ``"%d%m%Y%H%M%S"``).  A time without
-    an offset is wall-clock time in ``zone``.
+    One of ``formats`` (``strptime`` formats such as ``"%d%m%Y%H%M%S"``) or, unless ``iso``
+    is false, ISO 8601 (``2030-07-01 08:30:00``, ``...T08:30``, ``...Z``, with or without an
+    offset).  A time without an offset is wall-clock time in ``zone``.
     """
     text = text_of(value)
     if not text:
@@ -134,6 +136,8 @@ def parse_time(value: Any, zone: dt.tzinfo, *, formats: tuple[str, ...] = ()) ->
             break
         except ValueError:
             continue
+    if parsed is None and not iso:
+        return None
     if parsed is None:
         candidate = text[:-1] + "+00:00" if text[-1:] in ("Z", "z") else text
         try:

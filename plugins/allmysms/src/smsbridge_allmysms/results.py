@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
-from smsbridge.models import (
+from smsbridge.plugin import (
     Balance,
     DeliveryReport,
     DeliveryStatus,
@@ -26,17 +26,19 @@ from smsbridge.models import (
     Receipt,
     ReceiptStatus,
     SendResult,
+    analyze,
+    parse_decimal,
+    text_of,
+    unreadable,
 )
-from smsbridge.text import analyze
-from smsbridge.wire import unreadable
 from smsbridge_allmysms.codes import PARTIAL, SCHEDULED, SUCCESS, ack_status
+from smsbridge_allmysms.config import Ctx
 from smsbridge_allmysms.flow import Flow
 from smsbridge_allmysms.localtime import parse_paris
-from smsbridge_allmysms.wire import status_code, text_of
+from smsbridge_allmysms.wire import status_code
 
 __all__ = [
     "balance",
-    "decimal_of",
     "delivery_reports",
     "estimate",
     "inbound_messages",
@@ -51,20 +53,13 @@ _SPLIT = re.compile(r"[\s,;|]+")
 _NO_IDS: tuple[Any, ...] = (None, "", [])
 
 
-def decimal_of(value: Any) -> Decimal | None:
-    """A finite Decimal from ``"1847"``, ``1847``, ``12.5``; anything else -> None."""
-    text = text_of(value)
-    if text is None or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(text.strip().replace(",", "."))
-    except (InvalidOperation, ValueError):
-        return None
-    return number if number.is_finite() else None
+def _decimal(value: Any) -> Decimal | None:
+    """``"1847"``, ``1847``, ``12.5`` or ``"12,5"`` (a French decimal comma)."""
+    return parse_decimal(value, comma="decimal")
 
 
 def _int_of(value: Any) -> int | None:
-    number = decimal_of(value)
+    number = _decimal(value)
     if number is None or number != number.to_integral_value() or abs(number) > 10**12:
         return None
     return int(number)
@@ -132,7 +127,7 @@ def _details(data: Mapping[str, Any], keys: Iterable[str]) -> dict[str, str]:
 # ---------------------------------------------------------------------------- send
 
 
-def send_result(ctx: Any, message: Message, flow: Flow, reply: RawReply, data: Any) -> SendResult:
+def send_result(ctx: Ctx, message: Message, flow: Flow, reply: RawReply, data: Any) -> SendResult:
     """``sendSms`` 100/101/113 -> one receipt a recipient.
 
     ``smsIds[].phoneNumber`` maps back to each recipient (in order, for a number given twice);
@@ -194,7 +189,7 @@ def send_result(ctx: Any, message: Message, flow: Flow, reply: RawReply, data: A
         raw=reply,
         client_ref=message.client_ref,
         scheduled=code == SCHEDULED or (message.schedule is not None and accepted),
-        cost=decimal_of(data.get("creditsUsed")),
+        cost=_decimal(data.get("creditsUsed")),
         details=details,
     )
 
@@ -202,9 +197,9 @@ def send_result(ctx: Any, message: Message, flow: Flow, reply: RawReply, data: A
 # ---------------------------------------------------------------------------- estimate / balance
 
 
-def estimate(ctx: Any, message: Message, reply: RawReply, data: Any) -> Estimate:
+def estimate(ctx: Ctx, message: Message, reply: RawReply, data: Any) -> Estimate:
     """``simulateCampaign``: the provider's credits and SMS count next to the core's own."""
-    credits = decimal_of(data.get("nbCredits")) if isinstance(data, dict) else None
+    credits = _decimal(data.get("nbCredits")) if isinstance(data, dict) else None
     if credits is None:
         raise unreadable(reply, ctx.provider, "simulateCampaign gave no nbCredits")
     try:  # the first recipient's text, as they will see it
@@ -225,9 +220,9 @@ def estimate(ctx: Any, message: Message, reply: RawReply, data: Any) -> Estimate
     )
 
 
-def balance(ctx: Any, reply: RawReply, data: Any) -> Balance:
+def balance(ctx: Ctx, reply: RawReply, data: Any) -> Balance:
     """``getInfo``: ``credits`` is a string; ``status`` is the account's state in words."""
-    credits = decimal_of(data.get("credits")) if isinstance(data, dict) else None
+    credits = _decimal(data.get("credits")) if isinstance(data, dict) else None
     if credits is None:
         raise unreadable(reply, ctx.provider, "getInfo gave no credits")
     return Balance(amount=credits, unit="credits", provider=ctx.provider, raw=reply)
@@ -236,7 +231,7 @@ def balance(ctx: Any, reply: RawReply, data: Any) -> Balance:
 # ---------------------------------------------------------------------------- delivery
 
 
-def delivery_report(ctx: Any, item: Mapping[str, Any], fallback_id: str, raw: RawReply | None) -> DeliveryReport:
+def delivery_report(ctx: Ctx, item: Mapping[str, Any], fallback_id: str, raw: RawReply | None) -> DeliveryReport:
     """One ack (``statut``) or webhook (``status``) entry as a report."""
     code = item.get("statut", item.get("status"))
     status, meaning = ack_status(code)
@@ -256,7 +251,7 @@ def delivery_report(ctx: Any, item: Mapping[str, Any], fallback_id: str, raw: Ra
 
 
 def delivery_reports(
-    ctx: Any, requested: str, reply: RawReply, data: Any, *, by_campaign: bool
+    ctx: Ctx, requested: str, reply: RawReply, data: Any, *, by_campaign: bool
 ) -> list[DeliveryReport]:
     """``getAckBySmsId`` (one report for the id) or ``getAcks`` (one per ack of a campaign)."""
     if isinstance(data, dict) and "acks" in data:
@@ -306,7 +301,7 @@ def _inbound_sender(sender: str) -> str:
     return f"+{digits}" if digits and digits == sender.strip().lstrip("+") else sender
 
 
-def inbound_messages(ctx: Any, reply: RawReply, data: Any) -> list[InboundMessage]:
+def inbound_messages(ctx: Ctx, reply: RawReply, data: Any) -> list[InboundMessage]:
     """``getPulls``: ``{"mos": [{"phoneNumber", "id", "campaignId", "message", "receptionDate"}]}``.
 
     Those are the keys davaxi/AllMySMS shows (``InComing.php``); the others are read too.
