@@ -220,7 +220,9 @@ class Account:
             raise InvalidRecipientError(
                 f"the reference {reference!r} of {number} holds {hidden}", recipient=raw, **self._error_kwargs()
             )
-        return Recipient(number=number, params=params, reference=reference, wire=wire), wire
+        return Recipient(
+            number=number, params=params, reference=reference, wire=wire or _numbers.to_digits(number)
+        ), wire
 
     def _check_sender(self, sender: object) -> str | None:
         sender = sender if sender is not None else self.settings.sender

@@ -117,9 +117,7 @@ def parse_zone(name: str) -> dt.tzinfo:
         ) from None
 
 
-def parse_time(
-    value: Any, zone: dt.tzinfo, *, formats: tuple[str, ...] = (), iso: bool = True
-) -> dt.datetime | None:
+def parse_time(value: Any, zone: dt.tzinfo, *, formats: tuple[str, ...] = (), iso: bool = True) -> dt.datetime | None:
     """A provider's time as an aware datetime; ``None`` when it is no readable time.
 
     One of ``formats`` (``strptime`` formats such as ``"%d%m%Y%H%M%S"``) or, unless ``iso``
