@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 import attrs
 
 from smsbridge.config import AccountSettings
-from smsbridge.models import Capabilities, ProviderSpec
+from smsbridge.models import Capabilities, Message, ProviderSpec, RawReply, Receipt, ReceiptStatus, SendResult
 from smsbridge.transport import Redactor, Transport
 
 __all__ = ["ProviderContext", "PublicContext"]
@@ -67,6 +69,40 @@ class ProviderContext(Generic[C]):
 
     def add_secret(self, value: str | None) -> None:
         self.redact.add(value)
+
+    def receipt(
+        self,
+        recipient: str,
+        status: ReceiptStatus,
+        *,
+        message_id: str | None = None,
+        reason: str | None = None,
+        code: str | None = None,
+        retryable: bool = False,
+    ) -> Receipt:
+        """A ``Receipt`` of this account's provider."""
+        return Receipt(recipient, status, message_id, reason, code, self.provider, retryable)
+
+    def result(
+        self,
+        receipts: Iterable[Receipt],
+        message: Message | None = None,
+        *,
+        raw: RawReply | None = None,
+        cost: Decimal | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> SendResult:
+        """A ``SendResult`` of this account's provider; with ``message``, its ``client_ref`` and
+        whether it was scheduled."""
+        return SendResult(
+            provider=self.provider,
+            receipts=tuple(receipts),
+            raw=raw,
+            client_ref=message.client_ref if message is not None else None,
+            scheduled=message is not None and message.schedule is not None,
+            cost=cost,
+            details=details or {},
+        )
 
     def __attrs_post_init__(self) -> None:
         self.public = PublicContext(spec=self.spec, settings=self.settings, capabilities=self.capabilities)

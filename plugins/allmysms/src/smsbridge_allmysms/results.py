@@ -158,22 +158,15 @@ def send_result(ctx: Ctx, message: Message, flow: Flow, reply: RawReply, data: A
         queue = ids.get(number)
         if queue:
             receipts.append(
-                Receipt(
-                    recipient.number,
-                    ReceiptStatus.ACCEPTED,
-                    message_id=queue.popleft(),
-                    code=shown_code,
-                    provider=ctx.provider,
-                )
+                ctx.receipt(recipient.number, ReceiptStatus.ACCEPTED, message_id=queue.popleft(), code=shown_code)
             )
         elif number in invalid:
             receipts.append(
-                Receipt(
+                ctx.receipt(
                     recipient.number,
                     ReceiptStatus.REJECTED,
                     reason="AllMySMS listed this number as invalid (invalidNumbers)",
                     code=shown_code,
-                    provider=ctx.provider,
                 )
             )
         else:
@@ -317,7 +310,8 @@ def inbound_messages(ctx: Ctx, reply: RawReply, data: Any) -> list[InboundMessag
     out = []
     for n, item in enumerate(items):
         sender = _first(item, _SENDER_KEYS)
-        text = text_of(next((item[k] for k in _TEXT_KEYS if k in item), None))
+        given = next((item[k] for k in _TEXT_KEYS if k in item), None)
+        text = given if isinstance(given, str) else text_of(given)  # a text exactly as received
         if sender is None or text is None:
             raise unreadable(reply, ctx.provider, "an inbound message without sender or text")
         received = _first(item, _DATE_KEYS)

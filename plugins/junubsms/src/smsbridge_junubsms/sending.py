@@ -313,14 +313,13 @@ def _merged_receipts(ctx: Ctx, recipients: Sequence[Recipient], item: Item) -> l
         wire = _wire(ctx, r)
         if wire[:1] != "@" and merged.startswith(_digits(wire)):
             receipts.append(
-                Receipt(
+                ctx.receipt(
                     r.number,
                     ReceiptStatus.UNKNOWN,
                     message_id=ident,
                     reason=f"{what}; this number is its start, so an SMSC that cuts long numbers may have "
                     "delivered it: check that message's delivery status before sending again",
                     code="merged",
-                    provider=ctx.provider,
                 )
             )
         else:
@@ -339,12 +338,11 @@ def _merged_receipts(ctx: Ctx, recipients: Sequence[Recipient], item: Item) -> l
 
 def _receipt(ctx: Ctx, number: str, mine: Sequence[Item]) -> Receipt:
     if not mine:
-        return Receipt(
+        return ctx.receipt(
             number,
             ReceiptStatus.UNKNOWN,
             reason="the reply has no item for this recipient (a playSMS 1.4.7+ server merges "
             "comma-separated numbers into one: use batch=1)",
-            provider=ctx.provider,
         )
     ok = [i for i in mine if i.status == "OK"]
     failed = [i for i in mine if i.status == "ERR"]
@@ -355,28 +353,19 @@ def _receipt(ctx: Ctx, number: str, mine: Sequence[Item]) -> Receipt:
         else:  # a group: its queue code finds every member's report
             ident = ok[0].queue.lower() if len(queues) == 1 and ok[0].queue else ok[0].message_id
         reason = f"{len(failed)} of {len(mine)} destinations failed" if failed else None
-        return Receipt(number, ReceiptStatus.ACCEPTED, message_id=ident, reason=reason, provider=ctx.provider)
+        return ctx.receipt(number, ReceiptStatus.ACCEPTED, message_id=ident, reason=reason)
     if failed and len(failed) == len(mine):
         code = failed[0].code
         if all(i.code in codes.ITEM_REFUSALS for i in failed):
-            return Receipt(
-                number,
-                ReceiptStatus.REJECTED,
-                reason=f"ERR {code} {codes.error_text(code)}",
-                code=code,
-                provider=ctx.provider,
-            )
-        return Receipt(
+            return ctx.receipt(number, ReceiptStatus.REJECTED, reason=f"ERR {code} {codes.error_text(code)}", code=code)
+        return ctx.receipt(
             number,
             ReceiptStatus.UNKNOWN,
             reason=f"the reply's item for this recipient is ERR {code or 'without a code'}, which the "
             "documentation does not list as a refusal: the message may have been taken",
             code=code,
-            provider=ctx.provider,
         )
-    return Receipt(
-        number, ReceiptStatus.UNKNOWN, reason="the reply's item for this recipient is unreadable", provider=ctx.provider
-    )
+    return ctx.receipt(number, ReceiptStatus.UNKNOWN, reason="the reply's item for this recipient is unreadable")
 
 
 # ---------------------------------------------------------------------------- send
@@ -413,14 +402,7 @@ def _one_request(ctx: Ctx, message: Message, recipients: Sequence[Recipient], te
             merged,
         )
         details["merged"] = {"to": merged, "smslog_id": items[0].smslog_id, "queue": items[0].queue}
-        return SendResult(
-            provider=ctx.provider,
-            receipts=tuple(_merged_receipts(ctx, recipients, items[0])),
-            raw=answer.raw,
-            client_ref=message.client_ref,
-            scheduled=message.schedule is not None,
-            details=details,
-        )
+        return ctx.result(_merged_receipts(ctx, recipients, items[0]), message, raw=answer.raw, details=details)
     receipts: list[Receipt] = []
     seen: set[str] = set()
     multi: dict[str, list[str]] = {}
@@ -428,12 +410,11 @@ def _one_request(ctx: Ctx, message: Message, recipients: Sequence[Recipient], te
         wire = _wire(ctx, r)
         if wire in seen:
             receipts.append(
-                Receipt(
+                ctx.receipt(
                     r.number,
                     ReceiptStatus.REJECTED,
                     reason="the same destination twice in one request: playSMS sends it once",
                     code="duplicate",
-                    provider=ctx.provider,
                 )
             )
             continue
@@ -447,14 +428,7 @@ def _one_request(ctx: Ctx, message: Message, recipients: Sequence[Recipient], te
         details["smslog_ids"] = multi
     if attributed < len(items):
         details["unmatched_items"] = len(items) - attributed
-    return SendResult(
-        provider=ctx.provider,
-        receipts=tuple(receipts),
-        raw=answer.raw,
-        client_ref=message.client_ref,
-        scheduled=message.schedule is not None,
-        details=details,
-    )
+    return ctx.result(receipts, message, raw=answer.raw, details=details)
 
 
 def _chunks(ctx: Ctx, members: list[Recipient]) -> list[list[Recipient]]:
@@ -485,19 +459,12 @@ def send(ctx: Ctx, message: Message) -> SendResult:
         except SmsBridgeError as exc:  # a later request: keep the earlier outcomes
             status = ReceiptStatus.REJECTED if exc.outcome is Outcome.NOT_SENT else ReceiptStatus.UNKNOWN
             code = getattr(exc, "code", None)
-            receipts = tuple(
-                Receipt(r.number, status, reason=str(exc), code=code, provider=ctx.provider) for r in chunk
-            )
-            results.append(SendResult(provider=ctx.provider, receipts=receipts))
+            receipts = tuple(ctx.receipt(r.number, status, reason=str(exc), code=code) for r in chunk)
+            results.append(ctx.result(receipts))
     if len(results) == 1:
         return results[0]
-    return SendResult(
-        provider=ctx.provider,
-        receipts=tuple(rc for res in results for rc in res.receipts),
-        raw=results[-1].raw,
-        client_ref=message.client_ref,
-        scheduled=message.schedule is not None,
-        details={"requests": len(results)},
+    return ctx.result(
+        (rc for res in results for rc in res.receipts), message, raw=results[-1].raw, details={"requests": len(results)}
     )
 
 
