@@ -10,7 +10,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from smsbridge.config import AccountSettings
-from smsbridge.models import Capabilities, Message, ProviderSpec, RawReply, Receipt, ReceiptStatus, SendResult
+from smsbridge.models import Capabilities, Message, ProviderSpec, RawReply, Receipt, SendResult
 from smsbridge.transport import Redactor, Transport
 
 __all__ = ["ProviderContext", "PublicContext"]
@@ -69,19 +69,6 @@ class ProviderContext(Generic[C]):
 
     def add_secret(self, value: str | None) -> None:
         self.redact.add(value)
-
-    def receipt(
-        self,
-        recipient: str,
-        status: ReceiptStatus,
-        *,
-        message_id: str | None = None,
-        reason: str | None = None,
-        code: str | None = None,
-        retryable: bool = False,
-    ) -> Receipt:
-        """A ``Receipt`` of this account's provider."""
-        return Receipt(recipient, status, message_id, reason, code, self.provider, retryable)
 
     def result(
         self,

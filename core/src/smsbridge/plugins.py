@@ -46,6 +46,7 @@ from smsbridge.errors import (
 )
 from smsbridge.hookspecs import hookimpl
 from smsbridge.models import DeliveryReport, ProviderSpec, RawReply, SendResult
+from smsbridge.provenance import stamped, stamped_error
 
 __all__ = [
     "DISABLE_ENV",
@@ -242,11 +243,9 @@ class ProviderHooks:
             result = self._registry._invoke(hook_name, self._plugin, ctx, kwargs)
         except SmsBridgeError as exc:
             error = exc
-        if error is not None:
-            if error.provider is None:  # plugins need not name their own provider: the core knows it
-                error.provider = ctx.provider
-            raise clean_error(error, ctx.redact)  # outside the except block: nothing chained
-        return _clean_result(result, ctx.redact)
+        if error is not None:  # plugins need not name their own provider (smsbridge.provenance)
+            raise clean_error(stamped_error(error, ctx.provider), ctx.redact)  # outside the except: nothing chained
+        return _clean_result(stamped(result, ctx.provider), ctx.redact)
 
     def check_recipient(self, ctx: Any, number: str) -> str | None:
         result: str | None = self._call("smsbridge_check_recipient", ctx, number=number)

@@ -209,4 +209,4 @@ def run(ctx: Ctx, operation: str, params: Mapping[str, Any]) -> AdminResult:
         credits = parse_decimal(result.get("nbCredits"), comma="decimal")
         if credits is not None:
             result["credits"] = credits
-    return AdminResult(operation, result, provider=ctx.provider, raw=reply)
+    return AdminResult(operation, result, raw=reply)

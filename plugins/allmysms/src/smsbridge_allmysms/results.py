@@ -158,11 +158,11 @@ def send_result(ctx: Ctx, message: Message, flow: Flow, reply: RawReply, data: A
         queue = ids.get(number)
         if queue:
             receipts.append(
-                ctx.receipt(recipient.number, ReceiptStatus.ACCEPTED, message_id=queue.popleft(), code=shown_code)
+                Receipt(recipient.number, ReceiptStatus.ACCEPTED, message_id=queue.popleft(), code=shown_code)
             )
         elif number in invalid:
             receipts.append(
-                ctx.receipt(
+                Receipt(
                     recipient.number,
                     ReceiptStatus.REJECTED,
                     reason="AllMySMS listed this number as invalid (invalidNumbers)",
@@ -205,7 +205,6 @@ def estimate(ctx: Ctx, message: Message, reply: RawReply, data: Any) -> Estimate
         text=info,
         recipients=count,
         segments_total=info.segments * max(1, count),
-        provider=ctx.provider,
         provider_cost=credits,
         cost_unit="credits",
         provider_segments=_int_of(data.get("nbSms")),
@@ -218,7 +217,7 @@ def balance(ctx: Ctx, reply: RawReply, data: Any) -> Balance:
     credits = _decimal(data.get("credits")) if isinstance(data, dict) else None
     if credits is None:
         raise unreadable(reply, ctx.provider, "getInfo gave no credits")
-    return Balance(amount=credits, unit="credits", provider=ctx.provider, raw=reply)
+    return Balance(amount=credits, unit="credits", raw=reply)
 
 
 # ---------------------------------------------------------------------------- delivery
@@ -238,7 +237,6 @@ def delivery_report(ctx: Ctx, item: Mapping[str, Any], fallback_id: str, raw: Ra
         provider_text=text,
         reason=meaning if status is not DeliveryStatus.DELIVERED else None,
         updated_at=parse_paris(item.get("receptionDate")),
-        provider=ctx.provider,
         raw=raw,
     )
 
@@ -261,7 +259,6 @@ def delivery_reports(
                 message_id=requested,
                 status=DeliveryStatus.UNKNOWN,
                 reason="AllMySMS has no acknowledgement for this id yet",
-                provider=ctx.provider,
                 raw=reply,
             )
         ]
@@ -324,7 +321,6 @@ def inbound_messages(ctx: Ctx, reply: RawReply, data: Any) -> list[InboundMessag
                 recipient=_first(item, _TO_KEYS),
                 received_at=parse_paris(received),
                 keyword=_first(item, ("keyword",)),
-                provider=ctx.provider,
                 raw=reply,
             )
         )

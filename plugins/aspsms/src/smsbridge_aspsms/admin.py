@@ -160,7 +160,7 @@ def _envelope(answer: Answer) -> dict[str, Any]:
 
 
 def _result(ctx: Ctx, op: str, answer: Answer, **data: Any) -> AdminResult:
-    return AdminResult(op, {**data, **_envelope(answer)}, provider=ctx.provider, raw=answer.raw)
+    return AdminResult(op, {**data, **_envelope(answer)}, raw=answer.raw)
 
 
 # ------------------------------------------------------------------------------ operations
@@ -296,10 +296,7 @@ def _first_text(data: Any, names: tuple[str, ...]) -> str | None:
 def _status_codes(ctx: Ctx, op: str, params: Mapping[str, Any]) -> AdminResult:
     answer = call(ctx, op, {}, auth=False, envelope=False)
     return AdminResult(
-        op,
-        {"status_codes": _code_table(answer.data), "status_code": answer.code, "reply": answer.data},
-        provider=ctx.provider,
-        raw=answer.raw,
+        op, {"status_codes": _code_table(answer.data), "status_code": answer.code, "reply": answer.data}, raw=answer.raw
     )
 
 

@@ -19,4 +19,4 @@ def check_credits(ctx: Ctx) -> Balance:
     text = text_of(answer.data.get("Credits"))
     if text is None or not _CREDITS.fullmatch(text):
         raise unreadable(answer.raw, ctx.provider, "CheckCredits: no readable Credits in the reply")
-    return Balance(amount=Decimal(text), unit="credits", provider=ctx.provider, raw=answer.raw)
+    return Balance(amount=Decimal(text), unit="credits", raw=answer.raw)

@@ -97,7 +97,6 @@ def _report(ctx: Ctx, entry: Mapping[str, Any], raw: RawReply | None) -> Deliver
         reason=_reason(status, reason_code, text_of(entry.get("ReasoncodeDescription"))),
         submitted_at=read_time(entry.get("SubmissionDate")),
         updated_at=read_time(entry.get("NotificationDate")),
-        provider=ctx.provider,
         raw=raw,
     )
 
@@ -133,7 +132,6 @@ def inquire(ctx: Ctx, message_ids: Sequence[str]) -> list[DeliveryReport]:
             message_id=trn,
             status=DeliveryStatus.UNKNOWN,
             provider_text="no delivery notification for this TRN",
-            provider=ctx.provider,
             raw=answer.raw,
         )
         for trn in trns
@@ -202,7 +200,6 @@ def parse_callback(ctx: Ctx, request: CallbackRequest) -> list[DeliveryReport]:
             reason=_reason(status, reason_code, None),
             submitted_at=submitted,
             updated_at=updated,
-            provider=ctx.provider,
         )
     ]
 

@@ -134,7 +134,7 @@ def _assign_trns(ctx: Ctx, message: Message) -> tuple[list[tuple[Recipient, str]
         trn = recipient.reference or by_number.get(recipient.number) or new_trn()
         problem = trn_problem(trn)
         if problem:
-            rejected.append(ctx.receipt(recipient.number, ReceiptStatus.REJECTED, reason=problem))
+            rejected.append(Receipt(recipient.number, ReceiptStatus.REJECTED, reason=problem))
         else:
             planned.append((recipient, trn))
     if not planned:
@@ -167,5 +167,5 @@ def send(ctx: Ctx, message: Message) -> SendResult:
         method = "SendTextSMS"
     fields["ForceGSM7bit"] = analyze(message.text, encoding=message.encoding).encoding == "gsm7"
     answer = call(ctx, method, fields, effectful=True)
-    receipts.extend(ctx.receipt(r.number, ReceiptStatus.ACCEPTED, message_id=trn) for r, trn in planned)
+    receipts.extend(Receipt(r.number, ReceiptStatus.ACCEPTED, message_id=trn) for r, trn in planned)
     return ctx.result(receipts, message, raw=answer.raw, details={"method": method, "requests": 1})

@@ -142,7 +142,7 @@ def smsbridge_send(ctx: Ctx, message: Message) -> SendResult:
     fields = single_fields(number=number, text=text, sender=sender, client_ref=client_ref, login=_login(config))
     msg_id, reply = _exchange(ctx, config.api_kind == "asmx", url, fields, read)
     route = f"{config.api_kind}-token" if config.uses_token else "rest-password"
-    receipt = Receipt(recipient.number, ReceiptStatus.ACCEPTED, message_id=msg_id, provider=ctx.provider)
+    receipt = Receipt(recipient.number, ReceiptStatus.ACCEPTED, message_id=msg_id)
     details = {"route": route, "gateway": gateway}
     return SendResult(provider=ctx.provider, receipts=(receipt,), raw=reply, client_ref=client_ref, details=details)
 
@@ -172,9 +172,7 @@ def smsbridge_bulk_send(ctx: Ctx, message: Message) -> SendResult:
         fields = msgs_fields(numbers=numbers, sender=sender, document=document)
         msg_id, reply = _exchange(ctx, True, ctx.url(routes.single_path("token", "asmx", gateway)), fields, read)
         route = "msgs-token"
-    receipts = tuple(
-        Receipt(r.number, ReceiptStatus.ACCEPTED, message_id=msg_id, provider=ctx.provider) for r in message.recipients
-    )
+    receipts = tuple(Receipt(r.number, ReceiptStatus.ACCEPTED, message_id=msg_id) for r in message.recipients)
     details = {"route": route, "gateway": gateway, "requests": 1}
     return SendResult(provider=ctx.provider, receipts=receipts, raw=reply, details=details)
 
@@ -264,7 +262,7 @@ def smsbridge_balance(ctx: Ctx) -> Balance:
     params = [("AccName", ctx.config.accname), ("AccPass", ctx.config.accpass)]
     reply = ctx.http.request("GET", ctx.url(routes.BALANCE), params=params)
     value = interpret(reply, provider=ctx.provider, expect="balance")
-    return Balance(amount=parse_balance(value), unit="credits", provider=ctx.provider, raw=reply)
+    return Balance(amount=parse_balance(value), unit="credits", raw=reply)
 
 
 @hookimpl
@@ -273,7 +271,7 @@ def smsbridge_admin(ctx: Ctx, operation: str, params: dict[str, Any]) -> AdminRe
     if operation not in paths:
         raise UnsupportedOperationError(f"JorMall has no operation {operation!r}")
     token, reply = tokens.fetch(ctx, paths[operation])
-    return AdminResult(operation, {"token": token}, provider=ctx.provider, raw=reply)
+    return AdminResult(operation, {"token": token}, raw=reply)
 
 
 if TYPE_CHECKING:  # mypy checks every hook implementation of this module against its specification

@@ -236,7 +236,7 @@ def _ws_login(ctx: Ctx, params: Mapping[str, Any]) -> AdminResult:
         raise _bad("ws_login: u must be text")
     ctx.add_secret(key)  # the URL is returned to the caller, never logged
     query = urlencode([("app", "ws"), ("op", "ws_login"), ("u", user), ("login_key", key)])
-    return AdminResult("ws_login", {"url": f"{endpoint(ctx)}?{query}"}, provider=ctx.provider)
+    return AdminResult("ws_login", {"url": f"{endpoint(ctx)}?{query}"})
 
 
 def run(ctx: Ctx, operation: str, params: Mapping[str, Any]) -> AdminResult:
@@ -256,7 +256,7 @@ def run(ctx: Ctx, operation: str, params: Mapping[str, Any]) -> AdminResult:
             raw = redacted(ctx, raw)
         if not new or not _ok(answer):
             raise unreadable(ctx, raw, operation, "op=set_token answered no token")
-        return AdminResult(operation, {"token": new}, provider=ctx.provider, raw=raw)
+        return AdminResult(operation, {"token": new}, raw=raw)
     if operation == "loginkeyset":
         key = secret_of(answer.data.get("login_key"))
         if key:
@@ -270,12 +270,12 @@ def run(ctx: Ctx, operation: str, params: Mapping[str, Any]) -> AdminResult:
             rows = items_of(answer.data.get("data")) if _ok(answer) else None
         if rows is None or not all(isinstance(r, Mapping) for r in rows):
             raise unreadable(ctx, raw, operation, f"op={operation} answered no list")
-        return AdminResult(operation, {_LISTS[operation]: [_plain(r) for r in rows]}, provider=ctx.provider, raw=raw)
+        return AdminResult(operation, {_LISTS[operation]: [_plain(r) for r in rows]}, raw=raw)
     if operation == "query":
         data = answer.data.get("data")
         if not isinstance(data, Mapping):
             raise unreadable(ctx, raw, operation, "op=query answered no data")
-        return AdminResult(operation, _plain(data), provider=ctx.provider, raw=raw)
+        return AdminResult(operation, _plain(data), raw=raw)
     if not _ok(answer):
         raise unreadable(ctx, raw, operation, f"op={operation} answered neither OK nor ERR")
-    return AdminResult(operation, _plain(answer.data), provider=ctx.provider, raw=raw)
+    return AdminResult(operation, _plain(answer.data), raw=raw)

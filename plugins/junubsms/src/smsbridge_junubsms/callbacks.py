@@ -79,6 +79,5 @@ def parse_inbound(ctx: Ctx, request: CallbackRequest) -> list[InboundMessage]:
             recipient=(data.get("receiver") or "").strip() or None,
             received_at=ctx.config.clock.read(when, "in"),  # the PHP clock's wall time, like op=in
             keyword=keyword or None,
-            provider=ctx.provider,
         )
     ]

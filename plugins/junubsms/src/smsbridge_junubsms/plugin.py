@@ -105,7 +105,7 @@ def smsbridge_balance(ctx: Ctx) -> Balance:
     amount = parse_decimal(answer.data.get("credit"), comma="thousands")  # a number, but the string "0" when zero
     if amount is None:
         raise answer.unreadable("op=cr answered no credit figure")
-    return Balance(amount=amount, unit="credits", provider=ctx.provider, raw=answer.raw)
+    return Balance(amount=amount, unit="credits", raw=answer.raw)
 
 
 # the hooks whose work is all in one function of another module

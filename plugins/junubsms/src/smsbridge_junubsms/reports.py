@@ -75,7 +75,6 @@ def _report(ctx: Ctx, ident: str, row: Mapping[str, Any], answer: Reply) -> Deli
         provider_text=_STATES.get(code or ""),
         submitted_at=clock.read(row.get("dt"), "ds"),
         updated_at=clock.read(row.get("update"), "ds"),
-        provider=ctx.provider,
         raw=answer.raw,
     )
 
@@ -101,7 +100,6 @@ def _nothing(ctx: Ctx, ref: MessageRef, answer: Reply) -> DeliveryReport:
         provider_code=code,
         provider_text=(text_of(answer.data.get("error_string")) or codes.error_text(code)) if code else None,
         reason=reason,
-        provider=ctx.provider,
         raw=answer.raw,
     )
 
@@ -153,7 +151,6 @@ def _by_queue(ctx: Ctx, ref: MessageRef) -> list[DeliveryReport]:
                 message_id=queue,
                 status=DeliveryStatus.UNKNOWN,
                 reason=f"more destinations than these {len(reports)}: {incomplete}; the others are unknown",
-                provider=ctx.provider,
                 raw=first.raw if first else None,
             )
         )
@@ -169,7 +166,6 @@ def _inbox(ctx: Ctx, ref: MessageRef) -> DeliveryReport:
         recipient=ref.user,
         reason="written into the user's playSMS inbox while the send was answered; "
         "playSMS keeps no delivery report for @user targets",
-        provider=ctx.provider,
     )
 
 
@@ -212,7 +208,6 @@ def _message(ctx: Ctx, op: str, row: Mapping[str, Any], answer: Reply) -> Inboun
         recipient=text_of(row.get("dst")) or None,
         received_at=ctx.config.clock.read(row.get("dt"), op),
         keyword=text_of(row.get("kwd")) or None,
-        provider=ctx.provider,
         raw=answer.raw,
     )
 

@@ -313,7 +313,7 @@ def _merged_receipts(ctx: Ctx, recipients: Sequence[Recipient], item: Item) -> l
         wire = _wire(ctx, r)
         if wire[:1] != "@" and merged.startswith(_digits(wire)):
             receipts.append(
-                ctx.receipt(
+                Receipt(
                     r.number,
                     ReceiptStatus.UNKNOWN,
                     message_id=ident,
@@ -329,7 +329,6 @@ def _merged_receipts(ctx: Ctx, recipients: Sequence[Recipient], item: Item) -> l
                     ReceiptStatus.REJECTED,
                     reason=f"{what}: this recipient was not sent to (the server merges commas: use batch=1)",
                     code="merged",
-                    provider=ctx.provider,
                     retryable=True,  # not refused: dropped by the merge, so a resume sends it
                 )
             )
@@ -338,7 +337,7 @@ def _merged_receipts(ctx: Ctx, recipients: Sequence[Recipient], item: Item) -> l
 
 def _receipt(ctx: Ctx, number: str, mine: Sequence[Item]) -> Receipt:
     if not mine:
-        return ctx.receipt(
+        return Receipt(
             number,
             ReceiptStatus.UNKNOWN,
             reason="the reply has no item for this recipient (a playSMS 1.4.7+ server merges "
@@ -353,19 +352,19 @@ def _receipt(ctx: Ctx, number: str, mine: Sequence[Item]) -> Receipt:
         else:  # a group: its queue code finds every member's report
             ident = ok[0].queue.lower() if len(queues) == 1 and ok[0].queue else ok[0].message_id
         reason = f"{len(failed)} of {len(mine)} destinations failed" if failed else None
-        return ctx.receipt(number, ReceiptStatus.ACCEPTED, message_id=ident, reason=reason)
+        return Receipt(number, ReceiptStatus.ACCEPTED, message_id=ident, reason=reason)
     if failed and len(failed) == len(mine):
         code = failed[0].code
         if all(i.code in codes.ITEM_REFUSALS for i in failed):
-            return ctx.receipt(number, ReceiptStatus.REJECTED, reason=f"ERR {code} {codes.error_text(code)}", code=code)
-        return ctx.receipt(
+            return Receipt(number, ReceiptStatus.REJECTED, reason=f"ERR {code} {codes.error_text(code)}", code=code)
+        return Receipt(
             number,
             ReceiptStatus.UNKNOWN,
             reason=f"the reply's item for this recipient is ERR {code or 'without a code'}, which the "
             "documentation does not list as a refusal: the message may have been taken",
             code=code,
         )
-    return ctx.receipt(number, ReceiptStatus.UNKNOWN, reason="the reply's item for this recipient is unreadable")
+    return Receipt(number, ReceiptStatus.UNKNOWN, reason="the reply's item for this recipient is unreadable")
 
 
 # ---------------------------------------------------------------------------- send
@@ -410,7 +409,7 @@ def _one_request(ctx: Ctx, message: Message, recipients: Sequence[Recipient], te
         wire = _wire(ctx, r)
         if wire in seen:
             receipts.append(
-                ctx.receipt(
+                Receipt(
                     r.number,
                     ReceiptStatus.REJECTED,
                     reason="the same destination twice in one request: playSMS sends it once",
@@ -459,7 +458,7 @@ def send(ctx: Ctx, message: Message) -> SendResult:
         except SmsBridgeError as exc:  # a later request: keep the earlier outcomes
             status = ReceiptStatus.REJECTED if exc.outcome is Outcome.NOT_SENT else ReceiptStatus.UNKNOWN
             code = getattr(exc, "code", None)
-            receipts = tuple(ctx.receipt(r.number, status, reason=str(exc), code=code) for r in chunk)
+            receipts = tuple(Receipt(r.number, status, reason=str(exc), code=code) for r in chunk)
             results.append(ctx.result(receipts))
     if len(results) == 1:
         return results[0]
