@@ -11,6 +11,7 @@ import smsbridge.plugin
 
 HOMES = (
     "smsbridge.admin_params",
+    "smsbridge.answers",
     "smsbridge.config",
     "smsbridge.context",
     "smsbridge.errors",

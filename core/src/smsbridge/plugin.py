@@ -28,9 +28,10 @@ confused with ``smsbridge.plugins``, the core's loader and registry.)
   need not name the provider (the core fills in the account's); ``before_request`` builds
   one for a refusal made before any request; ``Refusal``/``RefusalTable`` declare what the
   provider's codes mean and ``refusal_error`` builds the error for one;
-* reading replies: ``json_body``, ``xml_body``, ``expect_ok_status``, ``status_error``,
-  ``is_success``, ``error_text``, ``looks_like_html``, ``unreadable``, ``MAX_ERROR_TEXT``,
-  ``REDACTED`` (what a known secret reads as in a reply);
+* reading replies: ``Answer`` (what a plugin's ``call()`` returns); ``json_body``,
+  ``xml_body``, ``expect_ok_status``, ``status_error``, ``is_success``, ``error_text``,
+  ``looks_like_html``, ``unreadable``, ``MAX_ERROR_TEXT``, ``REDACTED`` (what a known secret
+  reads as in a reply);
 * values: ``text_of``, ``parse_bool`` (``YES``/``NO``), ``parse_decimal``, ``parse_offset``,
   ``parse_zone``, ``parse_time``; admin parameters arrive converted by ``AdminParam.type``
   (``convert_admin_params``), and ``wire_fields``/``wire_text`` write them as form fields;
@@ -41,6 +42,7 @@ confused with ``smsbridge.plugins``, the core's loader and registry.)
 from __future__ import annotations
 
 from smsbridge.admin_params import convert_admin_params, wire_fields, wire_text
+from smsbridge.answers import Answer
 from smsbridge.config import AccountSettings, credential
 from smsbridge.context import ProviderContext, PublicContext
 from smsbridge.errors import (
@@ -142,6 +144,7 @@ __all__ = [
     "AdminOperation",
     "AdminParam",
     "AdminResult",
+    "Answer",
     "AuthenticationError",
     "Balance",
     "BalanceHook",

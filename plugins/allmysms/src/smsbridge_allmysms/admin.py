@@ -190,7 +190,8 @@ def run(ctx: Ctx, operation: str, params: Mapping[str, Any]) -> AdminResult:
     op = _BY_NAME.get(operation)
     if op is None:
         raise UnsupportedOperationError(f"AllMySMS has no operation {operation!r}")
-    reply, data = call(ctx, operation, _fields(ctx, op, params))
+    answer = call(ctx, operation, _fields(ctx, op, params))
+    reply, data = answer.raw, answer.data
     if isinstance(data, dict):
         status = text_of(data.get("status"))
         if status is not None and status.strip().lower() in _FAILED:

@@ -110,8 +110,8 @@ def smsbridge_adjust_capabilities(config: AllMySmsConfig, caps: Capabilities) ->
 def smsbridge_send(ctx: Ctx, message: Message) -> SendResult:
     flow = build_flow(ctx, message)
     sms_data = encode_flow(ctx, flow)
-    reply, data = call(ctx, "sendSms", {"smsData": sms_data}, send_like=True, recipients=flow.numbers)
-    return results.send_result(ctx, message, flow, reply, data)
+    answer = call(ctx, "sendSms", {"smsData": sms_data}, send_like=True, recipients=flow.numbers)
+    return results.send_result(ctx, message, flow, answer)
 
 
 smsbridge_bulk_send = smsbridge_send
@@ -121,14 +121,13 @@ smsbridge_bulk_send = smsbridge_send
 def smsbridge_estimate(ctx: Ctx, message: Message) -> Estimate:
     flow = build_flow(ctx, message)
     sms_data = encode_flow(ctx, flow)
-    reply, data = call(ctx, "simulateCampaign", {"smsData": sms_data}, send_like=True, recipients=flow.numbers)
-    return results.estimate(ctx, message, reply, data)
+    answer = call(ctx, "simulateCampaign", {"smsData": sms_data}, send_like=True, recipients=flow.numbers)
+    return results.estimate(ctx, message, answer)
 
 
 @hookimpl
 def smsbridge_balance(ctx: Ctx) -> Balance:
-    reply, data = call(ctx, "getInfo")
-    return results.balance(ctx, reply, data)
+    return results.balance(ctx, call(ctx, "getInfo"))
 
 
 @hookimpl
@@ -139,13 +138,12 @@ def smsbridge_delivery_status(ctx: Ctx, message_ids: Sequence[str]) -> list[Deli
             raise before_request(InvalidMessageError, "an empty message id", hint="give smsIds from a send")
     reports: list[DeliveryReport] = []
     for ident in wanted:
-        if ident.startswith(CAMPAIGN_PREFIX):
-            campaign = ident[len(CAMPAIGN_PREFIX) :].strip()
-            reply, data = call(ctx, "getAcks", {"campId": campaign})
-            reports.extend(results.delivery_reports(ctx, ident, reply, data, by_campaign=True))
+        by_campaign = ident.startswith(CAMPAIGN_PREFIX)
+        if by_campaign:
+            answer = call(ctx, "getAcks", {"campId": ident[len(CAMPAIGN_PREFIX) :].strip()})
         else:
-            reply, data = call(ctx, "getAckBySmsId", {"smsId": ident})
-            reports.extend(results.delivery_reports(ctx, ident, reply, data, by_campaign=False))
+            answer = call(ctx, "getAckBySmsId", {"smsId": ident})
+        reports.extend(results.delivery_reports(ctx, ident, answer, by_campaign=by_campaign))
     return reports
 
 
@@ -157,8 +155,7 @@ def smsbridge_inbound(ctx: Ctx, query: InboundQuery) -> list[InboundMessage]:
     server answered is dropped here, since it may not hand the same messages out again.
     """
     fields = {} if query.limit is None else {"limit": str(max(query.limit, 0))}
-    reply, data = call(ctx, "getPulls", fields)
-    return results.inbound_messages(ctx, reply, data)
+    return results.inbound_messages(ctx, call(ctx, "getPulls", fields))
 
 
 def _callback_items(request: CallbackRequest) -> list[dict[str, Any]]:
@@ -185,9 +182,9 @@ def smsbridge_parse_callback(ctx: Ctx, request: CallbackRequest) -> list[Deliver
     reports = []
     for item in items:
         sms_id = text_of(item.get("smsId"))
-        if not sms_id or not sms_id.strip():
+        if not sms_id:
             raise UnreadableReplyError("not an AllMySMS delivery callback: no smsId")
-        reports.append(results.delivery_report(ctx, item, sms_id.strip(), None))
+        reports.append(results.delivery_report(ctx, item, sms_id, None))
     if not reports:
         raise UnreadableReplyError("not an AllMySMS delivery callback: no report in the body")
     return reports

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from smsbridge.plugin import (
+    Answer,
     ProviderError,
     RawReply,
     UnreadableReplyError,
@@ -45,11 +46,11 @@ def call(
     *,
     send_like: bool = False,
     recipients: tuple[str, ...] = (),
-) -> tuple[RawReply, Any]:
+) -> Answer:
     """POST ``method`` and map its reply (see ``read_reply``)."""
     form = {"login": ctx.config.login, "apiKey": ctx.config.api_key, **(fields or {}), "returnformat": "json"}
     reply = ctx.http.request("POST", ctx.url(f"/{method}/"), data=form)
-    return reply, read_reply(ctx, reply, send_like=send_like, recipients=recipients)
+    return Answer(read_reply(ctx, reply, send_like=send_like, recipients=recipients), reply)
 
 
 def status_code(data: Any) -> int | None:

@@ -15,6 +15,7 @@ from smsbridge.plugin import (
     AdminOperation,
     AdminParam,
     AdminResult,
+    Answer,
     InvalidMessageError,
     InvalidRecipientError,
     InvalidSenderError,
@@ -27,7 +28,7 @@ from smsbridge.plugin import (
 )
 from smsbridge_aspsms.config import originator_problem
 from smsbridge_aspsms.sending import MESSAGE_OPTIONS, notification_fields
-from smsbridge_aspsms.wire import Answer, Ctx, call
+from smsbridge_aspsms.wire import Ctx, call
 
 __all__ = ["OPERATIONS", "run"]
 
@@ -156,7 +157,7 @@ def _envelope(answer: Answer) -> dict[str, Any]:
     """StatusCode/StatusInfo plus any other field of the reply, as given."""
     data = answer.data if isinstance(answer.data, Mapping) else {}
     details = {k: v for k, v in data.items() if k not in ("StatusCode", "StatusInfo")}
-    return {"status_code": answer.code, "status_info": answer.info, "details": details}
+    return {"status_code": answer.code, "status_info": answer.text, "details": details}
 
 
 def _result(ctx: Ctx, op: str, answer: Answer, **data: Any) -> AdminResult:

@@ -10,9 +10,8 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-import attrs
-
 from smsbridge.plugin import (
+    Answer,
     ProviderContext,
     ProviderError,
     RawReply,
@@ -30,24 +29,13 @@ from smsbridge.plugin import (
 from smsbridge_aspsms import codes
 from smsbridge_aspsms.config import AspsmsConfig
 
-__all__ = ["Answer", "Ctx", "call", "code_of", "read_reply", "refusal"]
+__all__ = ["Ctx", "call", "code_of", "read_reply", "refusal"]
 
 Ctx = ProviderContext[AspsmsConfig]
 
 _OK = ("1",)
 # ASPSMS answers refusals with HTTP 200; should a 4xx come with the envelope, read it too
 _ERROR_STATUSES = range(400, 500)
-
-
-@attrs.frozen
-class Answer:
-    """A reply the mapping accepted: its StatusCode (``None`` for the info methods' bare
-    objects), its StatusInfo, the decoded JSON and the raw reply."""
-
-    code: str | None
-    info: str | None
-    data: Any
-    raw: RawReply
 
 
 def code_of(value: Any) -> str | None:
@@ -91,7 +79,7 @@ def read_reply(
     data = json_body(reply, provider, expect=dict if envelope else (dict, list), error_statuses=_ERROR_STATUSES)
     if isinstance(data, list) or ("StatusCode" not in data and not envelope):
         expect_ok_status(reply, provider)
-        return Answer(None, None, data, reply)
+        return Answer(data, reply)
     code = code_of(data.get("StatusCode"))
     info = text_of(data.get("StatusInfo"))
     if not is_success(reply):
@@ -103,7 +91,7 @@ def read_reply(
         why = "no StatusCode in the reply" if "StatusCode" not in data else "a StatusCode that is not a code"
         raise unreadable(reply, provider, f"{method}: {why}")
     if code in success or code in answers:
-        return Answer(code, info, data, reply)
+        return Answer(data, reply, code, info)
     raise refusal(reply, provider, method, code, info, effectful=effectful)
 
 

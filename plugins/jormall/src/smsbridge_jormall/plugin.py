@@ -17,6 +17,7 @@ import attrs
 from smsbridge.plugin import (
     AdminOperation,
     AdminResult,
+    Answer,
     Balance,
     Capabilities,
     InvalidMessageError,
@@ -140,11 +141,13 @@ def smsbridge_send(ctx: Ctx, message: Message) -> SendResult:
 
     read = functools.partial(interpret, provider=ctx.provider, expect="msgid", recipient=recipient.number)
     fields = single_fields(number=number, text=text, sender=sender, client_ref=client_ref, login=_login(config))
-    msg_id, reply = _exchange(ctx, config.api_kind == "asmx", url, fields, read)
+    answer = _exchange(ctx, config.api_kind == "asmx", url, fields, read)
     route = f"{config.api_kind}-token" if config.uses_token else "rest-password"
-    receipt = Receipt(recipient.number, ReceiptStatus.ACCEPTED, message_id=msg_id)
+    receipt = Receipt(recipient.number, ReceiptStatus.ACCEPTED, message_id=answer.data)
     details = {"route": route, "gateway": gateway}
-    return SendResult(provider=ctx.provider, receipts=(receipt,), raw=reply, client_ref=client_ref, details=details)
+    return SendResult(
+        provider=ctx.provider, receipts=(receipt,), raw=answer.raw, client_ref=client_ref, details=details
+    )
 
 
 @hookimpl
@@ -163,18 +166,18 @@ def smsbridge_bulk_send(ctx: Ctx, message: Message) -> SendResult:
         text = texts[0] if texts else message.text
         fields = bulk_fields(numbers=numbers, text=text, sender=sender, login=_login(config))
         url = ctx.url(routes.BULK_TOKEN if config.uses_token else routes.BULK_PASSWORD)
-        msg_id, reply = _exchange(ctx, False, url, fields, read)
+        answer = _exchange(ctx, False, url, fields, read)
         route = "bulk-token" if config.uses_token else "bulk-password"
     else:
         if not config.uses_token:  # the core groups by text for these accounts (templating=False)
             raise before_request(InvalidMessageError, "per-recipient texts need auth=token (the msgs form)")
         document = msgs_document(list(zip(numbers, texts, strict=True)))
         fields = msgs_fields(numbers=numbers, sender=sender, document=document)
-        msg_id, reply = _exchange(ctx, True, ctx.url(routes.single_path("token", "asmx", gateway)), fields, read)
+        answer = _exchange(ctx, True, ctx.url(routes.single_path("token", "asmx", gateway)), fields, read)
         route = "msgs-token"
-    receipts = tuple(Receipt(r.number, ReceiptStatus.ACCEPTED, message_id=msg_id) for r in message.recipients)
+    receipts = tuple(Receipt(r.number, ReceiptStatus.ACCEPTED, message_id=answer.data) for r in message.recipients)
     details = {"route": route, "gateway": gateway, "requests": 1}
-    return SendResult(provider=ctx.provider, receipts=receipts, raw=reply, details=details)
+    return ctx.result(receipts, raw=answer.raw, details=details)
 
 
 def _login(config: JorMallConfig) -> tuple[str, str] | None:
@@ -182,14 +185,12 @@ def _login(config: JorMallConfig) -> tuple[str, str] | None:
     return None if config.uses_token else (config.accname, config.accpass)
 
 
-def _exchange(
-    ctx: Ctx, post: bool, url: str, fields: list[tuple[str, str]], read: Callable[[RawReply], str]
-) -> tuple[str, RawReply]:
+def _exchange(ctx: Ctx, post: bool, url: str, fields: list[tuple[str, str]], read: Callable[[RawReply], str]) -> Answer:
     """One request and its value: with the account's bearer token (renewed once if refused),
     POSTed (ASMX) or as a GET query (REST and .cfm); the password routes are GET only."""
     if not ctx.config.uses_token:
         reply = ctx.http.request("GET", url, params=fields)
-        return read(reply), reply
+        return Answer(read(reply), reply)
 
     def call(token: str) -> RawReply:
         if post:

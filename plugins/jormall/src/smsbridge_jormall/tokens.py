@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import attrs
 
-from smsbridge.plugin import AuthenticationError, Outcome, ProviderContext, RawReply, UnreadableReplyError
+from smsbridge.plugin import Answer, AuthenticationError, Outcome, ProviderContext, RawReply, UnreadableReplyError
 from smsbridge_jormall import routes
 from smsbridge_jormall.config import JorMallConfig
 from smsbridge_jormall.wire import interpret
@@ -124,7 +124,7 @@ def headers(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def authorised(ctx: Ctx, call: Callable[[str], RawReply], read: Callable[[RawReply], str]) -> tuple[str, RawReply]:
+def authorised(ctx: Ctx, call: Callable[[str], RawReply], read: Callable[[RawReply], str]) -> Answer:
     """Run ``call(token)`` and ``read`` its reply; on a refused cached token renew it once.
 
     A refusal ("Invalid user name or password", HTTP 401/403) means nothing was sent, so the
@@ -134,10 +134,10 @@ def authorised(ctx: Ctx, call: Callable[[str], RawReply], read: Callable[[RawRep
     token, fresh = _current(ctx)
     reply = call(token)
     try:
-        return read(reply), reply
+        return Answer(read(reply), reply)
     except AuthenticationError:
         if fresh:
             raise
     token = _renewed(ctx, token)
     reply = call(token)
-    return read(reply), reply
+    return Answer(read(reply), reply)

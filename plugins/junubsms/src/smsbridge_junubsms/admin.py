@@ -19,6 +19,7 @@ from smsbridge.plugin import (
     AdminOperation,
     AdminParam,
     AdminResult,
+    Answer,
     InvalidMessageError,
     UnsupportedOperationError,
     before_request,
@@ -28,7 +29,6 @@ from smsbridge.plugin import (
 )
 from smsbridge_junubsms.wire import (
     Ctx,
-    Reply,
     call,
     endpoint,
     items_of,
@@ -223,7 +223,7 @@ def _plain(data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _ok(answer: Reply) -> bool:
+def _ok(answer: Answer) -> bool:
     return (text_of(answer.data.get("status")) or "").upper() == "OK"
 
 
@@ -264,7 +264,7 @@ def run(ctx: Ctx, operation: str, params: Mapping[str, Any]) -> AdminResult:
             raw = redacted(ctx, raw)
     if operation in _LISTS:
         # no match is OK with "data":null (1.4.8) or [] (the document); no status is no answer
-        if answer.no_data:
+        if answer.code:
             rows: list[Any] | None = []
         else:
             rows = items_of(answer.data.get("data")) if _ok(answer) else None

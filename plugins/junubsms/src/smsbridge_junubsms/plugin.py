@@ -14,7 +14,7 @@ import attrs
 from smsbridge.plugin import Balance, Capabilities, ProviderSpec, SenderRule, hookimpl, parse_decimal
 from smsbridge_junubsms import admin, callbacks, reports, sending
 from smsbridge_junubsms.config import PlaySMSConfig
-from smsbridge_junubsms.wire import PLACEHOLDER_HOST, Ctx, call
+from smsbridge_junubsms.wire import PLACEHOLDER_HOST, Ctx, call, unreadable
 
 __all__ = [
     "CAPABILITIES",
@@ -104,7 +104,7 @@ def smsbridge_balance(ctx: Ctx) -> Balance:
     answer = call(ctx, "cr")
     amount = parse_decimal(answer.data.get("credit"), comma="thousands")  # a number, but the string "0" when zero
     if amount is None:
-        raise answer.unreadable("op=cr answered no credit figure")
+        raise unreadable(ctx, answer.raw, "cr", "op=cr answered no credit figure")
     return Balance(amount=amount, unit="credits", raw=answer.raw)
 
 

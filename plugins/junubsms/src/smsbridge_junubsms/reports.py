@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from smsbridge.plugin import (
+    Answer,
     DeliveryReport,
     DeliveryStatus,
     InboundMessage,
@@ -32,7 +33,7 @@ from smsbridge.plugin import (
 )
 from smsbridge_junubsms import codes
 from smsbridge_junubsms.ids import MessageRef, is_smslog_id
-from smsbridge_junubsms.wire import Ctx, Reply, call, items_of
+from smsbridge_junubsms.wire import Ctx, call, items_of, unreadable
 
 __all__ = ["FOLDERS", "PAGE", "delivery_status", "inbound"]
 
@@ -44,15 +45,15 @@ INBOUND_FILTERS = ("src", "dst", "dt", "kwd", "queue", "smslog_id")
 _STATES = {"0": "pending", "1": "sent", "2": "failed", "3": "delivered"}
 
 
-def _rows(answer: Reply) -> list[Mapping[str, Any]]:
+def _rows(ctx: Ctx, answer: Answer, op: str) -> list[Mapping[str, Any]]:
     """A listing's rows.  Success is ``data`` (no status) or a "no data" ERR; anything else is unreadable."""
-    if answer.no_data is not None:
+    if answer.code is not None:
         return []
     if "data" not in answer.data:
-        raise answer.unreadable(f"op={answer.op} answered neither rows nor an error")
+        raise unreadable(ctx, answer.raw, op, f"op={op} answered neither rows nor an error")
     rows = items_of(answer.data.get("data"))
     if rows is None or not all(isinstance(r, Mapping) for r in rows):
-        raise answer.unreadable("the data list is not a list of rows")
+        raise unreadable(ctx, answer.raw, op, "the data list is not a list of rows")
     return list(rows)
 
 
@@ -64,7 +65,7 @@ def _id_order(ident: str) -> tuple[int, str]:
 # ---------------------------------------------------------------------------- delivery status
 
 
-def _report(ctx: Ctx, ident: str, row: Mapping[str, Any], answer: Reply) -> DeliveryReport:
+def _report(ctx: Ctx, ident: str, row: Mapping[str, Any], answer: Answer) -> DeliveryReport:
     code = text_of(row.get("status"))
     clock = ctx.config.clock
     return DeliveryReport(
@@ -79,8 +80,8 @@ def _report(ctx: Ctx, ident: str, row: Mapping[str, Any], answer: Reply) -> Deli
     )
 
 
-def _nothing(ctx: Ctx, ref: MessageRef, answer: Reply) -> DeliveryReport:
-    code = answer.no_data
+def _nothing(ctx: Ctx, ref: MessageRef, answer: Answer) -> DeliveryReport:
+    code = answer.code
     if code == "401":
         reason = "still in the server's queue (scheduled, or about to be sent)"
     elif code == "402":
@@ -108,7 +109,7 @@ def _by_smslog_id(ctx: Ctx, ref: MessageRef) -> DeliveryReport:
     assert ref.smslog_id is not None
     fields = [("smslog_id", ref.smslog_id)] + ([("queue", ref.queue)] if ref.queue else [])
     answer = call(ctx, "ds", fields, no_data_ok=True)
-    for row in _rows(answer):
+    for row in _rows(ctx, answer, "ds"):
         if text_of(row.get("smslog_id")) == ref.smslog_id:
             return _report(ctx, str(ref), row, answer)
     return _nothing(ctx, ref, answer)
@@ -119,7 +120,7 @@ def _by_queue(ctx: Ctx, ref: MessageRef) -> list[DeliveryReport]:
     assert ref.queue is not None
     queue = ref.queue
     found: dict[str, DeliveryReport] = {}
-    first: Reply | None = None
+    first: Answer | None = None
     incomplete = ""
     pending = [""]  # destination suffixes still to read
     requests = 0
@@ -132,7 +133,7 @@ def _by_queue(ctx: Ctx, ref: MessageRef) -> list[DeliveryReport]:
         answer = call(ctx, "ds", fields, no_data_ok=True)
         requests += 1
         first = first or answer
-        rows = [r for r in _rows(answer) if (text_of(r.get("queue")) or queue).lower() == queue]
+        rows = [r for r in _rows(ctx, answer, "ds") if (text_of(r.get("queue")) or queue).lower() == queue]
         if suffix and any(not (text_of(r.get("dst")) or "").endswith(suffix) for r in rows):
             incomplete = "the server ignores the dst filter, so a queue of more than 100 cannot be read whole"
         elif len(rows) >= PAGE and len(suffix) < 15:
@@ -195,10 +196,10 @@ def delivery_status(ctx: Ctx, message_ids: Sequence[str]) -> list[DeliveryReport
 # ---------------------------------------------------------------------------- received messages
 
 
-def _message(ctx: Ctx, op: str, row: Mapping[str, Any], answer: Reply) -> InboundMessage:
+def _message(ctx: Ctx, op: str, row: Mapping[str, Any], answer: Answer) -> InboundMessage:
     ident = text_of(row.get("id"))
     if not ident:
-        raise answer.unreadable(f"an op={op} row without an id")
+        raise unreadable(ctx, answer.raw, op, f"an op={op} row without an id")
     text = row["msg"] if isinstance(row.get("msg"), str) else text_of(row.get("msg")) or ""
     return InboundMessage(
         id=ident,
@@ -241,11 +242,11 @@ def inbound(ctx: Ctx, query: InboundQuery) -> list[InboundMessage]:
     if since is None:
         page = [("c", str(query.limit))] if query.limit is not None else []
         answer = call(ctx, op, [*filters, *page], no_data_ok=True, fmt="json")
-        rows = _rows(answer)
+        rows = _rows(ctx, answer, op)
     else:
         for size in INBOUND_PAGES:
             answer = call(ctx, op, [("last", since), ("c", str(size)), *filters], no_data_ok=True, fmt="json")
-            rows = _rows(answer)
+            rows = _rows(ctx, answer, op)
             if len(rows) < size:
                 break
         else:

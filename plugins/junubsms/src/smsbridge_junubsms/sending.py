@@ -57,7 +57,7 @@ from smsbridge.plugin import (
 )
 from smsbridge_junubsms import codes
 from smsbridge_junubsms.ids import MessageRef
-from smsbridge_junubsms.wire import Ctx, call, error_code, items_of
+from smsbridge_junubsms.wire import Ctx, call, error_code, items_of, unreadable
 
 __all__ = ["MERGES_KEY", "Item", "match_items", "merged_destination", "pv_fields", "send", "wire_number"]
 
@@ -142,9 +142,11 @@ def _check_groups(ctx: Ctx, wires: Sequence[str]) -> None:
         try:
             answer = call(ctx, "get_contact_group", [("kwd", code)], no_data_ok=True, preparatory=True)
             status = (text_of(answer.data.get("status")) or "").upper()
-            rows = [] if answer.no_data else items_of(answer.data.get("data"))
-            if (status != "OK" and not answer.no_data) or rows is None:
-                raise answer.unreadable("op=get_contact_group answered neither a list nor an error")
+            rows = [] if answer.code else items_of(answer.data.get("data"))
+            if (status != "OK" and not answer.code) or rows is None:
+                raise unreadable(
+                    ctx, answer.raw, "get_contact_group", "op=get_contact_group answered neither a list nor an error"
+                )
         except UnreadableReplyError as exc:
             raise RejectedError(
                 f"{wire}: the group check before sending failed ({exc.message}); nothing was sent",
@@ -382,7 +384,7 @@ def _one_request(ctx: Ctx, message: Message, recipients: Sequence[Recipient], te
     answer = call(ctx, "pv", pv_fields(ctx, message, wires, text))
     raw_items = items_of(answer.data.get("data"))
     if not raw_items or not any(isinstance(v, Mapping) for v in raw_items):
-        raise answer.unreadable("the pv reply holds no destination item")
+        raise unreadable(ctx, answer.raw, "pv", "the pv reply holds no destination item")
     items = [Item.read(v) for v in raw_items]
     found = match_items(wires, items)
     details: dict[str, Any] = {}

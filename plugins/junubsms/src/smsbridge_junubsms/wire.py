@@ -23,6 +23,7 @@ import attrs
 
 from smsbridge.plugin import (
     REDACTED,
+    Answer,
     AuthenticationError,
     ConfigurationError,
     ProviderContext,
@@ -42,7 +43,6 @@ __all__ = [
     "PLACEHOLDER_HOST",
     "TOKEN_KEY",
     "Ctx",
-    "Reply",
     "call",
     "endpoint",
     "error_code",
@@ -60,24 +60,6 @@ Ctx = ProviderContext[PlaySMSConfig]
 PLACEHOLDER_HOST = "playsms.invalid"
 #: ``ctx.cache`` key of the token learnt from ``get_token`` or ``set_token``
 TOKEN_KEY = "playsms_token"
-
-
-@attrs.frozen
-class Reply:
-    """A readable, non-error reply to ``op``: its data (JSON or XML alike) and the raw reply.
-
-    ``no_data`` holds the ERR code (400/401/402/501) when a listing operation found nothing.
-    """
-
-    data: dict[str, Any]
-    raw: RawReply
-    op: str
-    provider: str
-    no_data: str | None = None
-
-    def unreadable(self, why: str) -> UnreadableReplyError:
-        """The error for a reply that parsed but does not hold what ``op`` answers."""
-        return _hinted(_unreadable(self.raw, self.provider, why), self.op)
 
 
 def unreadable(ctx: Ctx, reply: RawReply, op: str, why: str) -> UnreadableReplyError:
@@ -169,7 +151,7 @@ def _fatal(text: str) -> str | None:
     return re.sub(r"\s+", " ", line)[:200]
 
 
-def read_reply(ctx: Ctx, reply: RawReply, op: str, *, no_data_ok: bool = False) -> Reply:
+def read_reply(ctx: Ctx, reply: RawReply, op: str, *, no_data_ok: bool = False) -> Answer:
     """Map one reply to its data, or raise the typed error it means (see the module doc)."""
     provider = ctx.provider
     text = reply.body.strip().lstrip("\ufeff").strip()
@@ -201,9 +183,9 @@ def read_reply(ctx: Ctx, reply: RawReply, op: str, *, no_data_ok: bool = False) 
     status = text_of(data.get("status"))
     if (status or "").upper() == "ERR" or code not in (None, "0"):
         if no_data_ok and code in codes.NO_DATA_CODES:
-            return Reply(data=data, raw=reply, op=op, provider=provider, no_data=code)
+            return Answer(data, reply, code=code)  # nothing to list: the code says why
         raise _error(ctx, reply, op, code, data)
-    return Reply(data=data, raw=reply, op=op, provider=provider)
+    return Answer(data, reply)
 
 
 def _error(ctx: Ctx, reply: RawReply, op: str, code: str | None, data: dict[str, Any]) -> Exception:
@@ -314,7 +296,7 @@ def call(
     no_data_ok: bool = False,
     preparatory: bool = False,
     fmt: str | None = None,
-) -> Reply:
+) -> Answer:
     """Run ``op`` and read its reply.
 
     With ``auth=password`` an ERR 100 drops the cached token and tries once more with a fresh
