@@ -22,9 +22,13 @@ applications (``smsbridge.receiver``, the polling backstop): every implementatio
 the account's provider plugin and the cross-cutting plugins, never another provider's.
 
 Errors are raised as :mod:`smsbridge.errors` classes; any other exception escaping a hook is a
-plugin bug.  The conformance suite (:mod:`smsbridge.testing.conformance`) looks for such bugs:
-it feeds every operation a plugin declares malformed replies (an empty object, wrong types,
-``null``, HTML, an empty, truncated or non-UTF-8 body, a huge number) and every mutation of
+plugin bug.  What a hook raises or returns without a provider id gets the account's from the
+core (:mod:`smsbridge.provenance`).  ``smsbridge.hooktypes`` has these hooks as protocols, for
+mypy to check a plugin's implementations against.
+
+The conformance suite (:mod:`smsbridge.testing.conformance`) looks for plugin bugs: it feeds
+every operation a plugin declares malformed replies (an empty object, wrong types, ``null``,
+HTML, an empty, truncated or non-UTF-8 body, a huge number) and every mutation of
 the plugin's own valid samples (each field dropped, nulled, mistyped), and fails on anything
 but a result of the right shape or a typed error.  It cannot prove a parser right: it finds
 the exceptions those replies provoke.

@@ -78,8 +78,7 @@ def smsbridge_send(ctx: ProviderContext[AcmeConfig], message: Message) -> SendRe
     message_id = data.get("id")
     if isinstance(message_id, bool) or not isinstance(message_id, (int, str)) or message_id == "":
         raise unreadable(reply, ctx.provider, "an 'ok' reply without a message id")  # taken? unknown
-    receipt = Receipt(recipient.number, ReceiptStatus.ACCEPTED, message_id=str(message_id), provider=ctx.provider)
-    return SendResult(provider=ctx.provider, receipts=(receipt,), raw=reply)
+    return ctx.result([Receipt(recipient.number, ReceiptStatus.ACCEPTED, message_id=str(message_id))], raw=reply)
 
 
 @hookimpl
@@ -88,7 +87,7 @@ def smsbridge_balance(ctx: ProviderContext[AcmeConfig]) -> Balance:
     amount = parse_decimal(data.get("credits"))  # "12.5" or 12; never trust a reply's types
     if amount is None:
         raise unreadable(reply, ctx.provider, "no number in 'credits'")
-    return Balance(amount=amount, unit="credits", provider=ctx.provider, raw=reply)
+    return Balance(amount=amount, unit="credits", raw=reply)  # the core fills in the provider
 
 
 if TYPE_CHECKING:  # mypy checks each hook implementation of this module against its specification
