@@ -228,12 +228,9 @@ def _ok(answer: Answer) -> bool:
 
 
 def _ws_login(ctx: Ctx, params: Mapping[str, Any]) -> AdminResult:
-    key = params.get("login_key")
-    user = params.get("u") or ctx.config.username
-    if not isinstance(key, str) or not key.strip():
+    key, user = str(params["login_key"]), params.get("u") or ctx.config.username  # text: the core converted them
+    if not key.strip():
         raise _bad("ws_login: login_key must be text")
-    if not isinstance(user, str):
-        raise _bad("ws_login: u must be text")
     ctx.add_secret(key)  # the URL is returned to the caller, never logged
     query = urlencode([("app", "ws"), ("op", "ws_login"), ("u", user), ("login_key", key)])
     return AdminResult("ws_login", {"url": f"{endpoint(ctx)}?{query}"})
