@@ -42,7 +42,7 @@ class SpyConfig:
     colour: str = "blue"
     batch: int = 3
 
-    def adjust_capabilities(self, caps: Capabilities) -> Capabilities:
+    def capabilities(self, caps: Capabilities) -> Capabilities:
         return attrs.evolve(caps, max_recipients=self.batch)
 
 
@@ -73,6 +73,10 @@ def make_spy(provider_id: str, calls: list[tuple[str, str, Any]], **caps: Any) -
         @hookimpl
         def smsbridge_providers(self) -> list[ProviderSpec]:
             return [spec]
+
+        @hookimpl
+        def smsbridge_adjust_capabilities(self, config: Any, caps: Capabilities) -> Capabilities:
+            return config.capabilities(caps)  # type: ignore[no-any-return]
 
         @hookimpl
         def smsbridge_bulk_send(self, ctx: Any, message: Message) -> SendResult:

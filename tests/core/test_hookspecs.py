@@ -37,6 +37,7 @@ def test_hooks_exist() -> None:
         "smsbridge_parse_inbound_callback",
         "smsbridge_report_received",
         "smsbridge_inbound_received",
+        "smsbridge_adjust_capabilities",
     } == set(HOOKS)
 
 
@@ -108,7 +109,9 @@ def test_every_hook_is_exercised(registry: Any, spy: Any, calls: list[Any], tmp_
         assert wsgi_request(receiver.wsgi, "GET", f"/spy/inbound/{TOKEN}?id=b").status == 200
     assert account.estimate("hi", "+41791234567").provider_cost is not None
     account.admin("ping", word="x")
-    expected = set(HOOKS) - {"smsbridge_providers", "smsbridge_rewrite_message"}
+    # smsbridge_adjust_capabilities: called on the provider's plugin only, when an account is built
+    assert smsbridge.connect("spy://u:p@default?batch=2").capabilities.max_recipients == 2
+    expected = set(HOOKS) - {"smsbridge_providers", "smsbridge_rewrite_message", "smsbridge_adjust_capabilities"}
     assert recorder.seen == expected
     assert {c[0] for c in calls} == {h.removeprefix("smsbridge_") for h in expected}
     assert rewrites == ["one", "two", "hi"]

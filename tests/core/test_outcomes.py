@@ -37,7 +37,7 @@ class ScriptedConfig:
     dedup: bool = False
     batch: int = 10
 
-    def adjust_capabilities(self, caps: Capabilities) -> Capabilities:
+    def capabilities(self, caps: Capabilities) -> Capabilities:
         return attrs.evolve(caps, deduplicates=self.dedup, max_recipients=self.batch)
 
 
@@ -74,6 +74,10 @@ def register(registry: plugins.Registry, script: Script, *, single: bool) -> Non
         @hookimpl
         def smsbridge_providers(self) -> list[ProviderSpec]:
             return [spec]
+
+        @hookimpl
+        def smsbridge_adjust_capabilities(self, config: Any, caps: Capabilities) -> Capabilities:
+            return config.capabilities(caps)  # type: ignore[no-any-return]
 
         @hookimpl
         def smsbridge_bulk_send(self, ctx: Any, message: Message) -> SendResult | None:

@@ -10,15 +10,20 @@ import smsbridge.errors
 import smsbridge.plugin
 
 HOMES = (
+    "smsbridge.admin_params",
+    "smsbridge.answers",
     "smsbridge.config",
     "smsbridge.context",
     "smsbridge.errors",
     "smsbridge.hookspecs",
+    "smsbridge.hooktypes",
     "smsbridge.models",
     "smsbridge.numbers",
+    "smsbridge.refusals",
     "smsbridge.text",
     "smsbridge.transport",
     "smsbridge.replies",
+    "smsbridge.values",
 )
 
 

@@ -42,7 +42,7 @@ class TallyConfig:
     batch: int = 3
     dedup: bool = False
 
-    def adjust_capabilities(self, caps: Capabilities) -> Capabilities:
+    def capabilities(self, caps: Capabilities) -> Capabilities:
         return attrs.evolve(caps, max_recipients=self.batch, deduplicates=self.dedup)
 
 
@@ -122,6 +122,10 @@ def make_plugin(tally: Tally) -> Any:
         @hookimpl
         def smsbridge_providers(self) -> list[ProviderSpec]:
             return [TALLY_SPEC]
+
+        @hookimpl
+        def smsbridge_adjust_capabilities(self, config: Any, caps: Capabilities) -> Capabilities:
+            return config.capabilities(caps)  # type: ignore[no-any-return]
 
         @hookimpl
         def smsbridge_bulk_send(self, ctx: Any, message: Message) -> SendResult:

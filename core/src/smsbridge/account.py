@@ -18,6 +18,7 @@ import attrs
 
 from smsbridge import numbers as _numbers
 from smsbridge import sending, validation
+from smsbridge.admin_params import convert_admin_params
 from smsbridge.config import AccountSettings
 from smsbridge.context import ProviderContext
 from smsbridge.errors import (
@@ -103,8 +104,7 @@ class Account:
         self.hooks = hooks
         self.settings = settings
         self.url = masked_url
-        adjust = getattr(config, "adjust_capabilities", None)
-        self._capabilities = adjust(spec.capabilities) if callable(adjust) else spec.capabilities
+        self._capabilities = hooks.adjust_capabilities(config, spec.capabilities) or spec.capabilities
         self.ctx = ProviderContext(
             spec=spec,
             config=config,
@@ -170,7 +170,9 @@ class Account:
                 exc.recipient = raw
             raise
         reference = validation.check_reference(ref, number=number, raw=raw, provider=self.provider)
-        return Recipient(number=number, params=params, reference=reference), wire
+        return Recipient(
+            number=number, params=params, reference=reference, wire=wire or _numbers.to_digits(number)
+        ), wire
 
     # the account's rules applied by smsbridge.validation's pure checks
 
@@ -532,6 +534,7 @@ class Account:
             for item in value if isinstance(value, (list, tuple)) else [value]:
                 if isinstance(item, str):  # the plugin checks types; text that cannot travel is the core's
                     self._check_string(item, f"{operation}: parameter {name!r}")
+        params = convert_admin_params(declared, params, provider=self.provider)
         result = self.retry.run(lambda: self.hooks.admin(self.ctx, operation, dict(params)), provider=self.provider)
         if result is None:
             raise self._unsupported(f"operation {operation!r} in its plugin")

@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
 
 import attrs
 
 from smsbridge.config import AccountSettings
-from smsbridge.models import Capabilities, ProviderSpec
+from smsbridge.models import Capabilities, Message, ProviderSpec, RawReply, Receipt, SendResult
 from smsbridge.transport import Redactor, Transport
 
 __all__ = ["ProviderContext", "PublicContext"]
 
+#: the provider's config class: ``ProviderContext[AspsmsConfig]`` types ``ctx.config``
+C = TypeVar("C")
+
 
 @attrs.define(eq=False)
-class ProviderContext:
+class ProviderContext(Generic[C]):
     """One account as its provider plugin sees it.
 
     ``config`` is the plugin's own config object (credentials and options), ``settings`` the
     core's; ``http`` the account's transport; ``cache`` a per-account dict for tokens and the
-    like, guarded by ``lock``; ``capabilities`` those of this account (a config class may
-    define ``adjust_capabilities(self, caps) -> Capabilities``, e.g. for a batch-size option).
+    like, guarded by ``lock``; ``capabilities`` those of this account (what the provider's
+    ``smsbridge_adjust_capabilities`` made of the declared ones, e.g. for a batch-size option).
+    Annotate a hook's ``ctx`` as ``ProviderContext[MyConfig]`` to type ``ctx.config``.
     A new secret learnt at run time (a token) goes to ``add_secret`` so that it is redacted
     from logs, errors and raw replies from then on.
 
@@ -30,7 +36,7 @@ class ProviderContext:
     """
 
     spec: ProviderSpec
-    config: Any = attrs.field(repr=False)
+    config: C = attrs.field(repr=False)
     settings: AccountSettings
     http: Transport = attrs.field(repr=False)
     redact: Redactor = attrs.field(repr=False)
@@ -63,6 +69,27 @@ class ProviderContext:
 
     def add_secret(self, value: str | None) -> None:
         self.redact.add(value)
+
+    def result(
+        self,
+        receipts: Iterable[Receipt],
+        message: Message | None = None,
+        *,
+        raw: RawReply | None = None,
+        cost: Decimal | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> SendResult:
+        """A ``SendResult`` of this account's provider; with ``message``, its ``client_ref`` and
+        whether it was scheduled."""
+        return SendResult(
+            provider=self.provider,
+            receipts=tuple(receipts),
+            raw=raw,
+            client_ref=message.client_ref if message is not None else None,
+            scheduled=message is not None and message.schedule is not None,
+            cost=cost,
+            details=details or {},
+        )
 
     def __attrs_post_init__(self) -> None:
         self.public = PublicContext(spec=self.spec, settings=self.settings, capabilities=self.capabilities)

@@ -22,9 +22,13 @@ applications (``smsbridge.receiver``, the polling backstop): every implementatio
 the account's provider plugin and the cross-cutting plugins, never another provider's.
 
 Errors are raised as :mod:`smsbridge.errors` classes; any other exception escaping a hook is a
-plugin bug.  The conformance suite (:mod:`smsbridge.testing.conformance`) looks for such bugs:
-it feeds every operation a plugin declares malformed replies (an empty object, wrong types,
-``null``, HTML, an empty, truncated or non-UTF-8 body, a huge number) and every mutation of
+plugin bug.  What a hook raises or returns without a provider id gets the account's from the
+core (:mod:`smsbridge.provenance`).  ``smsbridge.hooktypes`` has these hooks as protocols, for
+mypy to check a plugin's implementations against.
+
+The conformance suite (:mod:`smsbridge.testing.conformance`) looks for plugin bugs: it feeds
+every operation a plugin declares malformed replies (an empty object, wrong types, ``null``,
+HTML, an empty, truncated or non-UTF-8 body, a huge number) and every mutation of
 the plugin's own valid samples (each field dropped, nulled, mistyped), and fails on anything
 but a result of the right shape or a typed error.  It cannot prove a parser right: it finds
 the exceptions those replies provoke.
@@ -44,6 +48,7 @@ if TYPE_CHECKING:
         Balance,
         CallbackRequest,
         CallbackSpec,
+        Capabilities,
         DeliveryReport,
         Estimate,
         InboundEvent,
@@ -77,7 +82,21 @@ def smsbridge_providers() -> list[ProviderSpec]:
 
 
 @hookspec(firstresult=True)
-def smsbridge_check_recipient(ctx: ProviderContext, number: str) -> str | None:
+def smsbridge_adjust_capabilities(config: Any, caps: Capabilities) -> Capabilities | None:
+    """Adjust the declared capabilities to one account's options (a batch size, a mode).
+
+    :param config: the account's config object (the provider's ``config_class``).
+    :param caps: the capabilities the provider's spec declares.
+    :return: the account's capabilities (``attrs.evolve(caps, max_recipients=config.batch)``),
+        or ``None`` to keep ``caps``.
+
+    Called once when an account is built, on the account's provider plugin only; no I/O.
+    The core validates, chunks and groups with what it returns.
+    """
+
+
+@hookspec(firstresult=True)
+def smsbridge_check_recipient(ctx: ProviderContext[Any], number: str) -> str | None:
     """Validate one recipient for this provider and return it as the provider will receive it.
 
     :param ctx: the account.
@@ -91,7 +110,7 @@ def smsbridge_check_recipient(ctx: ProviderContext, number: str) -> str | None:
 
 
 @hookspec(firstresult=True)
-def smsbridge_send(ctx: ProviderContext, message: Message) -> SendResult | None:
+def smsbridge_send(ctx: ProviderContext[Any], message: Message) -> SendResult | None:
     """Send one message to exactly one recipient through the provider's single-send route.
 
     :param message: validated: one recipient in E.164 (or a target), non-empty text within
@@ -103,7 +122,7 @@ def smsbridge_send(ctx: ProviderContext, message: Message) -> SendResult | None:
 
 
 @hookspec(firstresult=True)
-def smsbridge_bulk_send(ctx: ProviderContext, message: Message) -> SendResult | None:
+def smsbridge_bulk_send(ctx: ProviderContext[Any], message: Message) -> SendResult | None:
     """Send one request's worth of a bulk send: ``message`` to 1..``max_recipients`` recipients.
 
     The core chunks any iterable by ``capabilities.max_recipients`` and calls this hook once a
@@ -121,7 +140,7 @@ def smsbridge_bulk_send(ctx: ProviderContext, message: Message) -> SendResult | 
 
 
 @hookspec(firstresult=True)
-def smsbridge_balance(ctx: ProviderContext) -> Balance | None:
+def smsbridge_balance(ctx: ProviderContext[Any]) -> Balance | None:
     """Return the account's balance (``Decimal`` amount and its unit) as a ``Balance``.
 
     Return ``None`` only if the plugin has no balance operation (declare ``balance=False``).
@@ -129,7 +148,7 @@ def smsbridge_balance(ctx: ProviderContext) -> Balance | None:
 
 
 @hookspec(firstresult=True)
-def smsbridge_delivery_status(ctx: ProviderContext, message_ids: Sequence[str]) -> list[DeliveryReport] | None:
+def smsbridge_delivery_status(ctx: ProviderContext[Any], message_ids: Sequence[str]) -> list[DeliveryReport] | None:
     """Return delivery reports for ``message_ids`` this provider returned (TRNs for ASPSMS).
 
     :return: one :class:`~smsbridge.models.DeliveryReport` per id the provider knows; an id
@@ -139,7 +158,7 @@ def smsbridge_delivery_status(ctx: ProviderContext, message_ids: Sequence[str]) 
 
 
 @hookspec(firstresult=True)
-def smsbridge_inbound(ctx: ProviderContext, query: InboundQuery) -> list[InboundMessage] | None:
+def smsbridge_inbound(ctx: ProviderContext[Any], query: InboundQuery) -> list[InboundMessage] | None:
     """Return inbound (received) messages matching ``query``; an empty list when there are none.
 
     :param query: :class:`~smsbridge.models.InboundQuery`: a folder (provider-specific, e.g.
@@ -148,7 +167,7 @@ def smsbridge_inbound(ctx: ProviderContext, query: InboundQuery) -> list[Inbound
 
 
 @hookspec(firstresult=True)
-def smsbridge_parse_callback(ctx: ProviderContext, request: CallbackRequest) -> list[DeliveryReport] | None:
+def smsbridge_parse_callback(ctx: ProviderContext[Any], request: CallbackRequest) -> list[DeliveryReport] | None:
     """Turn ``request``, an HTTP request the provider made to the user's callback URL, into delivery reports.
 
     No network access: this only reads ``request``.
@@ -158,7 +177,7 @@ def smsbridge_parse_callback(ctx: ProviderContext, request: CallbackRequest) -> 
 
 
 @hookspec(firstresult=True)
-def smsbridge_callback_spec(ctx: ProviderContext) -> CallbackSpec | None:
+def smsbridge_callback_spec(ctx: ProviderContext[Any]) -> CallbackSpec | None:
     """Declare how the provider calls the receiver back (``smsbridge.receiver``), for this account.
 
     :return: a :class:`~smsbridge.models.CallbackSpec`: the kinds of callback the provider
@@ -175,7 +194,9 @@ def smsbridge_callback_spec(ctx: ProviderContext) -> CallbackSpec | None:
 
 
 @hookspec(firstresult=True)
-def smsbridge_parse_inbound_callback(ctx: ProviderContext, request: CallbackRequest) -> list[InboundMessage] | None:
+def smsbridge_parse_inbound_callback(
+    ctx: ProviderContext[Any], request: CallbackRequest
+) -> list[InboundMessage] | None:
     """Turn ``request``, a received-message callback the provider made, into inbound messages.
 
     No network access: this only reads ``request`` (already authenticated and, where the
@@ -212,7 +233,7 @@ def smsbridge_inbound_received(event: InboundEvent) -> None:
 
 
 @hookspec(firstresult=True)
-def smsbridge_estimate(ctx: ProviderContext, message: Message) -> Estimate | None:
+def smsbridge_estimate(ctx: ProviderContext[Any], message: Message) -> Estimate | None:
     """Ask the provider what sending ``message`` would cost, without sending it; return an Estimate.
 
     Only for providers that have such an operation (``capabilities.estimate``); the core
@@ -221,7 +242,7 @@ def smsbridge_estimate(ctx: ProviderContext, message: Message) -> Estimate | Non
 
 
 @hookspec(firstresult=True)
-def smsbridge_admin(ctx: ProviderContext, operation: str, params: dict[str, Any]) -> AdminResult | None:
+def smsbridge_admin(ctx: ProviderContext[Any], operation: str, params: dict[str, Any]) -> AdminResult | None:
     """Run a named operation the provider declares in ``capabilities.admin_operations``.
 
     :param operation: the operation name as declared (e.g. ``generate_token``, ``VerifyToken``).

@@ -117,11 +117,15 @@ class Recipient:
 
     ``params`` fill the message template for this recipient; ``reference`` is a caller-chosen
     id the provider keeps for it (ASPSMS TRN, JorMall ``id``) where the provider has one.
+    ``wire`` is the number as the provider receives it, set when the core validated the
+    recipient: what the provider's ``smsbridge_check_recipient`` returned, or by default the
+    E.164 digits without ``+`` (``None``: a recipient the core did not validate).
     """
 
     number: str
     params: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping)
     reference: str | None = None
+    wire: str | None = attrs.field(default=None, eq=False)
 
     @property
     def is_target(self) -> bool:

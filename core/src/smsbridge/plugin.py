@@ -1,34 +1,50 @@
-"""Everything a provider plugin imports, from one module.
+"""The plugin API: everything a provider plugin imports, from this one module.
 
 ::
 
     from smsbridge.plugin import (
-        Balance, Capabilities, ProviderSpec, Receipt, ReceiptStatus, SendResult, SenderRule,
-        AuthenticationError, credential, hookimpl, json_body, to_digits, unreadable,
+        Balance, Capabilities, ProviderContext, ProviderSpec, Refusal, SendResult,
+        before_request, hookimpl, json_body, refusal_error,
     )
 
-A plugin that imports only from here keeps working when the core moves things between its
-own modules: these names are the plugin API, documented in docs/writing-a-plugin.md.  (Not
-to be confused with ``smsbridge.plugins``, the core's loader and registry.)
+A plugin that imports only from here (and ``tests/core/test_plugin_imports.py`` checks that
+the project's own do) keeps working when the core moves things between its own modules:
+these names are the stable surface, documented in docs/writing-a-plugin.md.  (Not to be
+confused with ``smsbridge.plugins``, the core's loader and registry.)
 
-* hooks: ``hookimpl`` (the hooks themselves are specified in ``smsbridge.hookspecs``);
+* hooks: ``hookimpl``; the specifications are in ``smsbridge.hookspecs``, and one
+  ``typing.Protocol`` a hook (``SendHook``, ``BalanceHook``... see ``smsbridge.hooktypes``)
+  lets mypy check a plugin module's implementations against them;
 * declarations: ``ProviderSpec``, ``Capabilities``, ``SenderRule``, ``AdminOperation``,
-  ``AdminParam``; the config helpers ``credential`` and ``AccountSettings``;
-* what hooks receive: ``ProviderContext`` (``ctx``), ``Transport`` (``ctx.http``),
-  ``Message``, ``Recipient``, ``InboundQuery``, ``CallbackRequest``, ``RawReply``;
+  ``AdminParam``, ``CallbackSpec`` and its parts; the config helpers ``credential`` and
+  ``AccountSettings``;
+* what hooks receive: ``ProviderContext`` (``ctx``; ``ProviderContext[MyConfig]`` types
+  ``ctx.config``), ``PublicContext``, ``Transport`` (``ctx.http``), ``Message``, ``Recipient``
+  (``recipient.wire``: the number as the plugin's ``smsbridge_check_recipient`` returned it),
+  ``InboundQuery``, ``CallbackRequest``, ``RawReply``;
 * what hooks return: ``SendResult``, ``Receipt``, ``ReceiptStatus``, ``Balance``,
   ``DeliveryReport``, ``DeliveryStatus``, ``InboundMessage``, ``Estimate``, ``AdminResult``;
-* reading replies: ``json_body``, ``xml_body``, ``expect_ok_status``, ``looks_like_html``,
-  ``unreadable``;
+* errors: every error class of ``smsbridge.errors`` and ``Outcome``.  Inside a hook an error
+  need not name the provider (the core fills in the account's); ``before_request`` builds
+  one for a refusal made before any request; ``Refusal``/``RefusalTable`` declare what the
+  provider's codes mean and ``refusal_error`` builds the error for one;
+* reading replies: ``Answer`` (what a plugin's ``call()`` returns); ``json_body``,
+  ``xml_body``, ``expect_ok_status``, ``status_error``, ``is_success``, ``error_text``,
+  ``looks_like_html``, ``unreadable``, ``MAX_ERROR_TEXT``, ``REDACTED`` (what a known secret
+  reads as in a reply);
+* values: ``text_of``, ``parse_bool`` (``YES``/``NO``), ``parse_decimal``, ``parse_offset``,
+  ``parse_zone``, ``parse_time``; admin parameters arrive converted by ``AdminParam.type``
+  (``convert_admin_params``), and ``wire_fields``/``wire_text`` write them as form fields;
 * numbers and text: ``to_digits``, ``normalize``, ``analyze``, ``is_gsm7``, ``is_template``,
-  ``render``, ``TextInfo``;
-* every error class of ``smsbridge.errors`` and ``Outcome``.
+  ``render``, ``TextInfo``.
 """
 
 from __future__ import annotations
 
+from smsbridge.admin_params import convert_admin_params, wire_fields, wire_text
+from smsbridge.answers import Answer
 from smsbridge.config import AccountSettings, credential
-from smsbridge.context import ProviderContext
+from smsbridge.context import ProviderContext, PublicContext
 from smsbridge.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -59,6 +75,21 @@ from smsbridge.errors import (
     UnsupportedOperationError,
 )
 from smsbridge.hookspecs import hookimpl
+from smsbridge.hooktypes import (
+    AdjustCapabilitiesHook,
+    AdminHook,
+    BalanceHook,
+    BulkSendHook,
+    CallbackSpecHook,
+    CheckRecipientHook,
+    DeliveryStatusHook,
+    EstimateHook,
+    InboundHook,
+    ParseCallbackHook,
+    ParseInboundCallbackHook,
+    ProvidersHook,
+    SendHook,
+)
 from smsbridge.models import (
     AdminOperation,
     AdminParam,
@@ -86,31 +117,57 @@ from smsbridge.models import (
     TextInfo,
 )
 from smsbridge.numbers import normalize, to_digits
-from smsbridge.replies import expect_ok_status, json_body, looks_like_html, status_error, unreadable, xml_body
+from smsbridge.refusals import Refusal, RefusalTable, before_request, refusal_error
+from smsbridge.replies import (
+    MAX_ERROR_TEXT,
+    error_text,
+    expect_ok_status,
+    is_success,
+    json_body,
+    looks_like_html,
+    status_error,
+    unreadable,
+    xml_body,
+)
 from smsbridge.text import analyze, is_gsm7, is_template, render
-from smsbridge.transport import Transport
+from smsbridge.transport import REDACTED, Transport
+from smsbridge.values import NO, YES, parse_bool, parse_decimal, parse_offset, parse_time, parse_zone, text_of
 
 __all__ = [
+    "MAX_ERROR_TEXT",
+    "NO",
+    "REDACTED",
+    "YES",
     "AccountSettings",
+    "AdjustCapabilitiesHook",
+    "AdminHook",
     "AdminOperation",
     "AdminParam",
     "AdminResult",
+    "Answer",
     "AuthenticationError",
     "Balance",
+    "BalanceHook",
+    "BulkSendHook",
     "CallbackKind",
     "CallbackReply",
     "CallbackRequest",
     "CallbackSetup",
     "CallbackSpec",
+    "CallbackSpecHook",
     "Capabilities",
+    "CheckRecipientHook",
     "ConfigurationError",
     "ConnectError",
     "ConnectionLostError",
     "DeadlineExceededError",
     "DeliveryReport",
     "DeliveryStatus",
+    "DeliveryStatusHook",
     "DuplicateError",
     "Estimate",
+    "EstimateHook",
+    "InboundHook",
     "InboundMessage",
     "InboundQuery",
     "InsufficientCreditError",
@@ -123,18 +180,25 @@ __all__ = [
     "NotSentError",
     "Outcome",
     "OutcomeUnknownError",
+    "ParseCallbackHook",
+    "ParseInboundCallbackHook",
     "PermissionDeniedError",
     "ProviderContext",
     "ProviderError",
     "ProviderSpec",
     "ProviderUnavailableError",
+    "ProvidersHook",
+    "PublicContext",
     "RateLimitedError",
     "RawReply",
     "ReadTimeoutError",
     "Receipt",
     "ReceiptStatus",
     "Recipient",
+    "Refusal",
+    "RefusalTable",
     "RejectedError",
+    "SendHook",
     "SendResult",
     "SenderRule",
     "ServiceUnavailableError",
@@ -146,17 +210,30 @@ __all__ = [
     "UnreadableReplyError",
     "UnsupportedOperationError",
     "analyze",
+    "before_request",
+    "convert_admin_params",
     "credential",
+    "error_text",
     "expect_ok_status",
     "hookimpl",
     "is_gsm7",
+    "is_success",
     "is_template",
     "json_body",
     "looks_like_html",
     "normalize",
+    "parse_bool",
+    "parse_decimal",
+    "parse_offset",
+    "parse_time",
+    "parse_zone",
+    "refusal_error",
     "render",
     "status_error",
+    "text_of",
     "to_digits",
     "unreadable",
+    "wire_fields",
+    "wire_text",
     "xml_body",
 ]

@@ -51,6 +51,7 @@ from smsbridge.models import (
     Balance,
     CallbackRequest,
     CallbackSpec,
+    Capabilities,
     DeliveryReport,
     Estimate,
     InboundEvent,
@@ -62,6 +63,7 @@ from smsbridge.models import (
     ReportEvent,
     SendResult,
 )
+from smsbridge.provenance import stamped, stamped_error
 
 __all__ = [
     "DISABLE_ENV",
@@ -258,48 +260,50 @@ class ProviderHooks:
             result = self._registry._invoke(hook_name, self._plugin, ctx, kwargs)
         except SmsBridgeError as exc:
             error = exc
-        if error is not None:
-            raise clean_error(error, ctx.redact)  # outside the except block: nothing chained
-        return _clean_result(result, ctx.redact)
+        if error is not None:  # plugins need not name their own provider (smsbridge.provenance)
+            raise clean_error(stamped_error(error, ctx.provider), ctx.redact)  # outside the except: nothing chained
+        return _clean_result(stamped(result, ctx.provider), ctx.redact)
 
     # Each method is typed as its hook spec (smsbridge.hookspecs): mypy checks both sides of
     # the plugin boundary here.  ``None``: the plugin does not implement the operation.
 
-    def check_recipient(self, ctx: ProviderContext, number: str) -> str | None:
+    def check_recipient(self, ctx: ProviderContext[Any], number: str) -> str | None:
         result: str | None = self._call("smsbridge_check_recipient", ctx, number=number)
         return result
 
-    def send(self, ctx: ProviderContext, message: Message) -> SendResult | None:
+    def send(self, ctx: ProviderContext[Any], message: Message) -> SendResult | None:
         result: SendResult | None = self._call("smsbridge_send", ctx, message=message)
         return result
 
-    def bulk_send(self, ctx: ProviderContext, message: Message) -> SendResult | None:
+    def bulk_send(self, ctx: ProviderContext[Any], message: Message) -> SendResult | None:
         result: SendResult | None = self._call("smsbridge_bulk_send", ctx, message=message)
         return result
 
-    def balance(self, ctx: ProviderContext) -> Balance | None:
+    def balance(self, ctx: ProviderContext[Any]) -> Balance | None:
         result: Balance | None = self._call("smsbridge_balance", ctx)
         return result
 
-    def delivery_status(self, ctx: ProviderContext, message_ids: Sequence[str]) -> list[DeliveryReport] | None:
+    def delivery_status(self, ctx: ProviderContext[Any], message_ids: Sequence[str]) -> list[DeliveryReport] | None:
         result: list[DeliveryReport] | None = self._call(
             "smsbridge_delivery_status", ctx, message_ids=list(message_ids)
         )
         return result
 
-    def inbound(self, ctx: ProviderContext, query: InboundQuery) -> list[InboundMessage] | None:
+    def inbound(self, ctx: ProviderContext[Any], query: InboundQuery) -> list[InboundMessage] | None:
         result: list[InboundMessage] | None = self._call("smsbridge_inbound", ctx, query=query)
         return result
 
-    def parse_callback(self, ctx: ProviderContext, request: CallbackRequest) -> list[DeliveryReport] | None:
+    def parse_callback(self, ctx: ProviderContext[Any], request: CallbackRequest) -> list[DeliveryReport] | None:
         result: list[DeliveryReport] | None = self._call("smsbridge_parse_callback", ctx, request=request)
         return result
 
-    def callback_spec(self, ctx: ProviderContext) -> CallbackSpec | None:
+    def callback_spec(self, ctx: ProviderContext[Any]) -> CallbackSpec | None:
         result: CallbackSpec | None = self._call("smsbridge_callback_spec", ctx)
         return result
 
-    def parse_inbound_callback(self, ctx: ProviderContext, request: CallbackRequest) -> list[InboundMessage] | None:
+    def parse_inbound_callback(
+        self, ctx: ProviderContext[Any], request: CallbackRequest
+    ) -> list[InboundMessage] | None:
         result: list[InboundMessage] | None = self._call("smsbridge_parse_inbound_callback", ctx, request=request)
         return result
 
@@ -314,15 +318,21 @@ class ProviderHooks:
         """Whether any plugin this provider's events reach implements ``hook_name``."""
         return bool(self._registry._event_caller(hook_name, self._plugin).get_hookimpls())
 
-    def estimate(self, ctx: ProviderContext, message: Message) -> Estimate | None:
+    def estimate(self, ctx: ProviderContext[Any], message: Message) -> Estimate | None:
         result: Estimate | None = self._call("smsbridge_estimate", ctx, message=message)
         return result
 
-    def admin(self, ctx: ProviderContext, operation: str, params: dict[str, Any]) -> AdminResult | None:
+    def admin(self, ctx: ProviderContext[Any], operation: str, params: dict[str, Any]) -> AdminResult | None:
         result: AdminResult | None = self._call("smsbridge_admin", ctx, operation=operation, params=params)
         return result
 
-    def rewrite_message(self, ctx: ProviderContext, message: Message) -> Message:
+    def adjust_capabilities(self, config: Any, caps: Capabilities) -> Capabilities | None:
+        """The provider plugin's ``smsbridge_adjust_capabilities`` (``None``: unchanged)."""
+        own, _ = self._registry._callers_for("smsbridge_adjust_capabilities", self._plugin)
+        result: Capabilities | None = own(config=config, caps=caps)
+        return result
+
+    def rewrite_message(self, ctx: ProviderContext[Any], message: Message) -> Message:
         """``smsbridge_rewrite_message`` through pluggy, with the account's ``PublicContext``."""
         result: Message = self._registry._rewrite(self._plugin, ctx, message)
         return result

@@ -60,7 +60,7 @@ if TYPE_CHECKING:
 
 __all__ = ["FailoverAccount", "FailoverChunks", "RetryPolicy"]
 
-log = logging.getLogger("smsbridge.delivery")  # the name logging configurations know (module renamed in issue 17)
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 _RETRYABLE_NOT_SENT = (NotSentError, ServiceUnavailableError, RateLimitedError)

@@ -113,17 +113,17 @@ def test_date_is_paris_wall_clock(moment: dt.datetime, expected: str) -> None:
         min_value=dt.datetime(2000, 1, 1), max_value=dt.datetime(2090, 12, 31), timezones=st.just(dt.timezone.utc)
     )
 )
-def test_fallback_rule_matches_the_tz_database(moment: dt.datetime) -> None:
-    """Without a tz database the EU rule gives the same Paris time as zoneinfo."""
-    paris = localtime._PARIS
-    assert paris is not None
-    expected = moment.astimezone(paris).strftime(localtime.FORMAT)
-    try:
-        localtime._PARIS = None
-        assert localtime.to_paris_text(moment) == expected
-        assert localtime.parse_paris(expected) is not None
-    finally:
-        localtime._PARIS = paris
+def test_paris_time_round_trips_through_zoneinfo(moment: dt.datetime) -> None:
+    """DATE is Paris wall-clock time (zoneinfo: the hand-written EU summer-time rule is gone),
+    and a Paris time read back names the same moment (outside the autumn hour that repeats)."""
+    from zoneinfo import ZoneInfo
+
+    text = localtime.to_paris_text(moment)
+    assert text == moment.astimezone(ZoneInfo("Europe/Paris")).strftime(localtime.FORMAT)
+    parsed = localtime.parse_paris(text)
+    assert parsed is not None and parsed.strftime(localtime.FORMAT) == text
+    if parsed.utcoffset() == moment.astimezone(ZoneInfo("Europe/Paris")).utcoffset():
+        assert parsed == moment.replace(microsecond=0)
 
 
 def test_options_from_url_and_message() -> None:

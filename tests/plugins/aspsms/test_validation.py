@@ -129,7 +129,7 @@ def test_unavailable_time_zone_for_a_schedule(monkeypatch: pytest.MonkeyPatch) -
     def no_zone(name: str) -> dt.tzinfo:
         raise ValueError(f"time zone {name!r} is unknown here")
 
-    monkeypatch.setattr("smsbridge_aspsms.sending.resolve_zone", no_zone)
+    monkeypatch.setattr("smsbridge_aspsms.sending.parse_zone", no_zone)
     _refused(InvalidMessageError, schedule=FUTURE)
 
 

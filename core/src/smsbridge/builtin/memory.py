@@ -95,9 +95,6 @@ class MemoryConfig:
         if self.callback_secret is not None and not self.callback_secret.strip():
             raise ValueError("callback_secret is empty: leave it out for unsigned callbacks, or give a secret")
 
-    def adjust_capabilities(self, caps: Capabilities) -> Capabilities:
-        return attrs.evolve(caps, max_recipients=self.max_recipients)
-
 
 SPEC = ProviderSpec(
     id="memory",
@@ -130,6 +127,11 @@ SPEC = ProviderSpec(
 @hookimpl
 def smsbridge_providers() -> list[ProviderSpec]:
     return [SPEC]
+
+
+@hookimpl
+def smsbridge_adjust_capabilities(config: MemoryConfig, caps: Capabilities) -> Capabilities:
+    return attrs.evolve(caps, max_recipients=config.max_recipients)
 
 
 def _name(ctx: Any) -> str:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -17,6 +16,8 @@ from smsbridge.plugin import (
     RawReply,
     Receipt,
     ReceiptStatus,
+    Refusal,
+    RefusalTable,
     RejectedError,
     SenderRule,
     SendResult,
@@ -24,7 +25,8 @@ from smsbridge.plugin import (
     expect_ok_status,
     hookimpl,
     json_body,
-    to_digits,
+    parse_decimal,
+    refusal_error,
     unreadable,
 )
 
@@ -46,23 +48,23 @@ SPEC = ProviderSpec(
     ),
 )
 
+REFUSALS: RefusalTable = {"bad_key": Refusal(AuthenticationError, "the API key was refused")}  # code: error
+
 
 @hookimpl
 def smsbridge_providers() -> list[ProviderSpec]:
     return [SPEC]
 
 
-def _call(ctx: ProviderContext, path: str, payload: dict[str, Any]) -> tuple[dict[str, Any], RawReply]:
+def _call(ctx: ProviderContext[AcmeConfig], path: str, payload: dict[str, Any]) -> tuple[dict[str, Any], RawReply]:
     """The reply's data when Acme says ok; its refusal as a typed error; anything else unreadable."""
     reply = ctx.http.request("POST", ctx.url(path), json={"key": ctx.config.api_key, **payload})
     data = json_body(reply, ctx.provider, error_statuses=range(400, 500))  # Acme explains its 4xx refusals
     error, said = data.get("error"), data.get("message")
     said = said if isinstance(said, str) else None  # Acme's own words, shown to the user
-    words = {"provider": ctx.provider, "code": error, "text": said, "http_status": reply.status, "raw": reply}
-    if error == "bad_key":
-        raise AuthenticationError("the API key was refused", **words)
-    if isinstance(error, str) and error:
-        raise RejectedError(f"Acme refused the request: {error}", **words)
+    if isinstance(error, str) and error:  # a refusal: the table's, or another one stated in words
+        refusal = REFUSALS.get(error) or Refusal(RejectedError, f"Acme refused the request: {error}")
+        raise refusal_error(refusal, reply, code=error, text=said, message=refusal.meaning)
     expect_ok_status(reply, ctx.provider, text=said)  # any other non-2xx: the status decides
     if data.get("ok") is True:
         return data, reply
@@ -70,27 +72,26 @@ def _call(ctx: ProviderContext, path: str, payload: dict[str, Any]) -> tuple[dic
 
 
 @hookimpl
-def smsbridge_send(ctx: ProviderContext, message: Message) -> SendResult:
-    (recipient,) = message.recipients  # E.164, validated
-    payload = {"to": to_digits(recipient.number), "text": message.text, "from": message.sender}
-    data, reply = _call(ctx, "/v1/send", payload)
+def smsbridge_send(ctx: ProviderContext[AcmeConfig], message: Message) -> SendResult:
+    (recipient,) = message.recipients  # E.164, validated; recipient.wire: as the provider takes it
+    data, reply = _call(ctx, "/v1/send", {"to": recipient.wire, "text": message.text, "from": message.sender})
     message_id = data.get("id")
     if isinstance(message_id, bool) or not isinstance(message_id, (int, str)) or message_id == "":
         raise unreadable(reply, ctx.provider, "an 'ok' reply without a message id")  # taken? unknown
-    receipt = Receipt(recipient.number, ReceiptStatus.ACCEPTED, message_id=str(message_id), provider=ctx.provider)
-    return SendResult(provider=ctx.provider, receipts=(receipt,), raw=reply)
+    return ctx.result([Receipt(recipient.number, ReceiptStatus.ACCEPTED, message_id=str(message_id))], raw=reply)
 
 
 @hookimpl
-def smsbridge_balance(ctx: ProviderContext) -> Balance:
+def smsbridge_balance(ctx: ProviderContext[AcmeConfig]) -> Balance:
     data, reply = _call(ctx, "/v1/balance", {})
-    credits = data.get("credits")  # "12.5" or 12; never trust a reply's types
-    amount = Decimal("NaN")
-    if isinstance(credits, (str, int)) and not isinstance(credits, bool):
-        try:
-            amount = Decimal(str(credits))
-        except InvalidOperation:
-            pass
-    if not amount.is_finite():
+    amount = parse_decimal(data.get("credits"))  # "12.5" or 12; never trust a reply's types
+    if amount is None:
         raise unreadable(reply, ctx.provider, "no number in 'credits'")
-    return Balance(amount=amount, unit="credits", provider=ctx.provider, raw=reply)
+    return Balance(amount=amount, unit="credits", raw=reply)  # the core fills in the provider
+
+
+if TYPE_CHECKING:  # mypy checks each hook implementation of this module against its specification
+    import smsbridge.plugin as api
+    import smsbridge_acme as this
+
+    _hooks: tuple[api.ProvidersHook, api.SendHook, api.BalanceHook] = (this, this, this)

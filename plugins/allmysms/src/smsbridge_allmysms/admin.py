@@ -18,21 +18,31 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from smsbridge.errors import InvalidMessageError, RejectedError, UnsupportedOperationError
-from smsbridge.models import AdminOperation, AdminParam, AdminResult
-from smsbridge_allmysms.results import decimal_of
-from smsbridge_allmysms.wire import RESERVED_FIELDS, call, text_of
+from smsbridge.plugin import (
+    AdminOperation,
+    AdminParam,
+    AdminResult,
+    InvalidMessageError,
+    RejectedError,
+    UnsupportedOperationError,
+    before_request,
+    parse_decimal,
+    text_of,
+    wire_text,
+)
+from smsbridge_allmysms.config import Ctx
+from smsbridge_allmysms.wire import RESERVED_FIELDS, call
 
 __all__ = ["OPERATIONS", "run"]
 
 _FIELDS = AdminParam(
     "fields",
-    "str",
+    "mapping",
     description="extra form fields as AllMySMS names them: a mapping or 'name=value&name2=value2'",
 )
 _ACCOUNT_DATA = AdminParam(
     "accountData",
-    "str",
+    "mapping",
     required=True,
     description="the sub-account's DATA fields (LOGIN, PASSWORD, FIRSTNAME, LASTNAME, EMAIL...): "
     "a mapping, a JSON object or 'LOGIN=x&PASSWORD=y'",
@@ -77,19 +87,14 @@ OPERATIONS: tuple[AdminOperation, ...] = (
     ),
 )
 
-_NAMES = frozenset(op.name for op in OPERATIONS)
+_BY_NAME = {op.name: op for op in OPERATIONS}
 _SECRETISH = re.compile(r"pass|key|token|secret|pwd", re.IGNORECASE)
 # Status words the account operations use for a refusal (inf: createSubAccount answers "1"
 # for success, deleteCampaign "OK"; their failures are not documented).
 _FAILED = frozenset({"0", "ko", "nok", "error", "erreur", "fail", "failed", "false"})
-_INTEGER = re.compile(r"[+-]?[0-9]{1,9}")
 
 
-def _invalid(ctx: Any, message: str) -> InvalidMessageError:
-    return InvalidMessageError(message, provider=ctx.provider, before_request=True)
-
-
-def _pairs(ctx: Any, operation: str, name: str, value: Any) -> list[tuple[Any, Any]]:
+def _pairs(ctx: Ctx, operation: str, name: str, value: Any) -> list[tuple[Any, Any]]:
     """A mapping, or ``"name=value&..."`` text, as (name, value) pairs."""
     if isinstance(value, Mapping):
         return list(value.items())
@@ -100,97 +105,99 @@ def _pairs(ctx: Any, operation: str, name: str, value: Any) -> list[tuple[Any, A
             pairs = []
         if pairs:
             return list(pairs)
-    raise _invalid(ctx, f"{operation}: {name} must be a mapping or 'name=value&name2=value2'")
+    raise before_request(InvalidMessageError, f"{operation}: {name} must be a mapping or 'name=value&name2=value2'")
 
 
-def _texts(ctx: Any, operation: str, name: str, pairs: list[tuple[Any, Any]]) -> dict[str, str]:
+def _texts(ctx: Ctx, operation: str, name: str, pairs: list[tuple[Any, Any]]) -> dict[str, str]:
     """Pairs as text; a value under a secret-looking name is registered as a secret."""
     out: dict[str, str] = {}
     for key, item in pairs:
         field = str(key)
-        text = text_of(item)
+        text = None if item is None or isinstance(item, (dict, list)) else wire_text(item)  # as given, yes/no 1/0
         if not field or text is None:
-            raise _invalid(ctx, f"{operation}: {name}: {field!r} must be a non-empty name with a text or a number")
+            raise before_request(
+                InvalidMessageError, f"{operation}: {name}: {field!r} must be a non-empty name with a text or a number"
+            )
         if _SECRETISH.search(field):
             ctx.add_secret(text)  # a sub-account password never shows in logs or errors
         out[field] = text
     return out
 
 
-def _extra_fields(ctx: Any, operation: str, value: Any) -> dict[str, str]:
+def _extra_fields(ctx: Ctx, operation: str, value: Any) -> dict[str, str]:
     if value is None or value == "":
         return {}
     fields = _texts(ctx, operation, "fields", _pairs(ctx, operation, "fields", value))
     for name in fields:
         if name.lower() in RESERVED_FIELDS:
-            raise _invalid(ctx, f"{operation}: field {name!r} is set by the plugin and cannot be given")
+            raise before_request(
+                InvalidMessageError, f"{operation}: field {name!r} is set by the plugin and cannot be given"
+            )
     return fields
 
 
-def _account_data(ctx: Any, operation: str, value: Any) -> str:
+def _account_data(ctx: Ctx, operation: str, value: Any) -> str:
     """``accountData``: the JSON ``{"DATA": {...}}`` davaxi/AllMySMS sends."""
     if isinstance(value, str) and value.strip().startswith("{"):
         try:
             value = json.loads(value)
         except ValueError:
-            raise _invalid(ctx, f"{operation}: accountData is not valid JSON") from None
+            raise before_request(InvalidMessageError, f"{operation}: accountData is not valid JSON") from None
         if not isinstance(value, Mapping):
-            raise _invalid(ctx, f"{operation}: accountData must be a JSON object")
+            raise before_request(InvalidMessageError, f"{operation}: accountData must be a JSON object")
         if set(value) == {"DATA"} and isinstance(value["DATA"], Mapping):
             value = value["DATA"]
     data = _texts(ctx, operation, "accountData", _pairs(ctx, operation, "accountData", value))
     return json.dumps({"DATA": data}, ensure_ascii=False)
 
 
-def _required(ctx: Any, operation: str, params: Mapping[str, Any], name: str) -> str:
-    value = text_of(params.get(name))
-    if value is None or not value.strip():
-        raise _invalid(ctx, f"{operation}: {name} must be a non-empty text")
-    return value.strip()
+def _fields(ctx: Ctx, op: AdminOperation, params: Mapping[str, Any]) -> dict[str, str]:
+    """The declared parameters given, as form fields in declared order, then the extra ``fields``.
 
-
-def _fields(ctx: Any, operation: str, params: Mapping[str, Any]) -> dict[str, str]:
+    The core has refused unknown and missing parameters and converted ``credits`` to an int.
+    """
     fields: dict[str, str] = {}
-    if operation == "deleteCampaign":
-        fields["campId"] = _required(ctx, operation, params, "campId")
-    elif operation == "getCreditsByCountryIsoCode":
-        iso = _required(ctx, operation, params, "countryIsoCode")
-        if not re.fullmatch(r"[A-Za-z]{2}", iso):
-            raise _invalid(ctx, f"{operation}: countryIsoCode must be two letters (e.g. FR), got {iso!r}")
+    for name in (p.name for p in op.params if p.name != "fields"):
+        value = params.get(name)
+        if value is None or value == "":
+            continue
+        if name == "accountData":
+            fields[name] = _account_data(ctx, op.name, value)
+        elif not wire_text(value).strip():
+            raise before_request(InvalidMessageError, f"{op.name}: {name} must be a non-empty text")
+        else:
+            fields[name] = wire_text(value).strip()
+    iso = fields.get("countryIsoCode")
+    if iso is not None and not re.fullmatch(r"[A-Za-z]{2}", iso):
+        raise before_request(
+            InvalidMessageError, f"{op.name}: countryIsoCode must be two letters (e.g. FR), got {iso!r}"
+        )
+    if iso is not None:
         fields["countryIsoCode"] = iso.upper()
-    elif operation == "getBlacklist" and params.get("subAccount") not in (None, ""):
-        fields["subAccount"] = _required(ctx, operation, params, "subAccount")
-    elif operation in ("createSubAccount", "updateSubAccount"):
-        if operation == "updateSubAccount":
-            fields["subAccount"] = _required(ctx, operation, params, "subAccount")
-        fields["accountData"] = _account_data(ctx, operation, params.get("accountData"))
-    elif operation == "manageSubAccountCredits":
-        fields["subAccount"] = _required(ctx, operation, params, "subAccount")
-        credits = text_of(params.get("credits"))
-        if isinstance(params.get("credits"), bool) or credits is None or not _INTEGER.fullmatch(credits.strip()):
-            raise _invalid(ctx, f"{operation}: credits must be a whole number (negative to take credits back)")
-        fields["credits"] = credits.strip()
-    elif operation == "deleteSubAccount":
-        fields["loginToDelete"] = _required(ctx, operation, params, "loginToDelete")
-    extra = _extra_fields(ctx, operation, params.get("fields"))
+    if abs(params.get("credits") or 0) >= 10**9:
+        raise before_request(
+            InvalidMessageError, f"{op.name}: credits must be a whole number (negative to take credits back)"
+        )
+    extra = _extra_fields(ctx, op.name, params.get("fields"))
     clash = sorted(set(extra) & set(fields))
     if clash:
-        raise _invalid(ctx, f"{operation}: {', '.join(clash)} given twice")
+        raise before_request(InvalidMessageError, f"{op.name}: {', '.join(clash)} given twice")
     return {**fields, **extra}
 
 
-def run(ctx: Any, operation: str, params: Mapping[str, Any]) -> AdminResult:
+def run(ctx: Ctx, operation: str, params: Mapping[str, Any]) -> AdminResult:
     """Run one declared operation; a refusal raises its typed error."""
-    if operation not in _NAMES:
-        raise UnsupportedOperationError(f"AllMySMS has no operation {operation!r}", provider=ctx.provider)
-    reply, data = call(ctx, operation, _fields(ctx, operation, params))
+    op = _BY_NAME.get(operation)
+    if op is None:
+        raise UnsupportedOperationError(f"AllMySMS has no operation {operation!r}")
+    answer = call(ctx, operation, _fields(ctx, op, params))
+    reply, data = answer.raw, answer.data
     if isinstance(data, dict):
         status = text_of(data.get("status"))
         if status is not None and status.strip().lower() in _FAILED:
             text = text_of(data.get("text")) or text_of(data.get("statusText")) or text_of(data.get("message"))
             raise RejectedError(
                 f"AllMySMS refused {operation}" + (f": {text}" if text else ""),
-                provider=ctx.provider,
                 http_status=reply.status,
                 code=status.strip(),
                 text=text,
@@ -200,7 +207,7 @@ def run(ctx: Any, operation: str, params: Mapping[str, Any]) -> AdminResult:
     else:
         result = {"items": data}
     if operation == "getCreditsByCountryIsoCode":
-        credits = decimal_of(result.get("nbCredits"))
+        credits = parse_decimal(result.get("nbCredits"), comma="decimal")
         if credits is not None:
             result["credits"] = credits
-    return AdminResult(operation, result, provider=ctx.provider, raw=reply)
+    return AdminResult(operation, result, raw=reply)

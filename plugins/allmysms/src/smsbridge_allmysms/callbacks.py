@@ -10,14 +10,13 @@ them.  Received messages are fetched with ``getPulls`` (``smsbridge inbound``), 
 
 from __future__ import annotations
 
-from typing import Any
-
-from smsbridge.models import CallbackKind, CallbackReply, CallbackSetup, CallbackSpec
+from smsbridge.plugin import CallbackKind, CallbackReply, CallbackSetup, CallbackSpec
+from smsbridge_allmysms.config import Ctx
 
 __all__ = ["callback_spec"]
 
 
-def callback_spec(ctx: Any) -> CallbackSpec:
+def callback_spec(ctx: Ctx) -> CallbackSpec:
     return CallbackSpec(
         kinds={
             CallbackKind.STATUS: CallbackSetup(

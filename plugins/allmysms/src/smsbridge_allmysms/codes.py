@@ -3,26 +3,27 @@
 The numbering is that of HTTP API 9.0 as recorded in REFERENCE.md (the ``allmysms.txt`` page
 shows an older table whose numbers are shifted from 107 on; REFERENCE.md's is the one 9.0
 clients use).  100 and 101 are success; 113 is a partial success (some numbers invalid, the
-others sent), handled by the send parser, not raised.  Only the codes of ``ERRORS`` are
+others sent), handled by the send parser, not raised.  Only the codes of ``REFUSALS`` are
 refusals: a number outside the table (``0``, ``116``...) leaves a send's outcome unknown.
 """
 
 from __future__ import annotations
 
-from smsbridge.errors import (
+from smsbridge.plugin import (
     AuthenticationError,
+    DeliveryStatus,
     InsufficientCreditError,
     InvalidMessageError,
     InvalidRecipientError,
     NotFoundError,
-    ProviderError,
+    Refusal,
+    RefusalTable,
 )
-from smsbridge.models import DeliveryStatus
 
 __all__ = [
     "ACK_STATUSES",
-    "ERRORS",
     "PARTIAL",
+    "REFUSALS",
     "SCHEDULED",
     "SENT",
     "SUCCESS",
@@ -34,28 +35,30 @@ SCHEDULED = 101
 PARTIAL = 113
 SUCCESS = frozenset({SENT, SCHEDULED})
 
-# code -> (error class, what it means, hint or None)
-ERRORS: dict[int, tuple[type[ProviderError], str, str | None]] = {
-    102: (AuthenticationError, "the login or API key was refused", None),
-    103: (InsufficientCreditError, "the account has no credit left", None),
-    104: (InsufficientCreditError, "the account has not enough credit for this send", None),
-    105: (InvalidMessageError, "the flow (smsData) was empty", None),
-    106: (InvalidMessageError, "the flow (smsData) is invalid or incomplete", None),
-    107: (InvalidMessageError, "the flow (smsData) is invalid or incomplete", None),
+#: the documented refusal codes and the error each one becomes
+REFUSALS: RefusalTable = {
+    "102": Refusal(AuthenticationError, "the login or API key was refused"),
+    "103": Refusal(InsufficientCreditError, "the account has no credit left"),
+    "104": Refusal(InsufficientCreditError, "the account has not enough credit for this send"),
+    "105": Refusal(InvalidMessageError, "the flow (smsData) was empty"),
+    "106": Refusal(InvalidMessageError, "the flow (smsData) is invalid or incomplete"),
+    "107": Refusal(InvalidMessageError, "the flow (smsData) is invalid or incomplete"),
     # The client code is the account login (the document lists ``clientcode : login``): the
     # thing to fix is the URL's user part, so it is an authentication failure.
-    108: (AuthenticationError, "the client code (login) is invalid", "check the login (the URL's user part)"),
-    109: (InvalidMessageError, "the flow (smsData) is invalid or incomplete", None),
-    110: (InvalidMessageError, "the message is empty", None),
-    111: (InvalidMessageError, "the message is longer than 640 characters", None),
-    112: (InvalidMessageError, "the flow (smsData) is invalid or incomplete", None),
+    "108": Refusal(AuthenticationError, "the client code (login) is invalid", "check the login (the URL's user part)"),
+    "109": Refusal(InvalidMessageError, "the flow (smsData) is invalid or incomplete"),
+    "110": Refusal(InvalidMessageError, "the message is empty"),
+    "111": Refusal(InvalidMessageError, "the message is longer than 640 characters"),
+    "112": Refusal(InvalidMessageError, "the flow (smsData) is invalid or incomplete"),
     # 113 (some numbers invalid) is a partial result, see PARTIAL.
-    114: (InvalidRecipientError, "none of the phone numbers is valid", None),
-    115: (InvalidMessageError, "the send date is invalid", "give a schedule time in the future"),
-    117: (InvalidMessageError, "a link in the message is longer than 80 characters", "shorten the link"),
+    "114": Refusal(InvalidRecipientError, "none of the phone numbers is valid"),
+    "115": Refusal(InvalidMessageError, "the send date is invalid", "give a schedule time in the future"),
+    "117": Refusal(InvalidMessageError, "a link in the message is longer than 80 characters", "shorten the link"),
     # MASTERACCOUNT comes from the account URL (masteraccount=): an account that does not
     # exist, so the user fixes the URL rather than the message.
-    118: (NotFoundError, "the master account does not exist", "check the masteraccount= option of the account URL"),
+    "118": Refusal(
+        NotFoundError, "the master account does not exist", "check the masteraccount= option of the account URL"
+    ),
 }
 
 # getAcks / getAckBySmsId ``statut`` (and the webhook's ``status``)

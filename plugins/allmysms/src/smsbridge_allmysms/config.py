@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import attrs
 
-from smsbridge.config import credential
-from smsbridge.models import Capabilities
+from smsbridge.plugin import ProviderContext, credential
 
-__all__ = ["DEFAULT_BATCH_SIZE", "FLOWS", "AllMySmsConfig"]
+__all__ = ["DEFAULT_BATCH_SIZE", "FLOWS", "AllMySmsConfig", "Ctx"]
 
 FLOWS = ("json", "xml")
 
@@ -45,6 +44,6 @@ class AllMySmsConfig:
     masteraccount: str | None = None
     batch_size: int = attrs.field(default=DEFAULT_BATCH_SIZE, validator=_positive)
 
-    def adjust_capabilities(self, caps: Capabilities) -> Capabilities:
-        """One ``sendSms`` request carries at most ``batch_size`` recipients."""
-        return attrs.evolve(caps, max_recipients=self.batch_size)
+
+#: what the hooks receive: an account of this provider
+Ctx = ProviderContext[AllMySmsConfig]

@@ -23,10 +23,8 @@ from typing import Any
 
 import attrs
 
-from smsbridge.errors import InvalidMessageError
-from smsbridge.models import Message
-from smsbridge.numbers import to_digits
-from smsbridge.text import is_template, render
+from smsbridge.plugin import InvalidMessageError, Message, before_request, is_template, parse_bool, render, to_digits
+from smsbridge_allmysms.config import Ctx
 from smsbridge_allmysms.localtime import to_paris_text
 
 __all__ = ["MESSAGE_OPTIONS", "Flow", "build_flow", "encode_flow"]
@@ -53,11 +51,7 @@ class _Template:
     slots: tuple[str, ...]  # per slot: the smsbridge field source ("{name!r:>3}") or a literal
 
 
-def _invalid(message: str, ctx: Any, **kwargs: Any) -> InvalidMessageError:
-    return InvalidMessageError(message, provider=ctx.provider, before_request=True, **kwargs)
-
-
-def _translate(text: str, ctx: Any) -> _Template:
+def _translate(text: str) -> _Template:
     """``Hi {name}`` -> ``Hi #param_1#`` with slot ``{name}``.
 
     The core's rule (``smsbridge.text.is_template``): a text with ``{name}`` fields is a
@@ -77,7 +71,9 @@ def _translate(text: str, ctx: Any) -> _Template:
         try:
             parsed = list(string.Formatter().parse(text))
         except ValueError as exc:  # is_template said yes, so this cannot happen; stay typed anyway
-            raise _invalid(f"the text is not a valid template ({exc}); write literal braces as {{{{ and }}}}", ctx)
+            raise before_request(
+                InvalidMessageError, f"the text is not a valid template ({exc}); write literal braces as {{{{ and }}}}"
+            )
     else:
         parsed = [(text, None, None, None)]
     for literal, field, spec, conversion in parsed:
@@ -91,45 +87,49 @@ def _translate(text: str, ctx: Any) -> _Template:
         if field is None:
             continue
         if field == "" or field.isdigit():
-            raise _invalid("the text has a positional field ({} or {0}); name every field, e.g. {name}", ctx)
+            raise before_request(
+                InvalidMessageError, "the text has a positional field ({} or {0}); name every field, e.g. {name}"
+            )
         source = "{" + field + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "") + "}"
         parts.append(slot(source))
     return _Template(text="".join(parts), slots=tuple(slots))
 
 
-def _slot_value(slot: str, params: Mapping[str, str], number: str, ctx: Any) -> str:
+def _slot_value(slot: str, params: Mapping[str, str], number: str) -> str:
     if slot.startswith("="):
         return slot[1:]
     try:
         return render(slot, params)
     except KeyError as exc:
-        raise _invalid(f"the template needs field {exc.args[0]!r} for {number}", ctx, recipient=number)
+        raise before_request(
+            InvalidMessageError, f"the template needs field {exc.args[0]!r} for {number}", recipient=number
+        )
     except (ValueError, IndexError, AttributeError, TypeError) as exc:
-        raise _invalid(f"the field {slot} cannot be filled for {number} ({exc})", ctx, recipient=number)
+        raise before_request(
+            InvalidMessageError, f"the field {slot} cannot be filled for {number} ({exc})", recipient=number
+        )
 
 
-def _flag(value: Any, name: str, ctx: Any) -> str:
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, int) and value in (0, 1):
-        return str(value)
-    if isinstance(value, str) and value.strip().lower() in ("1", "0", "yes", "no", "true", "false"):
-        return "1" if value.strip().lower() in ("1", "yes", "true") else "0"
-    raise _invalid(f"message option {name!r} must be yes/no, got {value!r}", ctx)
+def _flag(value: Any, name: str) -> str:
+    flag = parse_bool(value)
+    if flag is None:
+        raise before_request(InvalidMessageError, f"message option {name!r} must be yes/no, got {value!r}")
+    return "1" if flag else "0"
 
 
-def build_flow(ctx: Any, message: Message) -> Flow:
+def build_flow(ctx: Ctx, message: Message) -> Flow:
     """The DATA object for ``message``, checked before anything is sent."""
     config = ctx.config
     options = dict(message.options)
     unknown = sorted(set(options) - set(MESSAGE_OPTIONS))
     if unknown:
-        raise _invalid(
-            f"unknown message option(s) {', '.join(unknown)}; AllMySMS takes: {', '.join(MESSAGE_OPTIONS)}", ctx
+        raise before_request(
+            InvalidMessageError,
+            f"unknown message option(s) {', '.join(unknown)}; AllMySMS takes: {', '.join(MESSAGE_OPTIONS)}",
         )
-    template = _translate(message.text, ctx)
+    template = _translate(message.text)
     if not template.text.strip() and not template.slots:
-        raise _invalid("the text is empty", ctx)
+        raise before_request(InvalidMessageError, "the text is empty")
 
     data: dict[str, Any] = {"MESSAGE": template.text}
     if message.sender:
@@ -145,10 +145,12 @@ def build_flow(ctx: Any, message: Message) -> Flow:
         try:
             data["DATE"] = to_paris_text(message.schedule)
         except (OverflowError, ValueError):
-            raise _invalid(f"the schedule time {message.schedule!r} cannot be expressed as a date", ctx)
+            raise before_request(
+                InvalidMessageError, f"the schedule time {message.schedule!r} cannot be expressed as a date"
+            )
     mail_notif = options.get("mail_notif", config.mail_notif)
     if mail_notif is not None:
-        data["MAIL_NOTIF"] = _flag(mail_notif, "mail_notif", ctx)
+        data["MAIL_NOTIF"] = _flag(mail_notif, "mail_notif")
     if message.client_ref:
         data["CLIMSGID"] = message.client_ref
     if config.masteraccount:
@@ -160,21 +162,23 @@ def build_flow(ctx: Any, message: Message) -> Flow:
         number = to_digits(recipient.number)
         entry = {"MOBILEPHONE": number}
         for i, slot in enumerate(template.slots, start=1):
-            entry[f"PARAM_{i}"] = _slot_value(slot, recipient.params, recipient.number, ctx)
+            entry[f"PARAM_{i}"] = _slot_value(slot, recipient.params, recipient.number)
         entries.append(entry)
         numbers.append(number)
     data["SMS"] = entries
     return Flow(data=data, numbers=tuple(numbers))
 
 
-def encode_flow(ctx: Any, flow: Flow) -> str:
+def encode_flow(ctx: Ctx, flow: Flow) -> str:
     """``smsData`` as the account's ``flow`` option says: JSON (default) or XML."""
     document = {"DATA": flow.data}
     if ctx.config.flow != "xml":
         return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     for value in _strings(flow.data):
         if _XML_FORBIDDEN.search(value):
-            raise _invalid("the text holds control characters an XML flow cannot carry; use flow=json", ctx)
+            raise before_request(
+                InvalidMessageError, "the text holds control characters an XML flow cannot carry; use flow=json"
+            )
     import xmltodict  # lazily: only XML accounts pay for it
 
     # XML parsers turn a bare CR into LF: write it as a character reference so it survives.

@@ -9,32 +9,49 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
-from smsbridge.errors import InvalidMessageError, UnreadableReplyError
-from smsbridge.hookspecs import hookimpl
-from smsbridge.models import (
-    AdminResult,
+import attrs
+
+from smsbridge.plugin import (
     Balance,
     CallbackRequest,
-    CallbackSpec,
     Capabilities,
     DeliveryReport,
     Estimate,
     InboundMessage,
     InboundQuery,
+    InvalidMessageError,
     Message,
     ProviderSpec,
     SenderRule,
     SendResult,
+    UnreadableReplyError,
+    before_request,
+    hookimpl,
+    text_of,
 )
 from smsbridge_allmysms import admin, callbacks, results
-from smsbridge_allmysms.config import DEFAULT_BATCH_SIZE, AllMySmsConfig
+from smsbridge_allmysms.config import DEFAULT_BATCH_SIZE, AllMySmsConfig, Ctx
 from smsbridge_allmysms.flow import build_flow, encode_flow
-from smsbridge_allmysms.wire import call, text_of
+from smsbridge_allmysms.wire import call
 
-__all__ = ["CAMPAIGN_PREFIX", "SPEC"]
+__all__ = [
+    "CAMPAIGN_PREFIX",
+    "SPEC",
+    "smsbridge_adjust_capabilities",
+    "smsbridge_admin",
+    "smsbridge_balance",
+    "smsbridge_bulk_send",
+    "smsbridge_callback_spec",
+    "smsbridge_delivery_status",
+    "smsbridge_estimate",
+    "smsbridge_inbound",
+    "smsbridge_parse_callback",
+    "smsbridge_providers",
+    "smsbridge_send",
+]
 
 # delivery_status("campaign:<campaignId>") asks getAcks for a whole campaign.
 CAMPAIGN_PREFIX = "campaign:"
@@ -83,67 +100,62 @@ def smsbridge_providers() -> list[ProviderSpec]:
     return [SPEC]
 
 
-def _send(ctx: Any, message: Message) -> SendResult:
+@hookimpl
+def smsbridge_adjust_capabilities(config: AllMySmsConfig, caps: Capabilities) -> Capabilities:
+    """One ``sendSms`` request carries at most ``batch_size`` recipients."""
+    return attrs.evolve(caps, max_recipients=config.batch_size)
+
+
+@hookimpl
+def smsbridge_send(ctx: Ctx, message: Message) -> SendResult:
     flow = build_flow(ctx, message)
     sms_data = encode_flow(ctx, flow)
-    reply, data = call(ctx, "sendSms", {"smsData": sms_data}, send_like=True, recipients=flow.numbers)
-    return results.send_result(ctx, message, flow, reply, data)
+    answer = call(ctx, "sendSms", {"smsData": sms_data}, send_like=True, recipients=flow.numbers)
+    return results.send_result(ctx, message, flow, answer)
+
+
+smsbridge_bulk_send = smsbridge_send
 
 
 @hookimpl
-def smsbridge_send(ctx: Any, message: Message) -> SendResult:
-    return _send(ctx, message)
-
-
-@hookimpl
-def smsbridge_bulk_send(ctx: Any, message: Message) -> SendResult:
-    return _send(ctx, message)
-
-
-@hookimpl
-def smsbridge_estimate(ctx: Any, message: Message) -> Estimate:
+def smsbridge_estimate(ctx: Ctx, message: Message) -> Estimate:
     flow = build_flow(ctx, message)
     sms_data = encode_flow(ctx, flow)
-    reply, data = call(ctx, "simulateCampaign", {"smsData": sms_data}, send_like=True, recipients=flow.numbers)
-    return results.estimate(ctx, message, reply, data)
+    answer = call(ctx, "simulateCampaign", {"smsData": sms_data}, send_like=True, recipients=flow.numbers)
+    return results.estimate(ctx, message, answer)
 
 
 @hookimpl
-def smsbridge_balance(ctx: Any) -> Balance:
-    reply, data = call(ctx, "getInfo")
-    return results.balance(ctx, reply, data)
+def smsbridge_balance(ctx: Ctx) -> Balance:
+    return results.balance(ctx, call(ctx, "getInfo"))
 
 
 @hookimpl
-def smsbridge_delivery_status(ctx: Any, message_ids: Sequence[str]) -> list[DeliveryReport]:
+def smsbridge_delivery_status(ctx: Ctx, message_ids: Sequence[str]) -> list[DeliveryReport]:
     wanted = [str(i).strip() for i in message_ids]
     for ident in wanted:
         if not ident or ident == CAMPAIGN_PREFIX:
-            raise InvalidMessageError(
-                "an empty message id", provider=ctx.provider, before_request=True, hint="give smsIds from a send"
-            )
+            raise before_request(InvalidMessageError, "an empty message id", hint="give smsIds from a send")
     reports: list[DeliveryReport] = []
     for ident in wanted:
-        if ident.startswith(CAMPAIGN_PREFIX):
-            campaign = ident[len(CAMPAIGN_PREFIX) :].strip()
-            reply, data = call(ctx, "getAcks", {"campId": campaign})
-            reports.extend(results.delivery_reports(ctx, ident, reply, data, by_campaign=True))
+        by_campaign = ident.startswith(CAMPAIGN_PREFIX)
+        if by_campaign:
+            answer = call(ctx, "getAcks", {"campId": ident[len(CAMPAIGN_PREFIX) :].strip()})
         else:
-            reply, data = call(ctx, "getAckBySmsId", {"smsId": ident})
-            reports.extend(results.delivery_reports(ctx, ident, reply, data, by_campaign=False))
+            answer = call(ctx, "getAckBySmsId", {"smsId": ident})
+        reports.extend(results.delivery_reports(ctx, ident, answer, by_campaign=by_campaign))
     return reports
 
 
 @hookimpl
-def smsbridge_inbound(ctx: Any, query: InboundQuery) -> list[InboundMessage]:
+def smsbridge_inbound(ctx: Ctx, query: InboundQuery) -> list[InboundMessage]:
     """``getPulls``: the replies received since the last call (davaxi/AllMySMS ``InComing.php``).
 
     ``limit`` is AllMySMS's own parameter: the server holds back what is over it.  Nothing the
     server answered is dropped here, since it may not hand the same messages out again.
     """
     fields = {} if query.limit is None else {"limit": str(max(query.limit, 0))}
-    reply, data = call(ctx, "getPulls", fields)
-    return results.inbound_messages(ctx, reply, data)
+    return results.inbound_messages(ctx, call(ctx, "getPulls", fields))
 
 
 def _callback_items(request: CallbackRequest) -> list[dict[str, Any]]:
@@ -164,25 +176,31 @@ def _callback_items(request: CallbackRequest) -> list[dict[str, Any]]:
 
 
 @hookimpl
-def smsbridge_parse_callback(ctx: Any, request: CallbackRequest) -> list[DeliveryReport]:
+def smsbridge_parse_callback(ctx: Ctx, request: CallbackRequest) -> list[DeliveryReport]:
     """Delivery webhooks: ``smsId, phoneNumber, status, statusText, receptionDate, campaignId``."""
     items = _callback_items(request)
     reports = []
     for item in items:
         sms_id = text_of(item.get("smsId"))
-        if not sms_id or not sms_id.strip():
-            raise UnreadableReplyError("not an AllMySMS delivery callback: no smsId", provider=ctx.provider)
-        reports.append(results.delivery_report(ctx, item, sms_id.strip(), None))
+        if not sms_id:
+            raise UnreadableReplyError("not an AllMySMS delivery callback: no smsId")
+        reports.append(results.delivery_report(ctx, item, sms_id, None))
     if not reports:
-        raise UnreadableReplyError("not an AllMySMS delivery callback: no report in the body", provider=ctx.provider)
+        raise UnreadableReplyError("not an AllMySMS delivery callback: no report in the body")
     return reports
 
 
-@hookimpl
-def smsbridge_callback_spec(ctx: Any) -> CallbackSpec:
-    return callbacks.callback_spec(ctx)
+# the hooks whose work is all in one function of another module
+smsbridge_callback_spec = hookimpl(callbacks.callback_spec)
+smsbridge_admin = hookimpl(admin.run)
 
 
-@hookimpl
-def smsbridge_admin(ctx: Any, operation: str, params: dict[str, Any]) -> AdminResult:
-    return admin.run(ctx, operation, params)
+if TYPE_CHECKING:  # mypy checks every hook implementation of this module against its specification
+    import smsbridge.plugin as api
+    import smsbridge_allmysms.plugin as this
+
+    _hooks: tuple[api.ProvidersHook, api.AdjustCapabilitiesHook, api.SendHook, api.BulkSendHook, api.EstimateHook]
+    _hooks = (this, this, this, this, this)
+    _more: tuple[api.BalanceHook, api.DeliveryStatusHook, api.InboundHook, api.ParseCallbackHook]
+    _more = (this, this, this, this)
+    _rest: tuple[api.CallbackSpecHook, api.AdminHook] = (this, this)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Iterable, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
-from smsbridge.models import (
+from smsbridge.plugin import (
+    Answer,
     Balance,
     DeliveryReport,
     DeliveryStatus,
@@ -26,17 +27,19 @@ from smsbridge.models import (
     Receipt,
     ReceiptStatus,
     SendResult,
+    analyze,
+    parse_decimal,
+    text_of,
+    unreadable,
 )
-from smsbridge.replies import unreadable
-from smsbridge.text import analyze
 from smsbridge_allmysms.codes import PARTIAL, SCHEDULED, SUCCESS, ack_status
+from smsbridge_allmysms.config import Ctx
 from smsbridge_allmysms.flow import Flow
 from smsbridge_allmysms.localtime import parse_paris
-from smsbridge_allmysms.wire import status_code, text_of
+from smsbridge_allmysms.wire import status_code
 
 __all__ = [
     "balance",
-    "decimal_of",
     "delivery_reports",
     "estimate",
     "inbound_messages",
@@ -51,20 +54,13 @@ _SPLIT = re.compile(r"[\s,;|]+")
 _NO_IDS: tuple[Any, ...] = (None, "", [])
 
 
-def decimal_of(value: Any) -> Decimal | None:
-    """A finite Decimal from ``"1847"``, ``1847``, ``12.5``; anything else -> None."""
-    text = text_of(value)
-    if text is None or isinstance(value, bool):
-        return None
-    try:
-        number = Decimal(text.strip().replace(",", "."))
-    except (InvalidOperation, ValueError):
-        return None
-    return number if number.is_finite() else None
+def _decimal(value: Any) -> Decimal | None:
+    """``"1847"``, ``1847``, ``12.5`` or ``"12,5"`` (a French decimal comma)."""
+    return parse_decimal(value, comma="decimal")
 
 
 def _int_of(value: Any) -> int | None:
-    number = decimal_of(value)
+    number = _decimal(value)
     if number is None or number != number.to_integral_value() or abs(number) > 10**12:
         return None
     return int(number)
@@ -132,7 +128,7 @@ def _details(data: Mapping[str, Any], keys: Iterable[str]) -> dict[str, str]:
 # ---------------------------------------------------------------------------- send
 
 
-def send_result(ctx: Any, message: Message, flow: Flow, reply: RawReply, data: Any) -> SendResult:
+def send_result(ctx: Ctx, message: Message, flow: Flow, answer: Answer) -> SendResult:
     """``sendSms`` 100/101/113 -> one receipt a recipient.
 
     ``smsIds[].phoneNumber`` maps back to each recipient (in order, for a number given twice);
@@ -142,18 +138,18 @@ def send_result(ctx: Any, message: Message, flow: Flow, reply: RawReply, data: A
     speaking for every recipient: 100 sent, 101 scheduled, 113 sent except the numbers it lists
     as invalid (with none listed, nobody can tell which were sent: UNKNOWN).
     """
-    code = status_code(data)
-    if not isinstance(data, dict) or code is None:
-        raise unreadable(reply, ctx.provider, "a send reply without status")
+    code = status_code(answer.data)
+    if not isinstance(answer.data, dict) or code is None:
+        raise unreadable(answer.raw, ctx.provider, "a send reply without status")
     ids: dict[str, deque[str]] = {}
-    for item in items_of(data.get("smsIds")):
+    for item in items_of(answer.data.get("smsIds")):
         phone = phone_digits(item.get("phoneNumber"))
         sms_id = text_of(item.get("smsId"))
         if phone and sms_id and sms_id.strip():
             ids.setdefault(phone, deque()).append(sms_id.strip())
-    invalid = _listed_numbers(data.get("invalidNumbers"))
+    invalid = _listed_numbers(answer.data.get("invalidNumbers"))
     shown_code = str(code)
-    if data.get("smsIds") in _NO_IDS and (code in SUCCESS or (code == PARTIAL and invalid)):
+    if answer.data.get("smsIds") in _NO_IDS and (code in SUCCESS or (code == PARTIAL and invalid)):
         verb = "scheduled" if code == SCHEDULED else "sent"
         rest = Receipt("", ReceiptStatus.ACCEPTED, reason=f"{verb}; AllMySMS gives no per-number id", code=shown_code)
     else:
@@ -163,13 +159,7 @@ def send_result(ctx: Any, message: Message, flow: Flow, reply: RawReply, data: A
         queue = ids.get(number)
         if queue:
             receipts.append(
-                Receipt(
-                    recipient.number,
-                    ReceiptStatus.ACCEPTED,
-                    message_id=queue.popleft(),
-                    code=shown_code,
-                    provider=ctx.provider,
-                )
+                Receipt(recipient.number, ReceiptStatus.ACCEPTED, message_id=queue.popleft(), code=shown_code)
             )
         elif number in invalid:
             receipts.append(
@@ -178,23 +168,22 @@ def send_result(ctx: Any, message: Message, flow: Flow, reply: RawReply, data: A
                     ReceiptStatus.REJECTED,
                     reason="AllMySMS listed this number as invalid (invalidNumbers)",
                     code=shown_code,
-                    provider=ctx.provider,
                 )
             )
         else:
             receipts.append(attrs.evolve(rest, recipient=recipient.number, provider=ctx.provider))
     accepted = any(r.accepted for r in receipts)
-    details = _details(data, ("statusText", "campaignId", "credits", "creditsUsed", "nbContacts", "nbSms"))
+    details = _details(answer.data, ("statusText", "campaignId", "credits", "creditsUsed", "nbContacts", "nbSms"))
     details["status"] = shown_code
     if code == PARTIAL:
         details["partial"] = "some numbers were invalid"
     return SendResult(
         provider=ctx.provider,
         receipts=tuple(receipts),
-        raw=reply,
+        raw=answer.raw,
         client_ref=message.client_ref,
         scheduled=code == SCHEDULED or (message.schedule is not None and accepted),
-        cost=decimal_of(data.get("creditsUsed")),
+        cost=_decimal(answer.data.get("creditsUsed")),
         details=details,
     )
 
@@ -202,11 +191,11 @@ def send_result(ctx: Any, message: Message, flow: Flow, reply: RawReply, data: A
 # ---------------------------------------------------------------------------- estimate / balance
 
 
-def estimate(ctx: Any, message: Message, reply: RawReply, data: Any) -> Estimate:
+def estimate(ctx: Ctx, message: Message, answer: Answer) -> Estimate:
     """``simulateCampaign``: the provider's credits and SMS count next to the core's own."""
-    credits = decimal_of(data.get("nbCredits")) if isinstance(data, dict) else None
+    credits = _decimal(answer.data.get("nbCredits")) if isinstance(answer.data, dict) else None
     if credits is None:
-        raise unreadable(reply, ctx.provider, "simulateCampaign gave no nbCredits")
+        raise unreadable(answer.raw, ctx.provider, "simulateCampaign gave no nbCredits")
     try:  # the first recipient's text, as they will see it
         text = message.text_for(message.recipients[0]) if message.recipients else message.text
     except (KeyError, ValueError, IndexError, AttributeError, TypeError):
@@ -217,26 +206,25 @@ def estimate(ctx: Any, message: Message, reply: RawReply, data: Any) -> Estimate
         text=info,
         recipients=count,
         segments_total=info.segments * max(1, count),
-        provider=ctx.provider,
         provider_cost=credits,
         cost_unit="credits",
-        provider_segments=_int_of(data.get("nbSms")),
-        raw=reply,
+        provider_segments=_int_of(answer.data.get("nbSms")),
+        raw=answer.raw,
     )
 
 
-def balance(ctx: Any, reply: RawReply, data: Any) -> Balance:
+def balance(ctx: Ctx, answer: Answer) -> Balance:
     """``getInfo``: ``credits`` is a string; ``status`` is the account's state in words."""
-    credits = decimal_of(data.get("credits")) if isinstance(data, dict) else None
+    credits = _decimal(answer.data.get("credits")) if isinstance(answer.data, dict) else None
     if credits is None:
-        raise unreadable(reply, ctx.provider, "getInfo gave no credits")
-    return Balance(amount=credits, unit="credits", provider=ctx.provider, raw=reply)
+        raise unreadable(answer.raw, ctx.provider, "getInfo gave no credits")
+    return Balance(amount=credits, unit="credits", raw=answer.raw)
 
 
 # ---------------------------------------------------------------------------- delivery
 
 
-def delivery_report(ctx: Any, item: Mapping[str, Any], fallback_id: str, raw: RawReply | None) -> DeliveryReport:
+def delivery_report(ctx: Ctx, item: Mapping[str, Any], fallback_id: str, raw: RawReply | None) -> DeliveryReport:
     """One ack (``statut``) or webhook (``status``) entry as a report."""
     code = item.get("statut", item.get("status"))
     status, meaning = ack_status(code)
@@ -250,37 +238,35 @@ def delivery_report(ctx: Any, item: Mapping[str, Any], fallback_id: str, raw: Ra
         provider_text=text,
         reason=meaning if status is not DeliveryStatus.DELIVERED else None,
         updated_at=parse_paris(item.get("receptionDate")),
-        provider=ctx.provider,
         raw=raw,
     )
 
 
-def delivery_reports(
-    ctx: Any, requested: str, reply: RawReply, data: Any, *, by_campaign: bool
-) -> list[DeliveryReport]:
+def delivery_reports(ctx: Ctx, requested: str, answer: Answer, *, by_campaign: bool) -> list[DeliveryReport]:
     """``getAckBySmsId`` (one report for the id) or ``getAcks`` (one per ack of a campaign)."""
-    if isinstance(data, dict) and "acks" in data:
-        acks = items_of(data.get("acks"))
-    elif isinstance(data, dict) and ("statut" in data or ("status" in data and "phoneNumber" in data)):
-        acks = [data]
-    elif isinstance(data, list):
-        acks = items_of(data)
+    if isinstance(answer.data, dict) and "acks" in answer.data:
+        acks = items_of(answer.data.get("acks"))
+    elif isinstance(answer.data, dict) and (
+        "statut" in answer.data or ("status" in answer.data and "phoneNumber" in answer.data)
+    ):
+        acks = [answer.data]
+    elif isinstance(answer.data, list):
+        acks = items_of(answer.data)
     else:
-        raise unreadable(reply, ctx.provider, "no acks in the reply")
+        raise unreadable(answer.raw, ctx.provider, "no acks in the reply")
     if not acks:
         return [
             DeliveryReport(
                 message_id=requested,
                 status=DeliveryStatus.UNKNOWN,
                 reason="AllMySMS has no acknowledgement for this id yet",
-                provider=ctx.provider,
-                raw=reply,
+                raw=answer.raw,
             )
         ]
     if by_campaign:
-        return [delivery_report(ctx, ack, requested, reply) for ack in acks]
+        return [delivery_report(ctx, ack, requested, answer.raw) for ack in acks]
     # one id asked: the latest ack is the current state (acks come oldest first, inf)
-    return [delivery_report(ctx, acks[-1], requested, reply)]
+    return [delivery_report(ctx, acks[-1], requested, answer.raw)]
 
 
 # ---------------------------------------------------------------------------- inbound
@@ -306,25 +292,26 @@ def _inbound_sender(sender: str) -> str:
     return f"+{digits}" if digits and digits == sender.strip().lstrip("+") else sender
 
 
-def inbound_messages(ctx: Any, reply: RawReply, data: Any) -> list[InboundMessage]:
+def inbound_messages(ctx: Ctx, answer: Answer) -> list[InboundMessage]:
     """``getPulls``: ``{"mos": [{"phoneNumber", "id", "campaignId", "message", "receptionDate"}]}``.
 
     Those are the keys davaxi/AllMySMS shows (``InComing.php``); the others are read too.
     """
-    if isinstance(data, dict) and "mos" in data:
-        items = items_of(data.get("mos"))
-        if data.get("mos") not in (None, "", [], {}) and not items:
-            raise unreadable(reply, ctx.provider, "getPulls mos holds no message objects")
-    elif isinstance(data, list):
-        items = items_of(data)
+    if isinstance(answer.data, dict) and "mos" in answer.data:
+        items = items_of(answer.data.get("mos"))
+        if answer.data.get("mos") not in (None, "", [], {}) and not items:
+            raise unreadable(answer.raw, ctx.provider, "getPulls mos holds no message objects")
+    elif isinstance(answer.data, list):
+        items = items_of(answer.data)
     else:
-        raise unreadable(reply, ctx.provider, "no mos in the getPulls reply")
+        raise unreadable(answer.raw, ctx.provider, "no mos in the getPulls reply")
     out = []
     for n, item in enumerate(items):
         sender = _first(item, _SENDER_KEYS)
-        text = text_of(next((item[k] for k in _TEXT_KEYS if k in item), None))
+        given = next((item[k] for k in _TEXT_KEYS if k in item), None)
+        text = given if isinstance(given, str) else text_of(given)  # a text exactly as received
         if sender is None or text is None:
-            raise unreadable(reply, ctx.provider, "an inbound message without sender or text")
+            raise unreadable(answer.raw, ctx.provider, "an inbound message without sender or text")
         received = _first(item, _DATE_KEYS)
         ident = _first(item, _ID_KEYS) or f"{phone_digits(sender) or sender}@{received or n}"
         out.append(
@@ -335,8 +322,7 @@ def inbound_messages(ctx: Any, reply: RawReply, data: Any) -> list[InboundMessag
                 recipient=_first(item, _TO_KEYS),
                 received_at=parse_paris(received),
                 keyword=_first(item, ("keyword",)),
-                provider=ctx.provider,
-                raw=reply,
+                raw=answer.raw,
             )
         )
     return out

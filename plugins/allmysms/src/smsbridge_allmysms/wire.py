@@ -13,12 +13,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from smsbridge.errors import InvalidRecipientError, ProviderError, UnreadableReplyError
-from smsbridge.models import RawReply
-from smsbridge.replies import is_success, json_body, looks_like_html, status_error, unreadable, xml_body
-from smsbridge_allmysms.codes import ERRORS, PARTIAL, SUCCESS
+from smsbridge.plugin import (
+    Answer,
+    ProviderError,
+    RawReply,
+    UnreadableReplyError,
+    is_success,
+    json_body,
+    looks_like_html,
+    refusal_error,
+    status_error,
+    unreadable,
+    xml_body,
+)
+from smsbridge_allmysms.codes import PARTIAL, REFUSALS, SUCCESS
+from smsbridge_allmysms.config import Ctx
 
-__all__ = ["RESERVED_FIELDS", "call", "read_reply", "status_code", "text_of"]
+__all__ = ["RESERVED_FIELDS", "call", "read_reply", "status_code"]
 
 # Form fields the plugin owns; user-given extra fields may not replace them.
 RESERVED_FIELDS = frozenset({"login", "apikey", "returnformat", "smsdata", "clientcode"})
@@ -29,17 +40,17 @@ _ERROR_STATUSES = range(400, 500)
 
 
 def call(
-    ctx: Any,
+    ctx: Ctx,
     method: str,
     fields: Mapping[str, str] | None = None,
     *,
     send_like: bool = False,
     recipients: tuple[str, ...] = (),
-) -> tuple[RawReply, Any]:
+) -> Answer:
     """POST ``method`` and map its reply (see ``read_reply``)."""
     form = {"login": ctx.config.login, "apiKey": ctx.config.api_key, **(fields or {}), "returnformat": "json"}
     reply = ctx.http.request("POST", ctx.url(f"/{method}/"), data=form)
-    return reply, read_reply(ctx, reply, send_like=send_like, recipients=recipients)
+    return Answer(read_reply(ctx, reply, send_like=send_like, recipients=recipients), reply)
 
 
 def status_code(data: Any) -> int | None:
@@ -60,15 +71,6 @@ def status_code(data: Any) -> int | None:
     return None
 
 
-def text_of(value: Any) -> str | None:
-    """A scalar reply value as text (``"15"``, ``15`` -> ``"15"``); containers and null -> None."""
-    if value is None or isinstance(value, (dict, list)):
-        return None
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    return str(value)
-
-
 def _status_text(data: Any) -> str | None:
     if not isinstance(data, dict):
         return None
@@ -79,7 +81,7 @@ def _status_text(data: Any) -> str | None:
     return None
 
 
-def _parse(ctx: Any, reply: RawReply) -> Any:
+def _parse(ctx: Ctx, reply: RawReply) -> Any:
     """JSON (what ``returnformat=json`` asks for) or, if the service answered XML, its root."""
     if reply.body.lstrip()[:1] == "<" and not looks_like_html(reply):
         document = xml_body(reply, ctx.provider, error_statuses=_ERROR_STATUSES)
@@ -92,7 +94,7 @@ def _parse(ctx: Any, reply: RawReply) -> Any:
     return json_body(reply, ctx.provider, expect=(dict, list), error_statuses=_ERROR_STATUSES)
 
 
-def read_reply(ctx: Any, reply: RawReply, *, send_like: bool = False, recipients: tuple[str, ...] = ()) -> Any:
+def read_reply(ctx: Ctx, reply: RawReply, *, send_like: bool = False, recipients: tuple[str, ...] = ()) -> Any:
     """The reply's data, or the typed error it means.
 
     ``send_like`` (sendSms, simulateCampaign): ``status`` must be a number, 100/101/113 are
@@ -103,12 +105,12 @@ def read_reply(ctx: Any, reply: RawReply, *, send_like: bool = False, recipients
     above is unreadable.
 
     An HTTP 4xx is read too: a documented code maps as on 200; otherwise the status decides
-    (``smsbridge.wire.status_error``: 401 authentication, 403 permission, 429 rate limit,
+    (``smsbridge.plugin.status_error``: 401 authentication, 403 permission, 429 rate limit,
     others unknown), quoting AllMySMS's ``statusText``.
     """
     data = _parse(ctx, reply)
     code = status_code(data)
-    if code is not None and code in ERRORS:
+    if code is not None and str(code) in REFUSALS:
         raise _error(ctx, reply, code, data, recipients)
     if not is_success(reply):
         raise status_error(reply, ctx.provider, text=_status_text(data), code=None if code is None else str(code))
@@ -122,7 +124,7 @@ def read_reply(ctx: Any, reply: RawReply, *, send_like: bool = False, recipients
     return data
 
 
-def _undocumented(ctx: Any, reply: RawReply, code: int, data: Any, *, send_like: bool) -> UnreadableReplyError:
+def _undocumented(ctx: Ctx, reply: RawReply, code: int, data: Any, *, send_like: bool) -> UnreadableReplyError:
     """A status number no document lists: it may be a refusal, or not."""
     text = _status_text(data)
     hint = (
@@ -132,7 +134,6 @@ def _undocumented(ctx: Any, reply: RawReply, code: int, data: Any, *, send_like:
     )
     return UnreadableReplyError(
         f"AllMySMS status {code} is not a documented one" + (f" ({text})" if text else "") + ": the outcome is unknown",
-        provider=ctx.provider,
         http_status=reply.status,
         code=str(code),
         text=text,
@@ -141,19 +142,9 @@ def _undocumented(ctx: Any, reply: RawReply, code: int, data: Any, *, send_like:
     )
 
 
-def _error(ctx: Any, reply: RawReply, code: int, data: Any, recipients: tuple[str, ...]) -> ProviderError:
+def _error(ctx: Ctx, reply: RawReply, code: int, data: Any, recipients: tuple[str, ...]) -> ProviderError:
     text = _status_text(data)
-    cls, meaning, hint = ERRORS[code]
-    message = f"AllMySMS status {code}: {meaning}" + (f" ({text})" if text else "")
-    kwargs: dict[str, Any] = {
-        "provider": ctx.provider,
-        "http_status": reply.status,
-        "code": str(code),
-        "text": text,
-        "raw": reply,
-    }
-    if hint is not None:
-        kwargs["hint"] = hint
-    if issubclass(cls, InvalidRecipientError):
-        return cls(message, recipient=", ".join(recipients) or None, **kwargs)
-    return cls(message, **kwargs)
+    refusal = REFUSALS[str(code)]
+    message = f"AllMySMS status {code}: {refusal.meaning}" + (f" ({text})" if text else "")
+    recipient = ", ".join(recipients) or None
+    return refusal_error(refusal, reply, code=str(code), text=text, message=message, recipient=recipient)

@@ -9,23 +9,26 @@ on under ``details`` as given.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from smsbridge.errors import (
+from smsbridge.plugin import (
+    AdminOperation,
+    AdminParam,
+    AdminResult,
+    Answer,
     InvalidMessageError,
     InvalidRecipientError,
     InvalidSenderError,
     UnsupportedOperationError,
+    before_request,
+    normalize,
+    text_of,
+    unreadable,
+    wire_fields,
 )
-from smsbridge.models import AdminOperation, AdminParam, AdminResult
-from smsbridge.replies import unreadable
-from smsbridge_aspsms.config import originator_problem, url_problem
+from smsbridge_aspsms.config import originator_problem
 from smsbridge_aspsms.sending import MESSAGE_OPTIONS, notification_fields
-from smsbridge_aspsms.wire import Answer, call, text_of
-
-if TYPE_CHECKING:
-    from smsbridge.context import ProviderContext
+from smsbridge_aspsms.wire import Ctx, call
 
 __all__ = ["OPERATIONS", "run"]
 
@@ -108,85 +111,45 @@ OPERATIONS: tuple[AdminOperation, ...] = (
 # ------------------------------------------------------------------------------ parameters
 
 
-def _invalid(ctx: ProviderContext, operation: str, message: str) -> InvalidMessageError:
-    return InvalidMessageError(f"{operation}: {message}", provider=ctx.provider, before_request=True)
+def _invalid(op: str, message: str) -> InvalidMessageError:
+    return before_request(InvalidMessageError, f"{op}: {message}")
 
 
-def _text(ctx: ProviderContext, op: str, params: Mapping[str, Any], name: str) -> str | None:
-    value = params.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise _invalid(ctx, op, f"{name} must be text, not {type(value).__name__}")
-    text = str(value).strip()
-    return text or None
+# The core has converted every parameter by its declared type (``AdminParam.type``): text is
+# text, ``int`` an int, ``bool`` a bool, ``decimal`` a Decimal; what is left is ASPSMS's rules.
 
 
-def _required(ctx: ProviderContext, op: str, params: Mapping[str, Any], name: str) -> str:
-    text = _text(ctx, op, params, name)
+def _text(params: Mapping[str, Any], name: str) -> str | None:
+    return str(params.get(name) or "").strip() or None
+
+
+def _required(op: str, params: Mapping[str, Any], name: str) -> str:
+    text = _text(params, name)
     if text is None:
-        raise _invalid(ctx, op, f"{name} is required")
+        raise _invalid(op, f"{name} is required")
     return text
 
 
-def _int(ctx: ProviderContext, op: str, params: Mapping[str, Any], name: str) -> int | None:
+def _positive(op: str, params: Mapping[str, Any], name: str) -> None:
     value = params.get(name)
-    if value is None or value == "":
-        return None
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit() and len(value.strip()) < 10:
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise _invalid(ctx, op, f"{name} must be a whole number of at least 1, not {value!r}")
-    return value
+    if value not in (None, "") and not value > 0:
+        raise _invalid(op, f"{name} must be at least 1 (or positive), not {value!r}")
 
 
-def _bool(ctx: ProviderContext, op: str, params: Mapping[str, Any], name: str) -> bool | None:
-    value = params.get(name)
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("1", "yes", "true", "on"):
-        return True
-    if text in ("0", "no", "false", "off"):
-        return False
-    raise _invalid(ctx, op, f"{name} must be yes or no, not {value!r}")
-
-
-def _decimal(ctx: ProviderContext, op: str, params: Mapping[str, Any], name: str) -> Decimal:
-    value = params.get(name)
-    try:
-        if isinstance(value, bool) or not isinstance(value, (str, int, float, Decimal)):
-            raise InvalidOperation
-        amount = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise _invalid(ctx, op, f"{name} must be a number, not {value!r}") from None
-    if not amount.is_finite() or amount <= 0:
-        raise _invalid(ctx, op, f"{name} must be a positive number, not {value!r}")
-    return amount
-
-
-def _phone(ctx: ProviderContext, op: str, params: Mapping[str, Any], name: str) -> str:
-    from smsbridge.numbers import normalize
-
-    raw = _required(ctx, op, params, name)
+def _phone(ctx: Ctx, op: str, params: Mapping[str, Any], name: str) -> str:
+    raw = _required(op, params, name)
     try:
         return normalize(raw, region=ctx.settings.region or ctx.spec.default_region, provider=ctx.provider)
     except InvalidRecipientError as exc:
-        raise InvalidRecipientError(
-            f"{op}: {name}: {exc.message}", recipient=raw, provider=ctx.provider, before_request=True
-        ) from None
+        raise before_request(InvalidRecipientError, f"{op}: {name}: {exc.message}", recipient=raw) from None
 
 
-def _numeric_originator(ctx: ProviderContext, op: str, params: Mapping[str, Any]) -> str:
+def _numeric_originator(ctx: Ctx, op: str, params: Mapping[str, Any]) -> str:
     try:
         return _phone(ctx, op, params, "Originator")
     except InvalidRecipientError as exc:
-        raise InvalidSenderError(
-            f"{exc.message} (only numeric originators are unlocked: give a phone number)",
-            provider=ctx.provider,
-            before_request=True,
+        raise before_request(
+            InvalidSenderError, f"{exc.message} (only numeric originators are unlocked: give a phone number)"
         ) from None
 
 
@@ -194,59 +157,39 @@ def _envelope(answer: Answer) -> dict[str, Any]:
     """StatusCode/StatusInfo plus any other field of the reply, as given."""
     data = answer.data if isinstance(answer.data, Mapping) else {}
     details = {k: v for k, v in data.items() if k not in ("StatusCode", "StatusInfo")}
-    return {"status_code": answer.code, "status_info": answer.info, "details": details}
+    return {"status_code": answer.code, "status_info": answer.text, "details": details}
 
 
-def _result(ctx: ProviderContext, op: str, answer: Answer, **data: Any) -> AdminResult:
-    return AdminResult(op, {**data, **_envelope(answer)}, provider=ctx.provider, raw=answer.raw)
+def _result(ctx: Ctx, op: str, answer: Answer, **data: Any) -> AdminResult:
+    return AdminResult(op, {**data, **_envelope(answer)}, raw=answer.raw)
 
 
 # ------------------------------------------------------------------------------ operations
 
 
-def _send_token(ctx: ProviderContext, op: str, params: Mapping[str, Any]) -> AdminResult:
+def _send_token(ctx: Ctx, op: str, params: Mapping[str, Any]) -> AdminResult:
     recipient = _phone(ctx, op, params, "Recipients")
-    text = _required(ctx, op, params, "MessageData")
+    text = _required(op, params, "MessageData")
     if PLACEHOLDER not in text:
-        raise _invalid(ctx, op, f"MessageData must contain the placeholder {PLACEHOLDER}")
+        raise _invalid(op, f"MessageData must contain the placeholder {PLACEHOLDER}")
     if len(text) > MAX_TEXT:
-        raise _invalid(ctx, op, f"MessageData has {len(text)} characters; ASPSMS takes at most {MAX_TEXT}")
-    reference = _required(ctx, op, params, "TokenReference")
-    originator = _text(ctx, op, params, "Originator") or ctx.settings.sender
+        raise _invalid(op, f"MessageData has {len(text)} characters; ASPSMS takes at most {MAX_TEXT}")
+    reference = _required(op, params, "TokenReference")
+    originator = _text(params, "Originator") or ctx.settings.sender
     if originator:
         problem = originator_problem(originator)
         if problem:
-            raise InvalidSenderError(f"{op}: {problem}", provider=ctx.provider, before_request=True)
-    mask = _text(ctx, op, params, "TokenMask")
+            raise before_request(InvalidSenderError, f"{op}: {problem}")
+    mask = _text(params, "TokenMask")
     if mask is not None and not set(mask) <= _MASK_CHARACTERS:
-        raise _invalid(ctx, op, f"TokenMask {mask!r} may hold only # (digit), A (letter) and N (letter or digit)")
-    validity = _int(ctx, op, params, "TokenValidity")
-    case_sensitive = _bool(ctx, op, params, "TokenCaseSensitive")
-    overrides = {}
-    for key, wire_name in MESSAGE_OPTIONS.items():
-        if wire_name in params:
-            value = params[wire_name]
-            problem = (
-                url_problem(wire_name, value) if isinstance(value, str) and value and key != "affiliate_id" else None
-            )
-            if problem:
-                raise _invalid(ctx, op, problem)
-            overrides[key] = value
-    notify = notification_fields(ctx, overrides)
-    fields: dict[str, Any] = {}
-    if originator:
-        fields["Originator"] = originator
+        raise _invalid(op, f"TokenMask {mask!r} may hold only # (digit), A (letter) and N (letter or digit)")
+    _positive(op, params, "TokenValidity")
+    overrides = {key: params[wire_name] for key, wire_name in MESSAGE_OPTIONS.items() if wire_name in params}
+    notify = notification_fields(ctx, overrides, op=op)
+    fields = {"Originator": originator} if originator else {}
     fields.update({"Recipients": recipient, "MessageData": text, "TokenReference": reference})
-    if validity is not None:
-        fields["TokenValidity"] = str(validity)
-    if mask is not None:
-        fields["TokenMask"] = mask
-    code = _text(ctx, op, params, "VerificationCode")
-    if code is not None:
-        fields["VerificationCode"] = code
-    if case_sensitive is not None:
-        fields["TokenCaseSensitive"] = "1" if case_sensitive else "0"
-    fields.update(notify)
+    optional = ("TokenValidity", "TokenMask", "VerificationCode", "TokenCaseSensitive")
+    fields.update({**wire_fields(params, optional, strip=True), **notify})
     answer = call(ctx, op, fields, effectful=True)
     return _result(ctx, op, answer, sent=True, recipient=recipient, TokenReference=reference)
 
@@ -259,28 +202,28 @@ _TOKEN_ANSWERS = {
 }
 
 
-def _verify_token(ctx: ProviderContext, op: str, params: Mapping[str, Any]) -> AdminResult:
+def _verify_token(ctx: Ctx, op: str, params: Mapping[str, Any]) -> AdminResult:
     fields = {
         "PhoneNumber": _phone(ctx, op, params, "PhoneNumber"),
-        "TokenReference": _required(ctx, op, params, "TokenReference"),
-        "VerificationCode": _required(ctx, op, params, "VerificationCode"),
+        "TokenReference": _required(op, params, "TokenReference"),
+        "VerificationCode": _required(op, params, "VerificationCode"),
     }
     answer = call(ctx, op, fields, answers=_TOKEN_ANSWERS)
     status = "verified" if answer.code == "1" else _TOKEN_ANSWERS[answer.code or ""]
     return _result(ctx, op, answer, verified=status == "verified", status=status)
 
 
-def _send_unlock_code(ctx: ProviderContext, op: str, params: Mapping[str, Any]) -> AdminResult:
+def _send_unlock_code(ctx: Ctx, op: str, params: Mapping[str, Any]) -> AdminResult:
     originator = _numeric_originator(ctx, op, params)
     answer = call(ctx, op, {"Originator": originator}, answers=("31",), effectful=True)
     already = answer.code == "31"
     return _result(ctx, op, answer, sent=not already, already_authorized=already, originator=originator)
 
 
-def _unlock(ctx: ProviderContext, op: str, params: Mapping[str, Any]) -> AdminResult:
+def _unlock(ctx: Ctx, op: str, params: Mapping[str, Any]) -> AdminResult:
     originator = _numeric_originator(ctx, op, params)
-    fields = {"Originator": originator, "UnlockCode": _required(ctx, op, params, "UnlockCode")}
-    affiliate = _text(ctx, op, params, "AffiliateID") or ctx.config.affiliate_id
+    fields = {"Originator": originator, "UnlockCode": _required(op, params, "UnlockCode")}
+    affiliate = _text(params, "AffiliateID") or ctx.config.affiliate_id
     if affiliate:
         fields["AffiliateID"] = affiliate
     answer = call(ctx, op, fields, answers=("29", "30", "31"))
@@ -291,7 +234,7 @@ def _unlock(ctx: ProviderContext, op: str, params: Mapping[str, Any]) -> AdminRe
 _AUTHORIZATION = {"28": True, "29": False, "30": False, "31": True}
 
 
-def _check_originator(ctx: ProviderContext, op: str, params: Mapping[str, Any]) -> AdminResult:
+def _check_originator(ctx: Ctx, op: str, params: Mapping[str, Any]) -> AdminResult:
     originator = _numeric_originator(ctx, op, params)
     answer = call(ctx, op, {"Originator": originator}, answers=_AUTHORIZATION)
     if answer.code not in _AUTHORIZATION:
@@ -306,20 +249,15 @@ def _check_originator(ctx: ProviderContext, op: str, params: Mapping[str, Any]) 
     )
 
 
-def _create_voucher(ctx: ProviderContext, op: str, params: Mapping[str, Any]) -> AdminResult:
-    count = _int(ctx, op, params, "NumberOfVouchers")
-    if count is None:
-        raise _invalid(ctx, op, "NumberOfVouchers is required")
-    amount = _decimal(ctx, op, params, "AmountCreditsPerVoucher")
-    fields = {"NumberOfVouchers": str(count), "AmountCreditsPerVoucher": str(amount)}
-    remarks = _text(ctx, op, params, "Remarks")
-    if remarks is not None:
-        fields["Remarks"] = remarks
+def _create_voucher(ctx: Ctx, op: str, params: Mapping[str, Any]) -> AdminResult:
+    _positive(op, params, "NumberOfVouchers")
+    _positive(op, params, "AmountCreditsPerVoucher")
+    fields = wire_fields(params, ("NumberOfVouchers", "AmountCreditsPerVoucher", "Remarks"), strip=True)
     answer = call(ctx, op, fields, effectful=True)
     return _result(ctx, op, answer, created=True)
 
 
-def _voucher_list(ctx: ProviderContext, op: str, answer: Answer) -> list[Any]:
+def _voucher_list(ctx: Ctx, op: str, answer: Answer) -> list[Any]:
     data = answer.data if isinstance(answer.data, Mapping) else {}
     key = next((k for k in data if isinstance(k, str) and k.lower() == "vouchers"), None)
     vouchers = data.get(key) if key is not None else []
@@ -330,19 +268,19 @@ def _voucher_list(ctx: ProviderContext, op: str, answer: Answer) -> list[Any]:
     return vouchers
 
 
-def _voucher_transactions(ctx: ProviderContext, op: str, params: Mapping[str, Any]) -> AdminResult:
+def _voucher_transactions(ctx: Ctx, op: str, params: Mapping[str, Any]) -> AdminResult:
     answer = call(ctx, op, {})
     return _result(ctx, op, answer, vouchers=_voucher_list(ctx, op, answer))
 
 
-def _redeem(ctx: ProviderContext, op: str, params: Mapping[str, Any]) -> AdminResult:
-    code = _required(ctx, op, params, "RedeemCode")
+def _redeem(ctx: Ctx, op: str, params: Mapping[str, Any]) -> AdminResult:
+    code = _required(op, params, "RedeemCode")
     ctx.add_secret(code)  # a voucher code is worth credits: keep it out of logs and errors
     answer = call(ctx, op, {"RedeemCode": code}, effectful=True)
     return _result(ctx, op, answer, redeemed=True)
 
 
-def _version(ctx: ProviderContext, op: str, params: Mapping[str, Any]) -> AdminResult:
+def _version(ctx: Ctx, op: str, params: Mapping[str, Any]) -> AdminResult:
     answer = call(ctx, op, {}, auth=False, envelope=False)
     return _result(ctx, op, answer, version=_first_text(answer.data, ("Version", "VersionInfo", "version")))
 
@@ -356,13 +294,10 @@ def _first_text(data: Any, names: tuple[str, ...]) -> str | None:
     return None
 
 
-def _status_codes(ctx: ProviderContext, op: str, params: Mapping[str, Any]) -> AdminResult:
+def _status_codes(ctx: Ctx, op: str, params: Mapping[str, Any]) -> AdminResult:
     answer = call(ctx, op, {}, auth=False, envelope=False)
     return AdminResult(
-        op,
-        {"status_codes": _code_table(answer.data), "status_code": answer.code, "reply": answer.data},
-        provider=ctx.provider,
-        raw=answer.raw,
+        op, {"status_codes": _code_table(answer.data), "status_code": answer.code, "reply": answer.data}, raw=answer.raw
     )
 
 
@@ -388,7 +323,7 @@ def _code_table(data: Any) -> dict[str, str]:
     return table
 
 
-_HANDLERS: dict[str, Callable[[ProviderContext, str, Mapping[str, Any]], AdminResult]] = {
+_HANDLERS: dict[str, Callable[[Ctx, str, Mapping[str, Any]], AdminResult]] = {
     "SendTokenSMS": _send_token,
     "VerifyToken": _verify_token,
     "SendOriginatorUnlockCode": _send_unlock_code,
@@ -402,8 +337,8 @@ _HANDLERS: dict[str, Callable[[ProviderContext, str, Mapping[str, Any]], AdminRe
 }
 
 
-def run(ctx: ProviderContext, operation: str, params: Mapping[str, Any]) -> AdminResult:
+def run(ctx: Ctx, operation: str, params: Mapping[str, Any]) -> AdminResult:
     handler = _HANDLERS.get(operation)
     if handler is None:
-        raise UnsupportedOperationError(f"unknown operation {operation!r}", provider=ctx.provider)
+        raise UnsupportedOperationError(f"unknown operation {operation!r}")
     return handler(ctx, operation, params)

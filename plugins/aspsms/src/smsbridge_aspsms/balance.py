@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
-from smsbridge.models import Balance
-from smsbridge.replies import unreadable
-from smsbridge_aspsms.wire import call, text_of
-
-if TYPE_CHECKING:
-    from smsbridge.context import ProviderContext
+from smsbridge.plugin import Balance, text_of, unreadable
+from smsbridge_aspsms.wire import Ctx, call
 
 __all__ = ["check_credits"]
 
@@ -19,9 +14,9 @@ __all__ = ["check_credits"]
 _CREDITS = re.compile(r"[+-]?[0-9]{1,15}(?:\.[0-9]{1,10})?")
 
 
-def check_credits(ctx: ProviderContext) -> Balance:
+def check_credits(ctx: Ctx) -> Balance:
     answer = call(ctx, "CheckCredits", {})
     text = text_of(answer.data.get("Credits"))
     if text is None or not _CREDITS.fullmatch(text):
         raise unreadable(answer.raw, ctx.provider, "CheckCredits: no readable Credits in the reply")
-    return Balance(amount=Decimal(text), unit="credits", provider=ctx.provider, raw=answer.raw)
+    return Balance(amount=Decimal(text), unit="credits", raw=answer.raw)

@@ -13,10 +13,9 @@ Nothing public says what ASPSMS expects back; an empty 200 is the plain success 
 
 from __future__ import annotations
 
-from typing import Any
-
-from smsbridge.models import CallbackKind, CallbackReply, CallbackSetup, CallbackSpec
+from smsbridge.plugin import CallbackKind, CallbackReply, CallbackSetup, CallbackSpec
 from smsbridge_aspsms.config import MAX_URL_LENGTH
+from smsbridge_aspsms.wire import Ctx
 
 __all__ = ["NOTIFY_OPTIONS", "QUERY", "callback_spec"]
 
@@ -27,7 +26,7 @@ QUERY = "TRN=<TRN>&DST=<DST>&RSN=<RSN>&RCPNT=<RCPNT>&DSCTSUTC=<DSCTSUTC>&SCTSUTC
 NOTIFY_OPTIONS = ("notify_delivered", "notify_not_delivered", "notify_buffered")
 
 
-def callback_spec(ctx: Any) -> CallbackSpec:
+def callback_spec(ctx: Ctx) -> CallbackSpec:
     return CallbackSpec(
         kinds={
             CallbackKind.STATUS: CallbackSetup(

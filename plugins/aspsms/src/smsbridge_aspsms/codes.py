@@ -6,24 +6,23 @@ provider's own ``StatusInfo`` wording always wins when a reply carries one.
 
 from __future__ import annotations
 
-from smsbridge.models import DeliveryStatus
+from collections.abc import Iterable
 
-__all__ = [
-    "AUTHENTICATION",
-    "CREDIT",
-    "DELIVERY_STATUS",
-    "DELIVERY_STATUS_TEXT",
-    "NOTIFICATION_URL_OPTION",
-    "ORIGINATOR_REFUSED",
-    "PERMISSION",
-    "RECIPIENT",
-    "REFUSALS",
-    "REQUEST",
-    "SENDER",
-    "STATUS_TEXT",
-    "TRANSIENT",
-    "reason_text",
-]
+from smsbridge.plugin import (
+    AuthenticationError,
+    DeliveryStatus,
+    InsufficientCreditError,
+    InvalidMessageError,
+    InvalidRecipientError,
+    InvalidSenderError,
+    PermissionDeniedError,
+    ProviderError,
+    Refusal,
+    RefusalTable,
+    ServiceUnavailableError,
+)
+
+__all__ = ["DELIVERY_STATUS", "DELIVERY_STATUS_TEXT", "REFUSALS", "STATUS_TEXT", "reason_text"]
 
 STATUS_TEXT: dict[str, str] = {
     "1": "OK",
@@ -65,27 +64,40 @@ STATUS_TEXT: dict[str, str] = {
     "39": "token already authorized",
 }
 
-# Which typed error a refusal becomes.
-AUTHENTICATION = frozenset({"3", "8", "9"})
-# valid credentials, not allowed: "user access denied" (the account's API access or allowed
-# addresses, inf), an originator or notification recipient not (yet) authorised
-PERMISSION = frozenset({"25", "29", "30", "33", "34"})
-CREDIT = frozenset({"5"})
-SENDER = frozenset({"10"})
-# "pending" / "not authorized" answered to a send: the (numeric) originator is not unlocked
-ORIGINATOR_REFUSED = frozenset({"29", "30"})
-RECIPIENT = frozenset({"20"})
-TRANSIENT = frozenset({"2", "6", "7", "24"})
-# malformed requests: binary data, dates, MCC/MNC/XSer, notification URLs, missing TRN
-REQUEST = frozenset({"4", "11", "12", "13", "14", "15", "16", "17", "18", "19", "21", "22", "23"})
-#: every code the table documents as a refusal.  Any other code a method does not expect
-#: (0, 28, 31, 99...) says nothing certain: a send answered with one has an unknown outcome.
-REFUSALS = AUTHENTICATION | PERMISSION | CREDIT | SENDER | RECIPIENT | TRANSIENT | REQUEST
 
-NOTIFICATION_URL_OPTION = {
-    "17": "notify_buffered (URLBufferedMessageNotification)",
-    "18": "notify_delivered (URLDeliveryNotification)",
-    "19": "notify_not_delivered (URLNonDeliveryNotification)",
+def _all(error: type[ProviderError], codes: Iterable[str], hint: str | None = None) -> dict[str, Refusal]:
+    return {code: Refusal(error, STATUS_TEXT[code], hint) for code in codes}
+
+
+#: every code the table documents as a refusal, and the typed error it becomes.  Any other
+#: code a method does not expect (0, 28, 31, 99...) says nothing certain: a send answered
+#: with one has an unknown outcome.
+REFUSALS: RefusalTable = {
+    **_all(AuthenticationError, ("3", "8", "9")),
+    # valid credentials, not allowed: "user access denied" (the account's API access or
+    # allowed addresses, inf), an originator or notification recipient not (yet) authorised
+    **_all(PermissionDeniedError, ("33", "34")),
+    "25": Refusal(
+        PermissionDeniedError,
+        STATUS_TEXT["25"],
+        "the credentials were accepted but this access is not: check the ASPSMS account's API access "
+        "and allowed IP addresses",
+    ),
+    # "pending" / "not authorized" answered to a send: the (numeric) originator is not unlocked
+    **_all(
+        PermissionDeniedError,
+        ("29", "30"),
+        "a numeric originator must be unlocked first: admin SendOriginatorUnlockCode, then UnlockOriginator",
+    ),
+    **_all(InsufficientCreditError, ("5",)),
+    **_all(InvalidSenderError, ("10",)),
+    **_all(InvalidRecipientError, ("20",)),
+    **_all(ServiceUnavailableError, ("2", "6", "7", "24")),
+    # malformed requests: binary data, dates, MCC/MNC/XSer, notification URLs, missing TRN
+    **_all(InvalidMessageError, ("4", "11", "12", "13", "14", "15", "16", "21", "22", "23")),
+    **_all(InvalidMessageError, ("17",), "check the option notify_buffered (URLBufferedMessageNotification)"),
+    **_all(InvalidMessageError, ("18",), "check the option notify_delivered (URLDeliveryNotification)"),
+    **_all(InvalidMessageError, ("19",), "check the option notify_not_delivered (URLNonDeliveryNotification)"),
 }
 
 DELIVERY_STATUS_TEXT: dict[str, str] = {

@@ -1,18 +1,16 @@
 """Account options of ``aspsms://USERKEY:PASSWORD@default?...`` (and ``server2sms://``).
 
-Also the small validators the hooks share (notification URLs, originators, TRNs, time zones),
+Also the small validators the hooks share (notification URLs, originators, TRNs),
 so that a bad value is refused before any request, with the same words everywhere.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import attrs
 
-from smsbridge.config import credential
-from smsbridge.models import Capabilities
+from smsbridge.plugin import credential, parse_zone
 
 __all__ = [
     "DEFERRED_FORMATS",
@@ -20,7 +18,6 @@ __all__ = [
     "SWISS_ZONE",
     "AspsmsConfig",
     "originator_problem",
-    "resolve_zone",
     "trn_problem",
     "url_problem",
 ]
@@ -32,7 +29,6 @@ DEFERRED_FORMATS = ("ddMMyyyyHHmmss", "iso8601")
 _TRN = re.compile(r"[A-Za-z0-9]+")
 _ALNUM_ORIGINATOR = re.compile(r"[A-Za-z0-9]{1,11}")
 _NUMERIC_ORIGINATOR = re.compile(r"\+?[0-9]{1,16}")
-_OFFSET = re.compile(r"(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?")
 
 
 def url_problem(name: str, value: str) -> str | None:
@@ -60,28 +56,6 @@ def trn_problem(value: str) -> str | None:
     if _TRN.fullmatch(value):
         return None
     return f"transaction reference {value!r}: use only the characters A-Z, a-z and 0-9"
-
-
-def resolve_zone(name: str) -> dt.tzinfo:
-    """``UTC``, a fixed offset (``+01:00``) or an IANA zone name; ``ValueError`` otherwise."""
-    text = name.strip()
-    if text.upper() in ("UTC", "Z", "GMT"):
-        return dt.timezone.utc
-    match = _OFFSET.fullmatch(text)
-    if match:
-        sign = -1 if match.group(1) == "-" else 1
-        hours, minutes = int(match.group(2)), int(match.group(3) or 0)
-        if hours > 14 or minutes > 59:
-            raise ValueError(f"time zone {name!r}: offset out of range")
-        return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(
-            f"time zone {name!r} is unknown here (install the 'tzdata' package, or give an offset such as +01:00)"
-        ) from None
 
 
 @attrs.define(kw_only=True)
@@ -123,14 +97,8 @@ class AspsmsConfig:
             problems.append(f"deferred_format must be one of {', '.join(DEFERRED_FORMATS)}")
         if self.deferred_timezone != SWISS_ZONE:  # the default is resolved when a schedule needs it
             try:
-                resolve_zone(self.deferred_timezone)
+                parse_zone(self.deferred_timezone)
             except ValueError as exc:
                 problems.append(f"deferred_timezone: {exc}")
         if problems:
             raise ValueError("; ".join(problems))
-
-    def adjust_capabilities(self, caps: Capabilities) -> Capabilities:
-        """SendSimpleTextSMS has no DeferredDeliveryTime and no FlashingSMS."""
-        if self.simple:
-            return attrs.evolve(caps, scheduling=False, flash=False)
-        return caps

@@ -9,19 +9,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from smsbridge.errors import InvalidMessageError, UnreadableReplyError
-from smsbridge.models import CallbackRequest, DeliveryReport, DeliveryStatus, RawReply
-from smsbridge.replies import unreadable
+from smsbridge.plugin import (
+    CallbackRequest,
+    DeliveryReport,
+    DeliveryStatus,
+    InvalidMessageError,
+    RawReply,
+    UnreadableReplyError,
+    before_request,
+    parse_time,
+    parse_zone,
+    text_of,
+    unreadable,
+)
 from smsbridge_aspsms import codes
-from smsbridge_aspsms.config import SWISS_ZONE, resolve_zone, trn_problem
-from smsbridge_aspsms.wire import call, text_of
+from smsbridge_aspsms.config import SWISS_ZONE, trn_problem
+from smsbridge_aspsms.wire import Ctx, call
 
-if TYPE_CHECKING:
-    from smsbridge.context import ProviderContext
-
-__all__ = ["inquire", "parse_callback", "parse_time", "status_of"]
+__all__ = ["inquire", "parse_callback", "read_time", "status_of"]
 
 
 def _digits(value: str) -> bool:
@@ -60,43 +67,21 @@ def _reason(status: DeliveryStatus, code: str | None, description: str | None) -
     return f"{code} {text}" if text else code
 
 
-def _zone(name: str) -> dt.tzinfo | None:
-    try:
-        return resolve_zone(name)
-    except ValueError:
-        return None
-
-
-def parse_time(value: Any, *, assume: str = "UTC") -> dt.datetime | None:
+def read_time(value: Any, *, assume: str = "UTC") -> dt.datetime | None:
     """An ISO 8601 or ``ddmmyyyyhhmmss`` provider time, made aware; ``None`` when unreadable.
 
     A time without an offset is taken in zone ``assume`` (UTC for the ``...UTC`` fields, Swiss
     time for the others).
     """
     text = text_of(value)
-    if not text:
+    formats = ("%d%m%Y%H%M%S",) if text and len(text) == 14 and text.isdigit() else ()
+    try:
+        return parse_time(text, parse_zone(assume), formats=formats)
+    except ValueError:  # the zone is unknown here (no tz database)
         return None
-    parsed: dt.datetime | None = None
-    if len(text) == 14 and text.isdigit():
-        try:
-            parsed = dt.datetime.strptime(text, "%d%m%Y%H%M%S")
-        except ValueError:
-            return None
-    else:
-        candidate = text[:-1] + "+00:00" if text[-1:] in ("Z", "z") else text
-        try:
-            parsed = dt.datetime.fromisoformat(candidate.replace(" ", "T", 1))
-        except ValueError:
-            return None
-    if parsed.tzinfo is None:
-        zone = _zone(assume)
-        if zone is None:
-            return None
-        parsed = parsed.replace(tzinfo=zone)
-    return parsed
 
 
-def _report(ctx: ProviderContext, entry: Mapping[str, Any], raw: RawReply | None) -> DeliveryReport | None:
+def _report(ctx: Ctx, entry: Mapping[str, Any], raw: RawReply | None) -> DeliveryReport | None:
     trn = text_of(entry.get("TransactionReferenceNumber"))
     if not trn:
         return None
@@ -110,23 +95,20 @@ def _report(ctx: ProviderContext, entry: Mapping[str, Any], raw: RawReply | None
         provider_text=text_of(entry.get("DeliveryStatusDescription"))
         or codes.DELIVERY_STATUS_TEXT.get(delivery_status or ""),
         reason=_reason(status, reason_code, text_of(entry.get("ReasoncodeDescription"))),
-        submitted_at=parse_time(entry.get("SubmissionDate")),
-        updated_at=parse_time(entry.get("NotificationDate")),
-        provider=ctx.provider,
+        submitted_at=read_time(entry.get("SubmissionDate")),
+        updated_at=read_time(entry.get("NotificationDate")),
         raw=raw,
     )
 
 
-def inquire(ctx: ProviderContext, message_ids: Sequence[str]) -> list[DeliveryReport]:
+def inquire(ctx: Ctx, message_ids: Sequence[str]) -> list[DeliveryReport]:
     """InquireDeliveryNotifications for TRNs: one report per id, in order (UNKNOWN when none)."""
     trns = [str(i).strip() for i in message_ids]
     for trn in trns:
         problem = trn_problem(trn)
         if problem:
-            raise InvalidMessageError(
-                f"{problem} (delivery status takes the TRNs returned as message ids)",
-                provider=ctx.provider,
-                before_request=True,
+            raise before_request(
+                InvalidMessageError, f"{problem} (delivery status takes the TRNs returned as message ids)"
             )
     answer = call(
         ctx, "InquireDeliveryNotifications", {"TransactionReferenceNumbers": ";".join(trns)}, success=("0", "1")
@@ -150,7 +132,6 @@ def inquire(ctx: ProviderContext, message_ids: Sequence[str]) -> list[DeliveryRe
             message_id=trn,
             status=DeliveryStatus.UNKNOWN,
             provider_text="no delivery notification for this TRN",
-            provider=ctx.provider,
             raw=answer.raw,
         )
         for trn in trns
@@ -190,7 +171,7 @@ def _recipient(value: str | None) -> str | None:
     return number
 
 
-def parse_callback(ctx: ProviderContext, request: CallbackRequest) -> list[DeliveryReport]:
+def parse_callback(ctx: Ctx, request: CallbackRequest) -> list[DeliveryReport]:
     """A notification-URL request (query or form) with the tags substituted -> one report.
 
     Parameter names are those of the recommended template (see the docs): ``TRN``, ``RCPNT``,
@@ -202,14 +183,13 @@ def parse_callback(ctx: ProviderContext, request: CallbackRequest) -> list[Deliv
     if trn is None:
         raise UnreadableReplyError(
             "not an ASPSMS delivery notification: no TRN parameter",
-            provider=ctx.provider,
             hint="put TRN=<TRN> in the notification URLs (see the provider docs for the template)",
         )
     delivery_status = _field(data, "DST")
     reason_code = _reason_code(_field(data, "RSN"))
     status = status_of(delivery_status, reason_code)
-    submitted = parse_time(_field(data, "SCTSUTC")) or _swiss_time(data, "SCTSCET", "SCTS")
-    updated = parse_time(_field(data, "DSCTSUTC")) or _swiss_time(data, "DSCTSCET", "DSCTS")
+    submitted = read_time(_field(data, "SCTSUTC")) or _swiss_time(data, "SCTSCET", "SCTS")
+    updated = read_time(_field(data, "DSCTSUTC")) or _swiss_time(data, "DSCTSCET", "DSCTS")
     return [
         DeliveryReport(
             message_id=trn,
@@ -220,14 +200,13 @@ def parse_callback(ctx: ProviderContext, request: CallbackRequest) -> list[Deliv
             reason=_reason(status, reason_code, None),
             submitted_at=submitted,
             updated_at=updated,
-            provider=ctx.provider,
         )
     ]
 
 
 def _swiss_time(data: Mapping[str, Any], *names: str) -> dt.datetime | None:
     for name in names:
-        parsed = parse_time(_field(data, name), assume=SWISS_ZONE)
+        parsed = read_time(_field(data, name), assume=SWISS_ZONE)
         if parsed is not None:
             return parsed
     return None

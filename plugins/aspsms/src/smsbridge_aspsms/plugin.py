@@ -6,31 +6,37 @@ hosts; they share the config class, the capabilities and every hook.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from smsbridge import hookimpl
-from smsbridge.models import (
-    AdminResult,
-    Balance,
-    CallbackRequest,
-    CallbackSpec,
+import attrs
+
+from smsbridge.plugin import (
     Capabilities,
-    DeliveryReport,
-    Message,
     ProviderSpec,
     SenderRule,
-    SendResult,
+    hookimpl,
 )
-from smsbridge_aspsms import admin, callbacks, delivery, sending
+from smsbridge_aspsms import admin, balance, callbacks, delivery, sending
 from smsbridge_aspsms.admin import OPERATIONS
-from smsbridge_aspsms.balance import check_credits
 from smsbridge_aspsms.config import AspsmsConfig
+from smsbridge_aspsms.wire import Ctx
 
-if TYPE_CHECKING:
-    from smsbridge.context import ProviderContext
-
-__all__ = ["ASPSMS", "CAPABILITIES", "SECRET_FIELDS", "SERVER2SMS"]
+__all__ = [
+    "ASPSMS",
+    "CAPABILITIES",
+    "SECRET_FIELDS",
+    "SERVER2SMS",
+    "smsbridge_adjust_capabilities",
+    "smsbridge_admin",
+    "smsbridge_balance",
+    "smsbridge_bulk_send",
+    "smsbridge_callback_spec",
+    "smsbridge_check_recipient",
+    "smsbridge_delivery_status",
+    "smsbridge_parse_callback",
+    "smsbridge_providers",
+    "smsbridge_send",
+]
 
 MAX_RECIPIENTS = 1000
 MAX_TEXT_LENGTH = 603  # ASPSMS splits it into up to 9 parts
@@ -70,15 +76,13 @@ ASPSMS = ProviderSpec(
     secret_fields=SECRET_FIELDS,
 )
 
-SERVER2SMS = ProviderSpec(
+SERVER2SMS = attrs.evolve(
+    ASPSMS,
     id="server2sms",
-    config_class=AspsmsConfig,
-    capabilities=CAPABILITIES,
     default_host="json.server2sms.com",
     known_hosts=("server2sms.com",),
     description="server2sms (the ASPSMS JSON API on json.server2sms.com)",
     docs_url="https://json.server2sms.com/",
-    secret_fields=SECRET_FIELDS,
 )
 
 
@@ -88,41 +92,32 @@ def smsbridge_providers() -> list[ProviderSpec]:
 
 
 @hookimpl
-def smsbridge_check_recipient(ctx: ProviderContext, number: str) -> str | None:
+def smsbridge_adjust_capabilities(config: AspsmsConfig, caps: Capabilities) -> Capabilities:
+    """SendSimpleTextSMS has no DeferredDeliveryTime and no FlashingSMS."""
+    return attrs.evolve(caps, scheduling=False, flash=False) if config.simple else caps
+
+
+@hookimpl
+def smsbridge_check_recipient(ctx: Ctx, number: str) -> str | None:
     """ASPSMS takes the E.164 number with its ``+`` (``"+41790000000:TRN"``)."""
     return number
 
 
-@hookimpl
-def smsbridge_send(ctx: ProviderContext, message: Message) -> SendResult:
-    return sending.send(ctx, message)
+# the hooks whose work is all in one function of another module
+smsbridge_send = smsbridge_bulk_send = hookimpl(sending.send)
+smsbridge_balance = hookimpl(balance.check_credits)
+smsbridge_delivery_status = hookimpl(delivery.inquire)
+smsbridge_parse_callback = hookimpl(delivery.parse_callback)
+smsbridge_callback_spec = hookimpl(callbacks.callback_spec)
+smsbridge_admin = hookimpl(admin.run)
 
 
-@hookimpl
-def smsbridge_bulk_send(ctx: ProviderContext, message: Message) -> SendResult:
-    return sending.send(ctx, message)
+if TYPE_CHECKING:  # mypy checks every hook implementation of this module against its specification
+    import smsbridge.plugin as api
+    import smsbridge_aspsms.plugin as this
 
-
-@hookimpl
-def smsbridge_balance(ctx: ProviderContext) -> Balance:
-    return check_credits(ctx)
-
-
-@hookimpl
-def smsbridge_delivery_status(ctx: ProviderContext, message_ids: Sequence[str]) -> list[DeliveryReport]:
-    return delivery.inquire(ctx, message_ids)
-
-
-@hookimpl
-def smsbridge_parse_callback(ctx: ProviderContext, request: CallbackRequest) -> list[DeliveryReport]:
-    return delivery.parse_callback(ctx, request)
-
-
-@hookimpl
-def smsbridge_callback_spec(ctx: ProviderContext) -> CallbackSpec:
-    return callbacks.callback_spec(ctx)
-
-
-@hookimpl
-def smsbridge_admin(ctx: ProviderContext, operation: str, params: dict[str, Any]) -> AdminResult:
-    return admin.run(ctx, operation, params)
+    _hooks: tuple[api.ProvidersHook, api.AdjustCapabilitiesHook, api.CheckRecipientHook, api.SendHook]
+    _hooks = (this, this, this, this)
+    _more: tuple[api.BulkSendHook, api.BalanceHook, api.DeliveryStatusHook, api.ParseCallbackHook]
+    _more = (this, this, this, this)
+    _rest: tuple[api.CallbackSpecHook, api.AdminHook] = (this, this)

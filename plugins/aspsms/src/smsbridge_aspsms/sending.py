@@ -12,16 +12,22 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from smsbridge.errors import InvalidMessageError, InvalidSenderError, Outcome, SmsBridgeError
-from smsbridge.models import Message, Receipt, ReceiptStatus, Recipient, SendResult
-from smsbridge.text import analyze
-from smsbridge_aspsms.config import originator_problem, resolve_zone, trn_problem, url_problem
-from smsbridge_aspsms.wire import call
-
-if TYPE_CHECKING:
-    from smsbridge.context import ProviderContext
+from smsbridge.plugin import (
+    InvalidMessageError,
+    InvalidSenderError,
+    Message,
+    Receipt,
+    ReceiptStatus,
+    Recipient,
+    SendResult,
+    analyze,
+    before_request,
+    parse_zone,
+)
+from smsbridge_aspsms.config import originator_problem, trn_problem, url_problem
+from smsbridge_aspsms.wire import Ctx, call
 
 __all__ = ["MESSAGE_OPTIONS", "TRN_LENGTH", "deferred_time", "new_trn", "notification_fields", "send"]
 
@@ -46,22 +52,14 @@ def new_trn() -> str:
     return secrets.token_hex(TRN_LENGTH // 2)
 
 
-def _invalid(ctx: ProviderContext, message: str, **kwargs: Any) -> InvalidMessageError:
-    return InvalidMessageError(message, provider=ctx.provider, before_request=True, **kwargs)
-
-
-def notification_fields(ctx: ProviderContext, overrides: Mapping[str, Any]) -> dict[str, str]:
+def notification_fields(ctx: Ctx, overrides: Mapping[str, Any], *, op: str | None = None) -> dict[str, str]:
     """The notification URL and AffiliateID fields: account options, then ``overrides``.
 
-    An override of ``None`` or ``""`` removes the account's value for this message.
+    An override of ``None`` or ``""`` removes the account's value for this message.  ``op``:
+    the admin operation whose parameters gave the overrides; its problems name the fields by
+    their wire names, after the operation.
     """
-    config = ctx.config
-    values: dict[str, Any] = {
-        "notify_buffered": config.notify_buffered,
-        "notify_delivered": config.notify_delivered,
-        "notify_not_delivered": config.notify_not_delivered,
-        "affiliate_id": config.affiliate_id,
-    }
+    values = {key: getattr(ctx.config, key) for key in MESSAGE_OPTIONS}  # the options are named alike
     values.update({k: v for k, v in overrides.items() if k in MESSAGE_OPTIONS})
     fields: dict[str, str] = {}
     for key, wire_name in MESSAGE_OPTIONS.items():
@@ -69,63 +67,65 @@ def notification_fields(ctx: ProviderContext, overrides: Mapping[str, Any]) -> d
         if value is None or value == "":
             continue
         if not isinstance(value, str):
-            raise _invalid(ctx, f"option {key!r} must be text, not {type(value).__name__}")
-        if key != "affiliate_id":
-            problem = url_problem(key, value)
-            if problem:
-                raise _invalid(ctx, problem)
+            raise before_request(InvalidMessageError, f"option {key!r} must be text, not {type(value).__name__}")
+        problem = url_problem(wire_name if op else key, value) if key != "affiliate_id" else None
+        if problem:
+            raise before_request(InvalidMessageError, f"{op}: {problem}" if op else problem)
         fields[wire_name] = value
     return fields
 
 
-def deferred_time(ctx: ProviderContext, when: dt.datetime) -> str:
+def deferred_time(ctx: Ctx, when: dt.datetime) -> str:
     """DeferredDeliveryTime for an aware ``when``.
 
     The JSON API's format is not published; the SOAP API's is ``ddMMyyyyHHmmss``, taken here
     in Swiss time (``deferred_timezone``, default Europe/Zurich): an inference, see the docs.
     """
     try:
-        zone = resolve_zone(ctx.config.deferred_timezone)
+        zone = parse_zone(ctx.config.deferred_timezone)
     except ValueError as exc:
-        raise _invalid(ctx, f"cannot write the schedule time: {exc}") from None
+        raise before_request(InvalidMessageError, f"cannot write the schedule time: {exc}") from None
     local = when.astimezone(zone)
     if ctx.config.deferred_format == "iso8601":
         return local.isoformat(timespec="seconds")
     return local.strftime("%d%m%Y%H%M%S")
 
 
-def _check_options(ctx: ProviderContext, message: Message) -> None:
+def _check_options(ctx: Ctx, message: Message) -> None:
     unknown = sorted(set(message.options) - set(_KNOWN_OPTIONS))
     if unknown:
-        raise _invalid(
-            ctx, f"unknown message option(s) {', '.join(unknown)}; ASPSMS takes: {', '.join(_KNOWN_OPTIONS)}"
+        raise before_request(
+            InvalidMessageError,
+            f"unknown message option(s) {', '.join(unknown)}; ASPSMS takes: {', '.join(_KNOWN_OPTIONS)}",
         )
     if ctx.config.simple:
         used = [k for k in _KNOWN_OPTIONS if message.options.get(k) not in (None, "")]
         if used or any(r.reference for r in message.recipients):
             what = ", ".join(used) if used else "a recipient reference (TRN)"
-            raise _invalid(ctx, f"simple=yes (SendSimpleTextSMS) cannot send {what}")
+            raise before_request(InvalidMessageError, f"simple=yes (SendSimpleTextSMS) cannot send {what}")
     if message.sender is not None:
         problem = originator_problem(message.sender)
         if problem:
-            raise InvalidSenderError(problem, provider=ctx.provider, before_request=True)
+            raise before_request(InvalidSenderError, problem)
 
 
-def _trn_option(ctx: ProviderContext, message: Message) -> Mapping[str, str]:
+def _trn_option(ctx: Ctx, message: Message) -> Mapping[str, str]:
     """The ``trn`` option as ``{number: TRN}``: a text for a one-recipient message, or a mapping."""
     option = message.options.get("trn")
     if option is None:
         return {}
     if isinstance(option, str):
         if len(message.recipients) != 1:
-            raise _invalid(ctx, "option 'trn' as text needs exactly one recipient; give a mapping number -> TRN")
+            raise before_request(
+                InvalidMessageError, "option 'trn' as text needs exactly one recipient; give a mapping number -> TRN"
+            )
         return {message.recipients[0].number: option}
     if isinstance(option, Mapping) and all(isinstance(k, str) and isinstance(v, str) for k, v in option.items()):
         return option
-    raise _invalid(ctx, "option 'trn' must be a text or a mapping of numbers to texts")
+    raise before_request(InvalidMessageError, "option 'trn' must be a text or a mapping of numbers to texts")
 
 
-def _assign_trns(ctx: ProviderContext, message: Message) -> tuple[list[tuple[Recipient, str]], list[Receipt]]:
+def _assign_trns(ctx: Ctx, message: Message) -> tuple[list[tuple[Recipient, str]], list[Receipt]]:
     """A TRN for every recipient; those with an unusable TRN come back as rejected receipts."""
     by_number = _trn_option(ctx, message)
     planned: list[tuple[Recipient, str]] = []
@@ -134,73 +134,38 @@ def _assign_trns(ctx: ProviderContext, message: Message) -> tuple[list[tuple[Rec
         trn = recipient.reference or by_number.get(recipient.number) or new_trn()
         problem = trn_problem(trn)
         if problem:
-            rejected.append(Receipt(recipient.number, ReceiptStatus.REJECTED, reason=problem, provider=ctx.provider))
+            rejected.append(Receipt(recipient.number, ReceiptStatus.REJECTED, reason=problem))
         else:
             planned.append((recipient, trn))
     if not planned:
-        raise _invalid(ctx, rejected[0].reason or "no usable transaction reference")
+        raise before_request(InvalidMessageError, rejected[0].reason or "no usable transaction reference")
     return planned, rejected
 
 
-def send(ctx: ProviderContext, message: Message) -> SendResult:
-    """Send ``message`` (1..1000 recipients): one request per distinct text.
+def send(ctx: Ctx, message: Message) -> SendResult:
+    """Send ``message`` (1..1000 recipients) in one request.
 
-    The core hands over one text per chunk, except when ``send()`` gets several templated
-    recipients: those are grouped by their rendered text here.  Once a request was accepted,
-    a later one's failure becomes receipts instead of an exception, so no outcome is lost.
+    ASPSMS has no templating: the core renders templates and groups recipients by their text
+    before it calls the hook, so a message holds one text.
     """
     _check_options(ctx, message)
-    if ctx.config.simple:
+    fields: dict[str, Any] = {"Originator": message.sender} if message.sender else {}
+    if ctx.config.simple:  # SendSimpleTextSMS: plain numbers in a list (hitobito, python-aspsms; see the docs)
         planned: list[tuple[Recipient, str | None]] = [(r, None) for r in message.recipients]
         receipts: list[Receipt] = []
-        extra: dict[str, Any] = {}
+        fields.update(Recipients=[r.number for r in message.recipients], MessageText=message.text)
         method = "SendSimpleTextSMS"
     else:
         with_trn, receipts = _assign_trns(ctx, message)
         planned = list(with_trn)
-        extra = notification_fields(ctx, message.options)
+        fields.update(Recipients=[f"{r.number}:{trn}" for r, trn in with_trn], MessageText=message.text)
+        fields.update(notification_fields(ctx, message.options))
         if message.schedule is not None:
-            extra["DeferredDeliveryTime"] = deferred_time(ctx, message.schedule)
+            fields["DeferredDeliveryTime"] = deferred_time(ctx, message.schedule)
         if message.flash:
-            extra["FlashingSMS"] = "true"
+            fields["FlashingSMS"] = "true"
         method = "SendTextSMS"
-    groups: dict[str, list[tuple[Recipient, str | None]]] = {}
-    for recipient, trn in planned:
-        groups.setdefault(message.text_for(recipient), []).append((recipient, trn))
-    raw = None
-    accepted_any = False
-    for text, members in groups.items():
-        fields: dict[str, Any] = {}
-        if message.sender:
-            fields["Originator"] = message.sender
-        if method == "SendTextSMS":
-            fields["Recipients"] = [f"{r.number}:{trn}" for r, trn in members]
-        else:  # SendSimpleTextSMS: plain numbers in a list (hitobito, python-aspsms; see the docs)
-            fields["Recipients"] = [r.number for r, _ in members]
-        fields["MessageText"] = text
-        fields.update(extra)
-        fields["ForceGSM7bit"] = analyze(text, encoding=message.encoding).encoding == "gsm7"
-        try:
-            answer = call(ctx, method, fields, effectful=True)
-        except SmsBridgeError as exc:
-            if not accepted_any:
-                raise
-            status = ReceiptStatus.REJECTED if exc.outcome is Outcome.NOT_SENT else ReceiptStatus.UNKNOWN
-            code = getattr(exc, "code", None)
-            receipts.extend(
-                Receipt(r.number, status, reason=str(exc), code=code, provider=ctx.provider) for r, _ in members
-            )
-            continue
-        accepted_any = True
-        raw = answer.raw
-        receipts.extend(
-            Receipt(r.number, ReceiptStatus.ACCEPTED, message_id=trn, provider=ctx.provider) for r, trn in members
-        )
-    return SendResult(
-        provider=ctx.provider,
-        receipts=tuple(receipts),
-        raw=raw,
-        client_ref=message.client_ref,
-        scheduled=message.schedule is not None,
-        details={"method": method, "requests": len(groups)},
-    )
+    fields["ForceGSM7bit"] = analyze(message.text, encoding=message.encoding).encoding == "gsm7"
+    answer = call(ctx, method, fields, effectful=True)
+    receipts.extend(Receipt(r.number, ReceiptStatus.ACCEPTED, message_id=trn) for r, trn in planned)
+    return ctx.result(receipts, message, raw=answer.raw, details={"method": method, "requests": 1})

@@ -8,54 +8,34 @@ and ``Password``; every reply is a JSON object whose values are strings, with a
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import attrs
-
-from smsbridge.errors import (
-    AuthenticationError,
-    InsufficientCreditError,
-    InvalidMessageError,
-    InvalidRecipientError,
-    InvalidSenderError,
-    PermissionDeniedError,
+from smsbridge.plugin import (
+    Answer,
+    ProviderContext,
     ProviderError,
+    RawReply,
+    Refusal,
     RejectedError,
-    ServiceUnavailableError,
     UnreadableReplyError,
+    expect_ok_status,
+    is_success,
+    json_body,
+    refusal_error,
+    status_error,
+    text_of,
+    unreadable,
 )
-from smsbridge.models import RawReply
-from smsbridge.replies import expect_ok_status, is_success, json_body, status_error, unreadable
 from smsbridge_aspsms import codes
+from smsbridge_aspsms.config import AspsmsConfig
 
-if TYPE_CHECKING:
-    from smsbridge.context import ProviderContext
+__all__ = ["Ctx", "call", "code_of", "read_reply", "refusal"]
 
-__all__ = ["Answer", "call", "code_of", "read_reply", "refusal", "text_of"]
+Ctx = ProviderContext[AspsmsConfig]
 
 _OK = ("1",)
 # ASPSMS answers refusals with HTTP 200; should a 4xx come with the envelope, read it too
 _ERROR_STATUSES = range(400, 500)
-
-
-@attrs.frozen
-class Answer:
-    """A reply the mapping accepted: its StatusCode (``None`` for the info methods' bare
-    objects), its StatusInfo, the decoded JSON and the raw reply."""
-
-    code: str | None
-    info: str | None
-    data: Any
-    raw: RawReply
-
-
-def text_of(value: Any) -> str | None:
-    """A reply value as text: strings as given, numbers in decimal, anything else ``None``."""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    return None
 
 
 def code_of(value: Any) -> str | None:
@@ -67,33 +47,12 @@ def code_of(value: Any) -> str | None:
     return None
 
 
-def call(
-    ctx: ProviderContext,
-    method: str,
-    fields: Mapping[str, Any],
-    *,
-    auth: bool = True,
-    success: Collection[str] = _OK,
-    answers: Collection[str] = (),
-    effectful: bool = False,
-    envelope: bool = True,
-) -> Answer:
-    """POST ``fields`` (plus the credentials when ``auth``) to ``method``; map the reply."""
-    body: dict[str, Any] = {}
-    if auth:
-        body["UserName"] = ctx.config.userkey
-        body["Password"] = ctx.config.password
-    body.update(fields)
-    reply = ctx.http.request("POST", ctx.url(f"/{method}"), json=body)
-    return read_reply(
-        reply,
-        ctx.provider,
-        method,
-        success=success,
-        answers=answers,
-        effectful=effectful,
-        envelope=envelope,
-    )
+def call(ctx: Ctx, method: str, fields: Mapping[str, Any], *, auth: bool = True, **reading: Any) -> Answer:
+    """POST ``fields`` (plus the credentials when ``auth``) to ``method``; map the reply
+    (``reading``: the options of ``read_reply``)."""
+    credentials = {"UserName": ctx.config.userkey, "Password": ctx.config.password} if auth else {}
+    reply = ctx.http.request("POST", ctx.url(f"/{method}"), json={**credentials, **fields})
+    return read_reply(reply, ctx.provider, method, **reading)
 
 
 def read_reply(
@@ -115,24 +74,24 @@ def read_reply(
     code that is not a documented refusal leaves the outcome unknown.  ``envelope=False``:
     VersionInfo / ListAllStatusCodes, whose documented reply is ``{}``: an object (or list)
     without StatusCode is accepted as is.  A non-2xx reply is read for a documented refusal
-    code; without one its status decides (``smsbridge.wire.status_error``), quoting StatusInfo.
+    code; without one its status decides (``smsbridge.plugin.status_error``), quoting StatusInfo.
     """
     data = json_body(reply, provider, expect=dict if envelope else (dict, list), error_statuses=_ERROR_STATUSES)
     if isinstance(data, list) or ("StatusCode" not in data and not envelope):
         expect_ok_status(reply, provider)
-        return Answer(None, None, data, reply)
+        return Answer(data, reply)
     code = code_of(data.get("StatusCode"))
     info = text_of(data.get("StatusInfo"))
     if not is_success(reply):
         # a documented refusal says more than the status; anything else: the status decides
-        if code in codes.REFUSALS:
+        if code is not None and code in codes.REFUSALS:
             raise refusal(reply, provider, method, code, info, effectful=effectful)
         raise status_error(reply, provider, text=info, code=code)
     if code is None:
         why = "no StatusCode in the reply" if "StatusCode" not in data else "a StatusCode that is not a code"
         raise unreadable(reply, provider, f"{method}: {why}")
     if code in success or code in answers:
-        return Answer(code, info, data, reply)
+        return Answer(data, reply, code, info)
     raise refusal(reply, provider, method, code, info, effectful=effectful)
 
 
@@ -151,50 +110,25 @@ def refusal(
     (``0``, ``999``, an answer of another method) on a method that sends or spends something
     leaves its outcome unknown; on a read it is a ``RejectedError``.
     """
-    text = info or codes.STATUS_TEXT.get(code) or "unknown status"
-    message = f"{method} refused: {text} (StatusCode {code})"
+    said = info or codes.STATUS_TEXT.get(code)
+    message = f"{method} refused: {said or 'unknown status'} (StatusCode {code})"
     common: dict[str, Any] = {
         "provider": provider,
         "http_status": reply.status,
         "code": code,
-        "text": info or codes.STATUS_TEXT.get(code),
+        "text": said,
         "raw": reply,
     }
-    if code in codes.AUTHENTICATION:
-        return AuthenticationError(message, **common)
-    if code in codes.ORIGINATOR_REFUSED:
-        return PermissionDeniedError(
-            message,
-            hint="a numeric originator must be unlocked first: admin SendOriginatorUnlockCode, then UnlockOriginator",
-            **common,
-        )
-    if code == "25":
-        return PermissionDeniedError(
-            message,
-            hint="the credentials were accepted but this access is not: check the ASPSMS account's API access "
-            "and allowed IP addresses",
-            **common,
-        )
-    if code in codes.PERMISSION:
-        return PermissionDeniedError(message, **common)
-    if code in codes.CREDIT:
-        return InsufficientCreditError(message, **common)
-    if code in codes.SENDER:
-        return InvalidSenderError(message, **common)
-    if code in codes.RECIPIENT:
-        return InvalidRecipientError(message, recipient=None, **common)
+    known = codes.REFUSALS.get(code)
     if code == "6" and effectful:
         # ASPSMS gave up waiting on its own side: it may have taken the request.
         return _maybe_taken(method, "the provider answered 'time out' (StatusCode 6)", common)
-    if code in codes.TRANSIENT:
-        return ServiceUnavailableError(message, **common)
-    if code in codes.REQUEST:
-        option = codes.NOTIFICATION_URL_OPTION.get(code)
-        hint = f"check the option {option}" if option else None
-        return InvalidMessageError(message, hint=hint, **common)
-    if effectful:
-        return _maybe_taken(method, f"StatusCode {code} ({text}) is not a documented refusal", common)
-    return RejectedError(message, **common)
+    if known is None and effectful:
+        return _maybe_taken(
+            method, f"StatusCode {code} ({said or 'unknown status'}) is not a documented refusal", common
+        )
+    refused = known or Refusal(RejectedError, "")
+    return refusal_error(refused, reply, code=code, text=said, message=message, provider=provider)
 
 
 # the methods whose effect is an SMS: an unknown outcome is checked through delivery status

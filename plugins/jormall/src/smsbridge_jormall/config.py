@@ -1,4 +1,4 @@
-"""Account options of a JorMall account URL and the capabilities they change.
+"""Account options of a JorMall account URL.
 
 ``jormall://ACCNAME:ACCPASS@default?sender=Shop&auth=token&gateway=otp&api=asmx``
 
@@ -14,12 +14,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import attrs
 
-from smsbridge.config import credential
-from smsbridge.models import Capabilities
+from smsbridge.plugin import credential
 
 __all__ = ["API_KINDS", "AUTH_MODES", "GATEWAYS", "JorMallConfig"]
 
@@ -58,14 +55,3 @@ class JorMallConfig:
         if self.api is not None:
             return self.api
         return "asmx" if self.uses_token else "rest"
-
-    def adjust_capabilities(self, caps: Capabilities) -> Capabilities:
-        """The password routes have no per-recipient ``msgs`` form and no documented ``id``.
-
-        They still receive an ``id`` (harmless if ignored), but smsbridge does not rely on it
-        to retry after an unknown outcome.
-        """
-        if self.uses_token:
-            return caps
-        changes: dict[str, Any] = {"templating": False, "deduplicates": False}
-        return attrs.evolve(caps, **changes)

@@ -13,13 +13,12 @@ request fails in any way the message was certainly not sent.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import attrs
 
-from smsbridge.errors import AuthenticationError, Outcome, UnreadableReplyError
-from smsbridge.models import RawReply
+from smsbridge.plugin import Answer, AuthenticationError, Outcome, ProviderContext, RawReply, UnreadableReplyError
 from smsbridge_jormall import routes
+from smsbridge_jormall.config import JorMallConfig
 from smsbridge_jormall.wire import interpret
 
 __all__ = [
@@ -31,6 +30,8 @@ __all__ = [
     "headers",
     "token_problem",
 ]
+
+Ctx = ProviderContext[JorMallConfig]
 
 CACHE_KEY = "jormall.token"
 MAX_TOKEN_LENGTH = 4096
@@ -50,7 +51,7 @@ def token_problem(token: str) -> str | None:
     return None
 
 
-def fetch(ctx: Any, path: str = routes.GENERATE_TOKEN) -> tuple[str, RawReply]:
+def fetch(ctx: Ctx, path: str = routes.GENERATE_TOKEN) -> tuple[str, RawReply]:
     """Ask GenerateToken (or GetToken) for a token; cache it and return it with the redacted reply."""
     # preparatory: a token request sends no SMS, so a lost answer leaves the message unsent
     reply = ctx.http.request(
@@ -66,7 +67,6 @@ def fetch(ctx: Any, path: str = routes.GENERATE_TOKEN) -> tuple[str, RawReply]:
     if problem is not None:
         raise AuthenticationError(
             f"JorMall answered a token that cannot be used ({problem}); it was not kept",
-            provider=ctx.provider,
             http_status=reply.status,
             code="unusable_token",
             raw=shown,
@@ -88,14 +88,13 @@ class TokenReplyUnreadableError(UnreadableReplyError):
     default_hint = "the token request failed before any message left: it is safe to retry"
 
 
-def _fetch_for_send(ctx: Any) -> str:
+def _fetch_for_send(ctx: Ctx) -> str:
     """A new token for a send: a reply we cannot read means "not sent", not "unknown"."""
     try:
         return fetch(ctx)[0]
     except UnreadableReplyError as exc:
         raise TokenReplyUnreadableError(
             f"{exc.message} (asking for a token; no message was sent)",
-            provider=exc.provider or ctx.provider,
             http_status=exc.http_status,
             code=exc.code,
             text=exc.text,
@@ -103,7 +102,7 @@ def _fetch_for_send(ctx: Any) -> str:
         ) from None
 
 
-def _current(ctx: Any) -> tuple[str, bool]:
+def _current(ctx: Ctx) -> tuple[str, bool]:
     """The cached token, or a new one; the flag says whether it was fetched just now."""
     with ctx.lock:
         token = ctx.cache.get(CACHE_KEY)
@@ -112,7 +111,7 @@ def _current(ctx: Any) -> tuple[str, bool]:
         return _fetch_for_send(ctx), True
 
 
-def _renewed(ctx: Any, rejected: str) -> str:
+def _renewed(ctx: Ctx, rejected: str) -> str:
     with ctx.lock:
         token = ctx.cache.get(CACHE_KEY)
         if isinstance(token, str) and token and token != rejected:
@@ -125,7 +124,7 @@ def headers(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def authorised(ctx: Any, call: Callable[[str], RawReply], read: Callable[[RawReply], str]) -> tuple[str, RawReply]:
+def authorised(ctx: Ctx, call: Callable[[str], RawReply], read: Callable[[RawReply], str]) -> Answer:
     """Run ``call(token)`` and ``read`` its reply; on a refused cached token renew it once.
 
     A refusal ("Invalid user name or password", HTTP 401/403) means nothing was sent, so the
@@ -135,10 +134,10 @@ def authorised(ctx: Any, call: Callable[[str], RawReply], read: Callable[[RawRep
     token, fresh = _current(ctx)
     reply = call(token)
     try:
-        return read(reply), reply
+        return Answer(read(reply), reply)
     except AuthenticationError:
         if fresh:
             raise
     token = _renewed(ctx, token)
     reply = call(token)
-    return read(reply), reply
+    return Answer(read(reply), reply)

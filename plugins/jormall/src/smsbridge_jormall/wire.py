@@ -15,19 +15,20 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
 
-from smsbridge.errors import (
+from smsbridge.plugin import (
+    MAX_ERROR_TEXT,
     AuthenticationError,
-    DuplicateError,
     InvalidMessageError,
-    InvalidRecipientError,
-    InvalidSenderError,
     ProviderError,
+    RawReply,
+    Refusal,
     RejectedError,
-    ServiceUnavailableError,
+    before_request,
+    refusal_error,
+    status_error,
+    unreadable,
 )
-from smsbridge.models import RawReply
-from smsbridge.replies import MAX_ERROR_TEXT, status_error, unreadable
-from smsbridge_jormall.codes import ACCEPTED, Phrase, match_phrase
+from smsbridge_jormall.codes import ACCEPTED, REFUSALS, match_phrase
 
 __all__ = [
     "BULK_TIMEOUT",
@@ -41,8 +42,8 @@ __all__ = [
     "single_fields",
 ]
 
-#: ``requesttimeout`` as the document's gateway link and every observed client send it
-BULK_TIMEOUT = "5000000"
+#: the ``requesttimeout`` field as the document's gateway link and every observed client send it
+BULK_TIMEOUT = ("requesttimeout", "5000000")
 
 Expect = Literal["msgid", "balance", "token"]
 
@@ -57,39 +58,29 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def single_fields(
-    *,
-    number: str,
-    text: str,
-    sender: str,
-    client_ref: str,
-    password_route: bool,
-    accname: str = "",
-    accpass: str = "",
+    *, number: str, text: str, sender: str, client_ref: str, login: tuple[str, str] | None = None
 ) -> list[tuple[str, str]]:
     """SendSMS fields: ``senderid, numbers, msg, id`` (+ ``AccName, AccPass`` on the older routes).
 
-    ``id`` is always present: the document says to pass it as an empty string when unused,
-    and smsbridge always has one (it de-duplicates retries).
+    ``login`` (account name and password) is for the older password routes.  ``id`` is
+    always present: the document says to pass it as an empty string when unused, and
+    smsbridge always has one (it de-duplicates retries).
     """
-    fields = [("senderid", sender), ("numbers", number)]
-    if password_route:
-        fields += [("AccName", accname), ("AccPass", accpass)]
-    fields += [("msg", text), ("id", client_ref)]
-    return fields
+    return [("senderid", sender), ("numbers", number), *_login(login), ("msg", text), ("id", client_ref)]
 
 
 def bulk_fields(
-    *, numbers: Sequence[str], text: str, sender: str, password_route: bool, accname: str = "", accpass: str = ""
+    *, numbers: Sequence[str], text: str, sender: str, login: tuple[str, str] | None = None
 ) -> list[tuple[str, str]]:
     """SendBulkMessages(3).cfm query: comma-joined numbers (at most 120), one text."""
-    fields = [("numbers", ",".join(numbers)), ("senderid", sender)]
-    if password_route:
-        fields += [("AccName", accname), ("AccPass", accpass)]
-    fields += [("msg", text), ("requesttimeout", BULK_TIMEOUT)]
-    return fields
+    return [("numbers", ",".join(numbers)), ("senderid", sender), *_login(login), ("msg", text), BULK_TIMEOUT]
 
 
-def msgs_document(items: Sequence[tuple[str, str]], *, provider: str) -> str:
+def _login(login: tuple[str, str] | None) -> list[tuple[str, str]]:
+    return [("AccName", login[0]), ("AccPass", login[1])] if login else []
+
+
+def msgs_document(items: Sequence[tuple[str, str]]) -> str:
     """The ``msgs`` DocumentElement: one ``<msg>`` per (wire number, text), as the document shows.
 
     Built with xmltodict so ``<``, ``&`` and ``]]>`` are escaped and come back unchanged on
@@ -102,11 +93,10 @@ def msgs_document(items: Sequence[tuple[str, str]], *, provider: str) -> str:
     for _, text in items:
         bad = _NOT_XML.search(text)
         if bad:
-            raise InvalidMessageError(
+            raise before_request(
+                InvalidMessageError,
                 f"the text holds the control character U+{ord(bad.group()):04X}, which the per-recipient "
                 "(msgs) form cannot carry",
-                provider=provider,
-                before_request=True,
             )
     document = {
         "DocumentElement": {
@@ -223,9 +213,9 @@ def interpret(
         found = _expected(raw_text, text, expect)
         if found is not None:
             return found
-    phrase = match_phrase(text)
-    if phrase is not None:
-        raise _refusal(phrase, text, reply, provider, recipient=recipient, bulk=bulk)
+    code = match_phrase(text)
+    if code is not None:
+        raise _refusal(code, text, reply, provider, recipient=recipient, bulk=bulk)
     if status in (401, 403):
         raise _auth_status(reply, provider, text)
     if not 200 <= status < 300:
@@ -256,46 +246,26 @@ def _expected(raw_text: str, text: str, expect: Expect) -> str | None:
     return None
 
 
-def _auth_status(reply: RawReply, provider: str, text: str | None) -> AuthenticationError:
+def _auth_status(reply: RawReply, provider: str, text: str | None) -> ProviderError:
     """HTTP 401/403: the credentials or the token were refused (nothing was sent).
 
     Not the core's ``PermissionDeniedError`` for 403: JorMall's statuses are not documented,
     and a refused token must be renewed whichever of the two it answers.
     """
     said = f" (JorMall: {text!r})" if text else ""
-    return AuthenticationError(
-        f"JorMall refused the credentials or token (HTTP {reply.status}){said}",
-        provider=provider,
-        http_status=reply.status,
-        code=f"http_{reply.status}",
-        text=text,
-        raw=reply,
-    )
+    message = f"JorMall refused the credentials or token (HTTP {reply.status}){said}"
+    refusal = Refusal(AuthenticationError, "")
+    return refusal_error(refusal, reply, code=f"http_{reply.status}", text=text, message=message, provider=provider)
 
 
 def _refusal(
-    phrase: Phrase, text: str, reply: RawReply, provider: str, *, recipient: str | None, bulk: bool
+    code: str, text: str, reply: RawReply, provider: str, *, recipient: str | None, bulk: bool
 ) -> ProviderError:
-    message = f"{phrase.meaning} (JorMall: {text!r})"
-    if phrase.kind == "recipient":
-        return InvalidRecipientError(
-            message,
-            recipient=recipient,
-            provider=provider,
-            http_status=reply.status,
-            code=phrase.code,
-            text=text,
-            raw=reply,
-        )
-    error_class: type[ProviderError] = {
-        "sender": InvalidSenderError,
-        "auth": AuthenticationError,
-        "duplicate": RejectedError if bulk else DuplicateError,
-        "unavailable": ServiceUnavailableError,
-    }.get(phrase.kind, ServiceUnavailableError)
-    if error_class is RejectedError:
-        message = f"JorMall ignored the request as a duplicate (JorMall: {text!r})"
-    return error_class(message, provider=provider, http_status=reply.status, code=phrase.code, text=text, raw=reply)
+    refusal = REFUSALS[code]
+    message = f"{refusal.meaning} (JorMall: {text!r})"
+    if code == "duplicate_id" and bulk:  # a bulk request is never a retry: nothing of it was sent
+        refusal, message = Refusal(RejectedError, ""), f"JorMall ignored the request as a duplicate (JorMall: {text!r})"
+    return refusal_error(refusal, reply, code=code, text=text, message=message, recipient=recipient, provider=provider)
 
 
 def parse_balance(value: str) -> Decimal:

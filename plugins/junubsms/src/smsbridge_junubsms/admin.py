@@ -12,23 +12,29 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-from smsbridge.context import ProviderContext
-from smsbridge.errors import InvalidMessageError, UnsupportedOperationError
-from smsbridge.models import AdminOperation, AdminParam, AdminResult
+from smsbridge.plugin import (
+    AdminOperation,
+    AdminParam,
+    AdminResult,
+    Answer,
+    InvalidMessageError,
+    UnsupportedOperationError,
+    before_request,
+    parse_decimal,
+    text_of,
+    wire_text,
+)
 from smsbridge_junubsms.wire import (
-    Reply,
+    Ctx,
     call,
     endpoint,
     items_of,
     redacted,
     remember_token,
     secret_of,
-    text_of,
-    to_decimal,
     unreadable,
 )
 
@@ -155,63 +161,36 @@ _INTEGERS = frozenset(
 _ALWAYS_WRITTEN = ("data_footer", "data_sender")
 _LISTS = {"get_contact": "contacts", "get_contact_group": "groups"}
 _ENVELOPE = ("error", "error_string", "timestamp")
-_TRUE = {"1", "yes", "true", "on", "y"}
-_FALSE = {"0", "no", "false", "off", "n"}
 
 
-def _bad(ctx: ProviderContext, text: str) -> InvalidMessageError:
-    hint = "`smsbridge admin --list` shows every operation and its parameters"
-    return InvalidMessageError(text, provider=ctx.provider, before_request=True, hint=hint)
+def _bad(text: str) -> InvalidMessageError:
+    return before_request(
+        InvalidMessageError, text, hint="`smsbridge admin --list` shows every operation and its parameters"
+    )
 
 
-def _wire_value(ctx: ProviderContext, param: AdminParam, value: Any) -> str:
-    """A parameter as wire text, checked against its declared type before any request."""
-    name = param.name
-    if param.type == "bool":
-        if isinstance(value, bool):
-            return "1" if value else "0"
-        text = str(value).strip().lower()
-        if text in _TRUE | _FALSE:
-            return "1" if text in _TRUE else "0"
-        raise _bad(ctx, f"{name} takes yes/no (1/0), not {value!r}")
-    if param.type == "int":
-        text = str(value).strip()
-        if isinstance(value, bool) or not text.isdigit():
-            raise _bad(ctx, f"{name} takes a whole number, not {value!r}")
-        return text
-    if param.type == "decimal":
-        amount = to_decimal(value) if not isinstance(value, Decimal) else value
-        if amount is None or not amount.is_finite() or amount <= 0:
-            raise _bad(ctx, f"{name} takes a positive amount, not {value!r}")
-        return format(amount, "f")
-    if isinstance(value, dt.datetime):
-        if value.tzinfo is None:
-            raise _bad(ctx, f"{name}: give a timezone-aware datetime")
-        return str(ctx.config.clock.schedule(value))
-    if not isinstance(value, (str, int)) or isinstance(value, bool):
-        raise _bad(ctx, f"{name} takes text, not {type(value).__name__}")
-    return str(value)
+def _fields(ctx: Ctx, op: AdminOperation, params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The declared parameters given, in declared order (stable requests), as wire text.
 
-
-def _fields(ctx: ProviderContext, op: AdminOperation, params: Mapping[str, Any]) -> list[tuple[str, str]]:
-    declared = {p.name: p for p in op.params}
-    unknown = sorted(set(params) - set(declared))
-    if unknown:
-        raise _bad(ctx, f"{op.name}: unknown parameter(s) {', '.join(unknown)}")
+    The core has refused unknown and missing parameters and converted each by its type.
+    """
     fields = []
-    for param in op.params:  # declared order: stable requests
+    for param in op.params:
         value = params.get(param.name)
         if value is None or value == "":
-            if param.required:
-                raise _bad(ctx, f"{op.name}: missing required parameter {param.name}")
             continue
-        fields.append((param.name, _wire_value(ctx, param, value)))
+        if (param.type == "int" and value < 0) or (param.type == "decimal" and value <= 0):
+            wanted = "a positive amount" if param.type == "decimal" else "a whole number"
+            raise _bad(f"{param.name} takes {wanted}, not {value!r}")
+        if isinstance(value, dt.datetime):
+            fields.append((param.name, ctx.config.clock.schedule(value)))
+        else:
+            fields.append((param.name, wire_text(value)))
     if op.name == "accountadd" and dict(fields).get("data_status") not in ("2", "3", "4"):
-        raise _bad(ctx, "accountadd: data_status is 2 (admin), 3 (user) or 4 (subuser)")
+        raise _bad("accountadd: data_status is 2 (admin), 3 (user) or 4 (subuser)")
     missing = [name for name in _ALWAYS_WRITTEN if params.get(name) is None] if op.name == "accountconf" else []
     if missing:
         raise _bad(
-            ctx,
             f"accountconf without {' and '.join(missing)} would empty them: playSMS writes the footer and the "
             "default sender on every accountconf. Give their current values (or an empty value to clear them)",
         )
@@ -233,7 +212,7 @@ def _plain(data: Mapping[str, Any]) -> dict[str, Any]:
         if key in _ENVELOPE:
             continue
         if key in _MONEY:
-            amount = to_decimal(value)
+            amount = parse_decimal(value, comma="thousands")
             out[key] = amount if amount is not None else value
         elif key in _INTEGERS:
             out[key] = _integer(value)
@@ -244,27 +223,24 @@ def _plain(data: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _ok(answer: Reply) -> bool:
+def _ok(answer: Answer) -> bool:
     return (text_of(answer.data.get("status")) or "").upper() == "OK"
 
 
-def _ws_login(ctx: ProviderContext, params: Mapping[str, Any]) -> AdminResult:
-    key = params.get("login_key")
-    user = params.get("u") or ctx.config.username
-    if not isinstance(key, str) or not key.strip():
-        raise _bad(ctx, "ws_login: login_key must be text")
-    if not isinstance(user, str):
-        raise _bad(ctx, "ws_login: u must be text")
+def _ws_login(ctx: Ctx, params: Mapping[str, Any]) -> AdminResult:
+    key, user = str(params["login_key"]), params.get("u") or ctx.config.username  # text: the core converted them
+    if not key.strip():
+        raise _bad("ws_login: login_key must be text")
     ctx.add_secret(key)  # the URL is returned to the caller, never logged
     query = urlencode([("app", "ws"), ("op", "ws_login"), ("u", user), ("login_key", key)])
-    return AdminResult("ws_login", {"url": f"{endpoint(ctx)}?{query}"}, provider=ctx.provider)
+    return AdminResult("ws_login", {"url": f"{endpoint(ctx)}?{query}"})
 
 
-def run(ctx: ProviderContext, operation: str, params: Mapping[str, Any]) -> AdminResult:
+def run(ctx: Ctx, operation: str, params: Mapping[str, Any]) -> AdminResult:
     """Run one declared operation and shape its result (see the module doc)."""
     op = _BY_NAME.get(operation)
     if op is None:
-        raise UnsupportedOperationError(f"unknown operation {operation!r}", provider=ctx.provider)
+        raise UnsupportedOperationError(f"unknown operation {operation!r}")
     fields = _fields(ctx, op, params)
     if operation == "ws_login":
         return _ws_login(ctx, params)
@@ -277,7 +253,7 @@ def run(ctx: ProviderContext, operation: str, params: Mapping[str, Any]) -> Admi
             raw = redacted(ctx, raw)
         if not new or not _ok(answer):
             raise unreadable(ctx, raw, operation, "op=set_token answered no token")
-        return AdminResult(operation, {"token": new}, provider=ctx.provider, raw=raw)
+        return AdminResult(operation, {"token": new}, raw=raw)
     if operation == "loginkeyset":
         key = secret_of(answer.data.get("login_key"))
         if key:
@@ -285,18 +261,18 @@ def run(ctx: ProviderContext, operation: str, params: Mapping[str, Any]) -> Admi
             raw = redacted(ctx, raw)
     if operation in _LISTS:
         # no match is OK with "data":null (1.4.8) or [] (the document); no status is no answer
-        if answer.no_data:
+        if answer.code:
             rows: list[Any] | None = []
         else:
             rows = items_of(answer.data.get("data")) if _ok(answer) else None
         if rows is None or not all(isinstance(r, Mapping) for r in rows):
             raise unreadable(ctx, raw, operation, f"op={operation} answered no list")
-        return AdminResult(operation, {_LISTS[operation]: [_plain(r) for r in rows]}, provider=ctx.provider, raw=raw)
+        return AdminResult(operation, {_LISTS[operation]: [_plain(r) for r in rows]}, raw=raw)
     if operation == "query":
         data = answer.data.get("data")
         if not isinstance(data, Mapping):
             raise unreadable(ctx, raw, operation, "op=query answered no data")
-        return AdminResult(operation, _plain(data), provider=ctx.provider, raw=raw)
+        return AdminResult(operation, _plain(data), raw=raw)
     if not _ok(answer):
         raise unreadable(ctx, raw, operation, f"op={operation} answered neither OK nor ERR")
-    return AdminResult(operation, _plain(answer.data), provider=ctx.provider, raw=raw)
+    return AdminResult(operation, _plain(answer.data), raw=raw)

@@ -25,17 +25,17 @@ read alike.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
-from smsbridge.errors import UnreadableReplyError
-from smsbridge.models import (
+from smsbridge.plugin import (
     CallbackKind,
     CallbackReply,
     CallbackRequest,
     CallbackSetup,
     CallbackSpec,
     InboundMessage,
+    UnreadableReplyError,
 )
+from smsbridge_junubsms.wire import Ctx
 
 __all__ = ["QUERY", "callback_spec", "parse_inbound"]
 
@@ -45,7 +45,7 @@ QUERY = (
 )
 
 
-def callback_spec(ctx: Any) -> CallbackSpec:
+def callback_spec(ctx: Ctx) -> CallbackSpec:
     return CallbackSpec(
         kinds={
             CallbackKind.INBOUND: CallbackSetup(
@@ -60,16 +60,14 @@ def callback_spec(ctx: Any) -> CallbackSpec:
     )
 
 
-def parse_inbound(ctx: Any, request: CallbackRequest) -> list[InboundMessage]:
+def parse_inbound(ctx: Ctx, request: CallbackRequest) -> list[InboundMessage]:
     data = {**request.query, **request.form}
     sender = (data.get("sender") or "").strip()
     keyword = (data.get("keyword") or "").strip()
     param = data.get("param") or ""
     raw = data.get("raw")
     if not sender or (raw is None and not keyword):
-        raise UnreadableReplyError(
-            "not a playSMS SMS custom callback: sender and raw (or keyword) are needed", provider=ctx.provider
-        )
+        raise UnreadableReplyError("not a playSMS SMS custom callback: sender and raw (or keyword) are needed")
     text = raw if raw is not None else f"{keyword} {param}".strip()
     when = data.get("datetime") or ""
     ident = hashlib.blake2b(f"{sender}\x00{when}\x00{text}".encode(), digest_size=12).hexdigest()
@@ -81,6 +79,5 @@ def parse_inbound(ctx: Any, request: CallbackRequest) -> list[InboundMessage]:
             recipient=(data.get("receiver") or "").strip() or None,
             received_at=ctx.config.clock.read(when, "in"),  # the PHP clock's wall time, like op=in
             keyword=keyword or None,
-            provider=ctx.provider,
         )
     ]

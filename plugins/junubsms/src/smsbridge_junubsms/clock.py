@@ -31,47 +31,14 @@ from typing import Any
 
 import attrs
 
-__all__ = ["FRAMES", "ServerClock", "parse_offset", "parse_timezone", "server_clock"]
+from smsbridge.plugin import parse_offset, parse_zone
+
+__all__ = ["FRAMES", "ServerClock", "server_clock"]
 
 #: how many times the server subtracted its ``gateway_timezone`` from the PHP clock
 FRAMES: dict[str, int] = {"schedule": 0, "in": 0, "sx": 0, "ds": 1, "ix": 2}
 
-_OFFSET = re.compile(r"^(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?$", re.I)
 _TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?")
-_UTC_NAMES = ("UTC", "GMT", "Z", "ETC/UTC", "0", "+0", "+00:00", "+0000")
-
-
-def parse_offset(text: str) -> dt.timedelta:
-    """``+07:00``, ``+0700``, ``UTC+7`` or ``UTC`` -> a fixed offset (at most 14 hours)."""
-    value = text.strip()
-    if value.upper() in _UTC_NAMES:
-        return dt.timedelta(0)
-    match = _OFFSET.match(value)
-    if not match:
-        raise ValueError(f"{text!r} is not a UTC offset such as +07:00 or +0200")
-    sign, hours, minutes = match.groups()
-    delta = dt.timedelta(hours=int(hours), minutes=int(minutes or 0))
-    if delta > dt.timedelta(hours=14):
-        raise ValueError(f"offset {text!r} is out of range")
-    return -delta if sign == "-" else delta
-
-
-def parse_timezone(name: str) -> dt.tzinfo:
-    """``UTC``, a fixed offset (``+02:00``, ``UTC-0530``) or an IANA name (``Africa/Juba``)."""
-    text = name.strip()
-    try:
-        return dt.timezone(parse_offset(text))
-    except ValueError:
-        if _OFFSET.match(text):
-            raise
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ValueError(
-            f"timezone {name!r} is neither UTC, an offset like +02:00, nor a known IANA name like Africa/Juba"
-        ) from None
 
 
 def _effective(offset: dt.timedelta) -> dt.timedelta:
@@ -105,4 +72,4 @@ class ServerClock:
 @functools.lru_cache(maxsize=64)
 def server_clock(timezone: str, gateway_timezone: str) -> ServerClock:
     """The clock of a server with these two settings (built once: reports read it per row)."""
-    return ServerClock(zone=parse_timezone(timezone), gateway=parse_offset(gateway_timezone))
+    return ServerClock(zone=parse_zone(timezone), gateway=parse_offset(gateway_timezone))

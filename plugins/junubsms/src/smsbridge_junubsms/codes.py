@@ -9,18 +9,19 @@ sent": an undocumented code, or ERR without a code, leaves the outcome unknown.
 
 from __future__ import annotations
 
-from smsbridge.errors import (
+from smsbridge.plugin import (
     AuthenticationError,
+    DeliveryStatus,
     InsufficientCreditError,
     InvalidMessageError,
     InvalidRecipientError,
     NotFoundError,
     PermissionDeniedError,
-    ProviderError,
+    Refusal,
+    RefusalTable,
     RejectedError,
     UnsupportedOperationError,
 )
-from smsbridge.models import DeliveryStatus
 
 __all__ = [
     "AUTH_HINT",
@@ -30,54 +31,12 @@ __all__ = [
     "ITEM_REFUSALS",
     "NO_DATA_CODES",
     "PV_REFUSALS",
-    "error_class",
+    "REFUSALS",
     "error_text",
+    "refusal",
     "unreadable_hint",
 ]
 
-ERRORS: dict[str, str] = {
-    "100": "authentication failed",
-    "101": "type of action is invalid or unknown",
-    "102": "one or more field empty",
-    "103": "not enough credit for this operation",
-    "104": "webservice token is not available",
-    "105": "webservice token not enable for this user",
-    "106": "webservice token not allowed from this IP address",
-    "200": "send message failed",
-    "201": "destination number or message is empty",
-    "400": "no delivery status available",
-    "401": "no delivery status retrieved and SMS still in queue",
-    "402": "no delivery status retrieved and SMS has been processed from queue",
-    "501": "no data returned or result is empty",
-    "600": "admin level authentication failed",
-    "601": "inject message failed",
-    "602": "sender id or message is empty",
-    "603": "account addition failed due to missing data",
-    "604": "fail to add account",
-    "605": "account removal failed due to unknown username",
-    "606": "fail to remove account",
-    "607": "set parent failed due to unknown username",
-    "608": "fail to set parent",
-    "609": "get parent failed due to unknown username",
-    "610": "fail to get parent",
-    "611": "account ban failed due to unknown username",
-    "612": "fail to ban account",
-    "613": "account unban failed due to unknown username",
-    "614": "fail to unban account",
-    "615": "editing account preferences failed due to missing data",
-    "616": "fail to edit account preferences",
-    "617": "editing account configuration failed due to missing data",
-    "618": "fail to edit account configuration",
-    "619": "viewing credit failed due to missing data",
-    "620": "fail to view credit",
-    "621": "adding credit failed due to missing data",
-    "622": "fail to add credit",
-    "623": "deducting credit failed due to missing data",
-    "624": "fail to deduct credit",
-    "625": "setting login key failed due to missing data",
-    "626": "fail to set login key",
-    "627": "number is already in the stoplist",  # webservices_stoplist's duplicate; the server has no wording
-}
 
 #: "nothing to show" answers of the listing operations (ds, in, ix, sx, contact searches):
 #: not failures of the call.
@@ -88,32 +47,66 @@ AUTH_HINT = (
     "webservices not enabled for the user, a client IP not allowed, or a banned account"
 )
 
+_ADMIN_HINT = "this operation needs an admin account's user and token (playSMS answers 600 to a wrong token too)"
+_NO_FIELD_HINT = "playSMS answers this when no field to change was given, and for an unknown user"
+
+#: every documented code, the error it becomes and what it means; an undocumented code is a
+#: ``RejectedError``.  Valid credentials but not allowed: no token yet, webservices off, client
+#: address refused (get_token only), a non-admin on an admin operation (600; also a wrong admin
+#: token); 605-613 "failed due to unknown username".
+REFUSALS: RefusalTable = {
+    "100": Refusal(AuthenticationError, "authentication failed", AUTH_HINT),
+    "101": Refusal(UnsupportedOperationError, "type of action is invalid or unknown"),
+    "102": Refusal(InvalidMessageError, "one or more field empty"),
+    "103": Refusal(InsufficientCreditError, "not enough credit for this operation"),
+    "104": Refusal(PermissionDeniedError, "webservice token is not available"),
+    "105": Refusal(PermissionDeniedError, "webservice token not enable for this user"),
+    "106": Refusal(PermissionDeniedError, "webservice token not allowed from this IP address"),
+    "200": Refusal(RejectedError, "send message failed"),
+    "201": Refusal(InvalidRecipientError, "destination number or message is empty"),
+    "400": Refusal(RejectedError, "no delivery status available"),
+    "401": Refusal(RejectedError, "no delivery status retrieved and SMS still in queue"),
+    "402": Refusal(RejectedError, "no delivery status retrieved and SMS has been processed from queue"),
+    "501": Refusal(RejectedError, "no data returned or result is empty"),
+    "600": Refusal(PermissionDeniedError, "admin level authentication failed", _ADMIN_HINT),
+    "601": Refusal(RejectedError, "inject message failed"),
+    "602": Refusal(RejectedError, "sender id or message is empty"),
+    "603": Refusal(RejectedError, "account addition failed due to missing data"),
+    "604": Refusal(RejectedError, "fail to add account"),
+    "605": Refusal(NotFoundError, "account removal failed due to unknown username"),
+    "606": Refusal(RejectedError, "fail to remove account"),
+    "607": Refusal(NotFoundError, "set parent failed due to unknown username"),
+    "608": Refusal(RejectedError, "fail to set parent"),
+    "609": Refusal(NotFoundError, "get parent failed due to unknown username"),
+    "610": Refusal(RejectedError, "fail to get parent"),
+    "611": Refusal(NotFoundError, "account ban failed due to unknown username"),
+    "612": Refusal(RejectedError, "fail to ban account"),
+    "613": Refusal(NotFoundError, "account unban failed due to unknown username"),
+    "614": Refusal(RejectedError, "fail to unban account"),
+    "615": Refusal(RejectedError, "editing account preferences failed due to missing data", _NO_FIELD_HINT),
+    "616": Refusal(RejectedError, "fail to edit account preferences"),
+    "617": Refusal(RejectedError, "editing account configuration failed due to missing data", _NO_FIELD_HINT),
+    "618": Refusal(RejectedError, "fail to edit account configuration"),
+    "619": Refusal(RejectedError, "viewing credit failed due to missing data"),
+    "620": Refusal(RejectedError, "fail to view credit"),
+    "621": Refusal(RejectedError, "adding credit failed due to missing data"),
+    "622": Refusal(RejectedError, "fail to add credit"),
+    "623": Refusal(RejectedError, "deducting credit failed due to missing data"),
+    "624": Refusal(RejectedError, "fail to deduct credit"),
+    "625": Refusal(RejectedError, "setting login key failed due to missing data"),
+    "626": Refusal(RejectedError, "fail to set login key"),
+    # webservices_stoplist's duplicate; the server has no wording
+    "627": Refusal(RejectedError, "number is already in the stoplist"),
+}
+#: the document's wording of each code
+ERRORS: dict[str, str] = {code: refusal.meaning for code, refusal in REFUSALS.items()}
+
 #: codes a ``pv`` reply may answer at the top level that say nothing was sent
 PV_REFUSALS = frozenset({"100", "101", "102", "103", "104", "105", "106", "200", "201"})
 #: codes a ``pv`` destination item may carry that say it was not sent (200 send failed,
 #: 103 not enough credit: webservices_pv)
 ITEM_REFUSALS = frozenset({"103", "200"})
 
-_CLASSES: dict[str, type[ProviderError]] = {
-    "100": AuthenticationError,
-    "101": UnsupportedOperationError,
-    "102": InvalidMessageError,
-    "103": InsufficientCreditError,
-    # valid credentials, not allowed: no token yet, webservices off, client address refused
-    # (get_token only), a non-admin on an admin operation (600; also a wrong admin token)
-    "104": PermissionDeniedError,
-    "105": PermissionDeniedError,
-    "106": PermissionDeniedError,
-    "200": RejectedError,
-    "201": InvalidRecipientError,
-    "600": PermissionDeniedError,
-    # "failed due to unknown username"
-    "605": NotFoundError,
-    "607": NotFoundError,
-    "609": NotFoundError,
-    "611": NotFoundError,
-    "613": NotFoundError,
-}
 
 #: operations that change nothing on the server: a reply lost on them is safe to ask again
 READ_ONLY = frozenset({"cr", "ds", "in", "ix", "sx", "query", "get_contact", "get_contact_group", "get_token"})
@@ -135,18 +128,20 @@ DS_EMPTY: dict[str, DeliveryStatus] = {
 }
 
 
-def error_class(code: str | None, op: str) -> type[ProviderError]:
-    """The smsbridge error class for ERR ``code`` answered to ``op``.
+def refusal(code: str | None, op: str) -> Refusal:
+    """What ERR ``code`` answered to ``op`` means.
 
     ERR 201 means "destination or message empty"; smsbridge refuses an empty text before any
     request, so on ``pv`` it is the destination list the server found empty.  Elsewhere it is
     a missing field.
     """
-    if code is None:
-        return RejectedError
     if code == "201" and op != "pv":
-        return InvalidMessageError
-    return _CLASSES.get(code, RejectedError)
+        return Refusal(InvalidMessageError, ERRORS[code])
+    if code == "620" and op == "creditview":
+        return Refusal(
+            RejectedError, ERRORS[code], "playSMS answers ERR 620 when the balance is zero (or the user is unknown)"
+        )
+    return REFUSALS.get(code or "") or Refusal(RejectedError, error_text(code))
 
 
 def unreadable_hint(op: str) -> str:

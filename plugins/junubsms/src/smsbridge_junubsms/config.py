@@ -13,9 +13,8 @@ from typing import Any
 
 import attrs
 
-from smsbridge.config import credential
-from smsbridge.models import Capabilities
-from smsbridge_junubsms.clock import ServerClock, parse_offset, parse_timezone, server_clock
+from smsbridge.plugin import credential, parse_offset, parse_zone
+from smsbridge_junubsms.clock import ServerClock, server_clock
 
 __all__ = ["MAX_BATCH", "MERGING_SINCE", "PARTIAL_GROUPS_SINCE", "PlaySMSConfig", "parse_version"]
 
@@ -42,7 +41,7 @@ def parse_version(text: str) -> tuple[int, int, int]:
 
 
 def _check_timezone(_: Any, __: Any, value: str) -> None:
-    parse_timezone(value)
+    parse_zone(value)
 
 
 def _check_offset(_: Any, __: Any, value: str) -> None:
@@ -123,11 +122,3 @@ class PlaySMSConfig:
     def clock(self) -> ServerClock:
         """The server's time frames (see ``smsbridge_junubsms.clock``)."""
         return server_clock(self.timezone, self.gateway_timezone)
-
-    def adjust_capabilities(self, caps: Capabilities) -> Capabilities:
-        """Apply ``batch`` and ``max_length`` to the declared capabilities."""
-        return attrs.evolve(
-            caps,
-            max_recipients=self.batch,
-            max_text_length=self.max_length if self.max_length is not None else caps.max_text_length,
-        )

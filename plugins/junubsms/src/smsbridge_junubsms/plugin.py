@@ -7,30 +7,32 @@ their default host.  Hooks stay thin: requests and reply mapping live in ``wire`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
-from smsbridge.context import ProviderContext
-from smsbridge.hookspecs import hookimpl
-from smsbridge.models import (
-    AdminResult,
-    Balance,
-    CallbackRequest,
-    CallbackSpec,
-    Capabilities,
-    DeliveryReport,
-    InboundMessage,
-    InboundQuery,
-    Message,
-    ProviderSpec,
-    SenderRule,
-    SendResult,
-)
+import attrs
+
+from smsbridge.plugin import Balance, Capabilities, ProviderSpec, SenderRule, hookimpl, parse_decimal
 from smsbridge_junubsms import admin, callbacks, reports, sending
 from smsbridge_junubsms.config import PlaySMSConfig
-from smsbridge_junubsms.wire import PLACEHOLDER_HOST, call, to_decimal
+from smsbridge_junubsms.wire import PLACEHOLDER_HOST, Ctx, call, unreadable
 
-__all__ = ["CAPABILITIES", "JUNUBSMS", "PLAYSMS", "SECRET_FIELDS"]
+__all__ = [
+    "CAPABILITIES",
+    "JUNUBSMS",
+    "PLAYSMS",
+    "SECRET_FIELDS",
+    "smsbridge_adjust_capabilities",
+    "smsbridge_admin",
+    "smsbridge_balance",
+    "smsbridge_bulk_send",
+    "smsbridge_callback_spec",
+    "smsbridge_check_recipient",
+    "smsbridge_delivery_status",
+    "smsbridge_inbound",
+    "smsbridge_parse_inbound_callback",
+    "smsbridge_providers",
+    "smsbridge_send",
+]
 
 #: wire fields that carry secrets: the token, the password, tokens and login keys in replies,
 #: passwords in admin requests
@@ -91,49 +93,37 @@ def smsbridge_providers() -> list[ProviderSpec]:
 
 
 @hookimpl
-def smsbridge_check_recipient(ctx: ProviderContext, number: str) -> str | None:
-    return sending.wire_number(ctx, number)
+def smsbridge_adjust_capabilities(config: PlaySMSConfig, caps: Capabilities) -> Capabilities:
+    """Apply ``batch`` and ``max_length`` to the declared capabilities."""
+    length = config.max_length if config.max_length is not None else caps.max_text_length
+    return attrs.evolve(caps, max_recipients=config.batch, max_text_length=length)
 
 
 @hookimpl
-def smsbridge_send(ctx: ProviderContext, message: Message) -> SendResult | None:
-    return sending.send(ctx, message)
-
-
-@hookimpl
-def smsbridge_bulk_send(ctx: ProviderContext, message: Message) -> SendResult | None:
-    return sending.send(ctx, message)
-
-
-@hookimpl
-def smsbridge_balance(ctx: ProviderContext) -> Balance | None:
+def smsbridge_balance(ctx: Ctx) -> Balance:
     answer = call(ctx, "cr")
-    amount = to_decimal(answer.data.get("credit"))  # a number, but the string "0" when zero
+    amount = parse_decimal(answer.data.get("credit"), comma="thousands")  # a number, but the string "0" when zero
     if amount is None:
-        raise answer.unreadable("op=cr answered no credit figure")
-    return Balance(amount=amount, unit="credits", provider=ctx.provider, raw=answer.raw)
+        raise unreadable(ctx, answer.raw, "cr", "op=cr answered no credit figure")
+    return Balance(amount=amount, unit="credits", raw=answer.raw)
 
 
-@hookimpl
-def smsbridge_delivery_status(ctx: ProviderContext, message_ids: Sequence[str]) -> list[DeliveryReport] | None:
-    return reports.delivery_status(ctx, message_ids)
+# the hooks whose work is all in one function of another module
+smsbridge_check_recipient = hookimpl(sending.wire_number)
+smsbridge_send = smsbridge_bulk_send = hookimpl(sending.send)
+smsbridge_delivery_status = hookimpl(reports.delivery_status)
+smsbridge_inbound = hookimpl(reports.inbound)
+smsbridge_callback_spec = hookimpl(callbacks.callback_spec)
+smsbridge_parse_inbound_callback = hookimpl(callbacks.parse_inbound)
+smsbridge_admin = hookimpl(admin.run)
 
 
-@hookimpl
-def smsbridge_inbound(ctx: ProviderContext, query: InboundQuery) -> list[InboundMessage] | None:
-    return reports.inbound(ctx, query)
+if TYPE_CHECKING:  # mypy checks every hook implementation of this module against its specification
+    import smsbridge.plugin as api
+    import smsbridge_junubsms.plugin as this
 
-
-@hookimpl
-def smsbridge_callback_spec(ctx: ProviderContext) -> CallbackSpec | None:
-    return callbacks.callback_spec(ctx)
-
-
-@hookimpl
-def smsbridge_parse_inbound_callback(ctx: ProviderContext, request: CallbackRequest) -> list[InboundMessage] | None:
-    return callbacks.parse_inbound(ctx, request)
-
-
-@hookimpl
-def smsbridge_admin(ctx: ProviderContext, operation: str, params: dict[str, Any]) -> AdminResult | None:
-    return admin.run(ctx, operation, params)
+    _hooks: tuple[api.ProvidersHook, api.AdjustCapabilitiesHook, api.CheckRecipientHook, api.SendHook]
+    _hooks = (this, this, this, this)
+    _more: tuple[api.BulkSendHook, api.BalanceHook, api.DeliveryStatusHook, api.InboundHook]
+    _more = (this, this, this, this)
+    _rest: tuple[api.CallbackSpecHook, api.ParseInboundCallbackHook, api.AdminHook] = (this, this, this)

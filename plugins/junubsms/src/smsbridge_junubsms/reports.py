@@ -21,12 +21,19 @@ import html
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from smsbridge.context import ProviderContext
-from smsbridge.errors import InvalidMessageError
-from smsbridge.models import DeliveryReport, DeliveryStatus, InboundMessage, InboundQuery
+from smsbridge.plugin import (
+    Answer,
+    DeliveryReport,
+    DeliveryStatus,
+    InboundMessage,
+    InboundQuery,
+    InvalidMessageError,
+    before_request,
+    text_of,
+)
 from smsbridge_junubsms import codes
 from smsbridge_junubsms.ids import MessageRef, is_smslog_id
-from smsbridge_junubsms.wire import Reply, call, items_of, text_of
+from smsbridge_junubsms.wire import Ctx, call, items_of, unreadable
 
 __all__ = ["FOLDERS", "PAGE", "delivery_status", "inbound"]
 
@@ -38,15 +45,15 @@ INBOUND_FILTERS = ("src", "dst", "dt", "kwd", "queue", "smslog_id")
 _STATES = {"0": "pending", "1": "sent", "2": "failed", "3": "delivered"}
 
 
-def _rows(answer: Reply) -> list[Mapping[str, Any]]:
+def _rows(ctx: Ctx, answer: Answer, op: str) -> list[Mapping[str, Any]]:
     """A listing's rows.  Success is ``data`` (no status) or a "no data" ERR; anything else is unreadable."""
-    if answer.no_data is not None:
+    if answer.code is not None:
         return []
     if "data" not in answer.data:
-        raise answer.unreadable(f"op={answer.op} answered neither rows nor an error")
+        raise unreadable(ctx, answer.raw, op, f"op={op} answered neither rows nor an error")
     rows = items_of(answer.data.get("data"))
     if rows is None or not all(isinstance(r, Mapping) for r in rows):
-        raise answer.unreadable("the data list is not a list of rows")
+        raise unreadable(ctx, answer.raw, op, "the data list is not a list of rows")
     return list(rows)
 
 
@@ -58,7 +65,7 @@ def _id_order(ident: str) -> tuple[int, str]:
 # ---------------------------------------------------------------------------- delivery status
 
 
-def _report(ctx: ProviderContext, ident: str, row: Mapping[str, Any], answer: Reply) -> DeliveryReport:
+def _report(ctx: Ctx, ident: str, row: Mapping[str, Any], answer: Answer) -> DeliveryReport:
     code = text_of(row.get("status"))
     clock = ctx.config.clock
     return DeliveryReport(
@@ -69,13 +76,12 @@ def _report(ctx: ProviderContext, ident: str, row: Mapping[str, Any], answer: Re
         provider_text=_STATES.get(code or ""),
         submitted_at=clock.read(row.get("dt"), "ds"),
         updated_at=clock.read(row.get("update"), "ds"),
-        provider=ctx.provider,
         raw=answer.raw,
     )
 
 
-def _nothing(ctx: ProviderContext, ref: MessageRef, answer: Reply) -> DeliveryReport:
-    code = answer.no_data
+def _nothing(ctx: Ctx, ref: MessageRef, answer: Answer) -> DeliveryReport:
+    code = answer.code
     if code == "401":
         reason = "still in the server's queue (scheduled, or about to be sent)"
     elif code == "402":
@@ -95,27 +101,26 @@ def _nothing(ctx: ProviderContext, ref: MessageRef, answer: Reply) -> DeliveryRe
         provider_code=code,
         provider_text=(text_of(answer.data.get("error_string")) or codes.error_text(code)) if code else None,
         reason=reason,
-        provider=ctx.provider,
         raw=answer.raw,
     )
 
 
-def _by_smslog_id(ctx: ProviderContext, ref: MessageRef) -> DeliveryReport:
+def _by_smslog_id(ctx: Ctx, ref: MessageRef) -> DeliveryReport:
     assert ref.smslog_id is not None
     fields = [("smslog_id", ref.smslog_id)] + ([("queue", ref.queue)] if ref.queue else [])
     answer = call(ctx, "ds", fields, no_data_ok=True)
-    for row in _rows(answer):
+    for row in _rows(ctx, answer, "ds"):
         if text_of(row.get("smslog_id")) == ref.smslog_id:
             return _report(ctx, str(ref), row, answer)
     return _nothing(ctx, ref, answer)
 
 
-def _by_queue(ctx: ProviderContext, ref: MessageRef) -> list[DeliveryReport]:
+def _by_queue(ctx: Ctx, ref: MessageRef) -> list[DeliveryReport]:
     """Every destination of a queue, read in complete buckets of destination suffixes."""
     assert ref.queue is not None
     queue = ref.queue
     found: dict[str, DeliveryReport] = {}
-    first: Reply | None = None
+    first: Answer | None = None
     incomplete = ""
     pending = [""]  # destination suffixes still to read
     requests = 0
@@ -128,7 +133,7 @@ def _by_queue(ctx: ProviderContext, ref: MessageRef) -> list[DeliveryReport]:
         answer = call(ctx, "ds", fields, no_data_ok=True)
         requests += 1
         first = first or answer
-        rows = [r for r in _rows(answer) if (text_of(r.get("queue")) or queue).lower() == queue]
+        rows = [r for r in _rows(ctx, answer, "ds") if (text_of(r.get("queue")) or queue).lower() == queue]
         if suffix and any(not (text_of(r.get("dst")) or "").endswith(suffix) for r in rows):
             incomplete = "the server ignores the dst filter, so a queue of more than 100 cannot be read whole"
         elif len(rows) >= PAGE and len(suffix) < 15:
@@ -147,7 +152,6 @@ def _by_queue(ctx: ProviderContext, ref: MessageRef) -> list[DeliveryReport]:
                 message_id=queue,
                 status=DeliveryStatus.UNKNOWN,
                 reason=f"more destinations than these {len(reports)}: {incomplete}; the others are unknown",
-                provider=ctx.provider,
                 raw=first.raw if first else None,
             )
         )
@@ -156,28 +160,26 @@ def _by_queue(ctx: ProviderContext, ref: MessageRef) -> list[DeliveryReport]:
     return reports
 
 
-def _inbox(ctx: ProviderContext, ref: MessageRef) -> DeliveryReport:
+def _inbox(ctx: Ctx, ref: MessageRef) -> DeliveryReport:
     return DeliveryReport(
         message_id=str(ref),
         status=DeliveryStatus.DELIVERED,
         recipient=ref.user,
         reason="written into the user's playSMS inbox while the send was answered; "
         "playSMS keeps no delivery report for @user targets",
-        provider=ctx.provider,
     )
 
 
-def delivery_status(ctx: ProviderContext, message_ids: Sequence[str]) -> list[DeliveryReport]:
+def delivery_status(ctx: Ctx, message_ids: Sequence[str]) -> list[DeliveryReport]:
     """One report per destination id; one per destination of a queue code."""
     refs = []
     for ident in message_ids:
         ref = MessageRef.parse(ident) if isinstance(ident, str) else None
         if ref is None:
-            raise InvalidMessageError(
+            raise before_request(
+                InvalidMessageError,
                 f"{ident!r} is not a playSMS message id: a smslog_id (digits), a queue code (32 or 64 hex "
                 "characters), or the two joined by ':' as receipts give them",
-                provider=ctx.provider,
-                before_request=True,
             )
         refs.append(ref)
     reports: list[DeliveryReport] = []
@@ -194,10 +196,10 @@ def delivery_status(ctx: ProviderContext, message_ids: Sequence[str]) -> list[De
 # ---------------------------------------------------------------------------- received messages
 
 
-def _message(ctx: ProviderContext, op: str, row: Mapping[str, Any], answer: Reply) -> InboundMessage:
+def _message(ctx: Ctx, op: str, row: Mapping[str, Any], answer: Answer) -> InboundMessage:
     ident = text_of(row.get("id"))
     if not ident:
-        raise answer.unreadable(f"an op={op} row without an id")
+        raise unreadable(ctx, answer.raw, op, f"an op={op} row without an id")
     text = row["msg"] if isinstance(row.get("msg"), str) else text_of(row.get("msg")) or ""
     return InboundMessage(
         id=ident,
@@ -207,12 +209,11 @@ def _message(ctx: ProviderContext, op: str, row: Mapping[str, Any], answer: Repl
         recipient=text_of(row.get("dst")) or None,
         received_at=ctx.config.clock.read(row.get("dt"), op),
         keyword=text_of(row.get("kwd")) or None,
-        provider=ctx.provider,
         raw=answer.raw,
     )
 
 
-def inbound(ctx: ProviderContext, query: InboundQuery) -> list[InboundMessage]:
+def inbound(ctx: Ctx, query: InboundQuery) -> list[InboundMessage]:
     """``folder``: ``in`` (incoming, op=in), ``inbox`` (op=ix) or ``sandbox`` (op=sx), oldest first.
 
     With ``since_id`` every message after that id is read (see the module doc) and ``limit``
@@ -222,44 +223,36 @@ def inbound(ctx: ProviderContext, query: InboundQuery) -> list[InboundMessage]:
     """
     op = FOLDERS.get(query.folder.lower()) if isinstance(query.folder, str) else None
     if op is None:
-        raise InvalidMessageError(
-            f"unknown inbound folder {query.folder!r}: use in, inbox or sandbox",
-            provider=ctx.provider,
-            before_request=True,
-        )
+        raise before_request(InvalidMessageError, f"unknown inbound folder {query.folder!r}: use in, inbox or sandbox")
     since = None
     if query.since_id is not None:
         since = str(query.since_id).strip()
         if not is_smslog_id(since):
-            raise InvalidMessageError(
-                f"since_id {query.since_id!r} must be a message id (digits)", provider=ctx.provider, before_request=True
-            )
+            raise before_request(InvalidMessageError, f"since_id {query.since_id!r} must be a message id (digits)")
     limit = query.limit
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
-        raise InvalidMessageError("limit must be a positive number", provider=ctx.provider, before_request=True)
+        raise before_request(InvalidMessageError, "limit must be a positive number")
     unknown = sorted(set(query.options) - set(INBOUND_FILTERS))
     if unknown:
-        raise InvalidMessageError(
+        raise before_request(
+            InvalidMessageError,
             f"unknown inbound filter(s) {', '.join(unknown)}; playSMS takes: {', '.join(INBOUND_FILTERS)}",
-            provider=ctx.provider,
-            before_request=True,
         )
     filters = [(k, str(query.options[k])) for k in INBOUND_FILTERS if query.options.get(k) is not None]
     if since is None:
         page = [("c", str(query.limit))] if query.limit is not None else []
         answer = call(ctx, op, [*filters, *page], no_data_ok=True, fmt="json")
-        rows = _rows(answer)
+        rows = _rows(ctx, answer, op)
     else:
         for size in INBOUND_PAGES:
             answer = call(ctx, op, [("last", since), ("c", str(size)), *filters], no_data_ok=True, fmt="json")
-            rows = _rows(answer)
+            rows = _rows(ctx, answer, op)
             if len(rows) < size:
                 break
         else:
             raise InvalidMessageError(
                 f"more than {INBOUND_PAGES[-1]} messages after since_id {since}: playSMS lists newest first, so "
                 "they cannot be read oldest first",
-                provider=ctx.provider,
                 hint="poll more often, or narrow the read with a filter such as dt=YYYY-MM-DD or src=",
             )
     rows = sorted(rows, key=lambda r: _id_order(text_of(r.get("id")) or ""))

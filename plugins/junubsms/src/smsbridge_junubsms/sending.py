@@ -36,22 +36,28 @@ from typing import Any
 
 import attrs
 
-from smsbridge.context import ProviderContext
-from smsbridge.errors import (
+from smsbridge.plugin import (
     InvalidMessageError,
     InvalidRecipientError,
+    Message,
     NotFoundError,
     Outcome,
+    Receipt,
+    ReceiptStatus,
+    Recipient,
     RejectedError,
+    SendResult,
     SmsBridgeError,
     UnreadableReplyError,
+    analyze,
+    before_request,
+    parse_bool,
+    text_of,
+    to_digits,
 )
-from smsbridge.models import Message, Receipt, ReceiptStatus, Recipient, SendResult
-from smsbridge.numbers import to_digits
-from smsbridge.text import analyze
 from smsbridge_junubsms import codes
 from smsbridge_junubsms.ids import MessageRef
-from smsbridge_junubsms.wire import call, error_code, items_of, text_of
+from smsbridge_junubsms.wire import Ctx, call, error_code, items_of, unreadable
 
 __all__ = ["MERGES_KEY", "Item", "match_items", "merged_destination", "pv_fields", "send", "wire_number"]
 
@@ -62,11 +68,9 @@ MESSAGE_OPTIONS = ("footer", "nofooter")
 MERGES_KEY = "playsms_merges_commas"
 _TARGET = re.compile(r"^[@#][A-Za-z0-9._-]{1,100}$")
 _MIN_NATIONAL = 7  # digits a shortened echo must keep to be matched by its national part
-_TRUE = {"1", "yes", "true", "on", "y"}
-_FALSE = {"0", "no", "false", "off", "n", ""}
 
 
-def wire_number(ctx: ProviderContext, number: str) -> str:
+def wire_number(ctx: Ctx, number: str) -> str:
     """E.164 -> international digits without ``+``; ``@user`` / ``#group`` pass through.
 
     Digits, because playSMS takes international numbers and only rewrites numbers that start
@@ -76,59 +80,46 @@ def wire_number(ctx: ProviderContext, number: str) -> str:
     """
     if number[:1] in ("@", "#"):
         if not _TARGET.match(number):
-            raise InvalidRecipientError(
+            raise before_request(
+                InvalidRecipientError,
                 f"{number!r} is not a playSMS target: @username or #groupcode of letters, digits, '.', '_', '-'",
                 recipient=number,
-                provider=ctx.provider,
-                before_request=True,
             )
         return number
     digits = to_digits(number)
     if not (digits.isascii() and digits.isdigit()):
-        raise InvalidRecipientError(
-            f"{number!r} is not an international number", recipient=number, provider=ctx.provider, before_request=True
-        )
+        raise before_request(InvalidRecipientError, f"{number!r} is not an international number", recipient=number)
     return digits
 
 
 # ---------------------------------------------------------------------------- request
 
 
-def _flag(value: Any, name: str, ctx: ProviderContext) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (str, int)) and str(value).strip().lower() in _TRUE | _FALSE:
-        return str(value).strip().lower() in _TRUE
-    raise InvalidMessageError(
-        f"message option {name!r} takes yes/no, not {value!r}", provider=ctx.provider, before_request=True
-    )
+def _flag(value: Any, name: str) -> bool:
+    flag = parse_bool(value)
+    if flag is None and not (isinstance(value, str) and not value.strip()):  # a blank reads as "no"
+        raise before_request(InvalidMessageError, f"message option {name!r} takes yes/no, not {value!r}")
+    return bool(flag)
 
 
-def pv_fields(ctx: ProviderContext, message: Message, to: Sequence[str], text: str) -> list[tuple[str, str]]:
+def pv_fields(ctx: Ctx, message: Message, to: Sequence[str], text: str) -> list[tuple[str, str]]:
     """The ``op=pv`` fields (besides ``u``/``h``); refuses bad options before any request."""
     unknown = sorted(set(message.options) - set(MESSAGE_OPTIONS))
     if unknown:
-        raise InvalidMessageError(
+        raise before_request(
+            InvalidMessageError,
             f"unknown message option(s) {', '.join(unknown)}; playSMS takes: {', '.join(MESSAGE_OPTIONS)}",
-            provider=ctx.provider,
-            before_request=True,
         )
     fields = [("to", ",".join(to)), ("msg", text)]
     if message.sender:
         fields.append(("from", message.sender))
     footer = message.options.get("footer")
-    nofooter = _flag(message.options.get("nofooter", False), "nofooter", ctx)
+    nofooter = _flag(message.options.get("nofooter", False), "nofooter")
     if footer is not None:
         if not isinstance(footer, str):
-            raise InvalidMessageError(
-                "message option 'footer' must be text", provider=ctx.provider, before_request=True
-            )
+            raise before_request(InvalidMessageError, "message option 'footer' must be text")
         if nofooter:
-            raise InvalidMessageError(
-                "message options 'footer' and 'nofooter' contradict each other",
-                provider=ctx.provider,
-                before_request=True,
-            )
+            raise before_request(InvalidMessageError, "message options 'footer' and 'nofooter' contradict each other")
         fields.append(("footer", footer))
     if nofooter:
         fields.append(("nofooter", "1"))
@@ -142,7 +133,7 @@ def pv_fields(ctx: ProviderContext, message: Message, to: Sequence[str], text: s
     return fields
 
 
-def _check_groups(ctx: ProviderContext, wires: Sequence[str]) -> None:
+def _check_groups(ctx: Ctx, wires: Sequence[str]) -> None:
     """Refuse a ``#group`` the server would not resolve to exactly that group (see the module doc)."""
     for wire in wires:
         if wire[:1] != "#":
@@ -151,13 +142,14 @@ def _check_groups(ctx: ProviderContext, wires: Sequence[str]) -> None:
         try:
             answer = call(ctx, "get_contact_group", [("kwd", code)], no_data_ok=True, preparatory=True)
             status = (text_of(answer.data.get("status")) or "").upper()
-            rows = [] if answer.no_data else items_of(answer.data.get("data"))
-            if (status != "OK" and not answer.no_data) or rows is None:
-                raise answer.unreadable("op=get_contact_group answered neither a list nor an error")
+            rows = [] if answer.code else items_of(answer.data.get("data"))
+            if (status != "OK" and not answer.code) or rows is None:
+                raise unreadable(
+                    ctx, answer.raw, "get_contact_group", "op=get_contact_group answered neither a list nor an error"
+                )
         except UnreadableReplyError as exc:
             raise RejectedError(
                 f"{wire}: the group check before sending failed ({exc.message}); nothing was sent",
-                provider=ctx.provider,
                 http_status=exc.http_status,
                 raw=exc.raw,
                 hint="an older playSMS may lack get_contact_group; send to the members' numbers instead",
@@ -172,7 +164,6 @@ def _check_groups(ctx: ProviderContext, wires: Sequence[str]) -> None:
             )
             raise NotFoundError(
                 f"{wire}: no phonebook group has the code {code!r}{instead}",
-                provider=ctx.provider,
                 code=None,
                 raw=answer.raw,
                 hint=f"groups whose name or code contain it: {near}" if near else "check the group code",
@@ -183,7 +174,6 @@ def _check_groups(ctx: ProviderContext, wires: Sequence[str]) -> None:
                 f"{wire}: playSMS 1.4.8 resolves a group code by searching names and codes, and the search "
                 f"also finds {others}: the server may send to one of those instead; nothing was sent",
                 recipient=wire,
-                provider=ctx.provider,
                 raw=answer.raw,
                 hint="give the groups codes that do not contain one another, or set version= for a server "
                 "before 1.4.8 (it matches codes exactly)",
@@ -314,7 +304,7 @@ def merged_destination(wires: Sequence[str], items: Sequence[Item], found: Mappi
     return item.to if item.status == "OK" and item.to and _digits(item.to) else None
 
 
-def _merged_receipts(ctx: ProviderContext, recipients: Sequence[Recipient], item: Item) -> list[Receipt]:
+def _merged_receipts(ctx: Ctx, recipients: Sequence[Recipient], item: Item) -> list[Receipt]:
     merged = _digits(item.to or "")
     ident = item.message_id
     what = f"playSMS merged the comma-separated numbers into one destination, {item.to}" + (
@@ -322,7 +312,7 @@ def _merged_receipts(ctx: ProviderContext, recipients: Sequence[Recipient], item
     )
     receipts = []
     for r in recipients:
-        wire = wire_number(ctx, r.number)
+        wire = _wire(ctx, r)
         if wire[:1] != "@" and merged.startswith(_digits(wire)):
             receipts.append(
                 Receipt(
@@ -332,7 +322,6 @@ def _merged_receipts(ctx: ProviderContext, recipients: Sequence[Recipient], item
                     reason=f"{what}; this number is its start, so an SMSC that cuts long numbers may have "
                     "delivered it: check that message's delivery status before sending again",
                     code="merged",
-                    provider=ctx.provider,
                 )
             )
         else:
@@ -342,21 +331,19 @@ def _merged_receipts(ctx: ProviderContext, recipients: Sequence[Recipient], item
                     ReceiptStatus.REJECTED,
                     reason=f"{what}: this recipient was not sent to (the server merges commas: use batch=1)",
                     code="merged",
-                    provider=ctx.provider,
                     retryable=True,  # not refused: dropped by the merge, so a resume sends it
                 )
             )
     return receipts
 
 
-def _receipt(ctx: ProviderContext, number: str, mine: Sequence[Item]) -> Receipt:
+def _receipt(ctx: Ctx, number: str, mine: Sequence[Item]) -> Receipt:
     if not mine:
         return Receipt(
             number,
             ReceiptStatus.UNKNOWN,
             reason="the reply has no item for this recipient (a playSMS 1.4.7+ server merges "
             "comma-separated numbers into one: use batch=1)",
-            provider=ctx.provider,
         )
     ok = [i for i in mine if i.status == "OK"]
     failed = [i for i in mine if i.status == "ERR"]
@@ -367,38 +354,29 @@ def _receipt(ctx: ProviderContext, number: str, mine: Sequence[Item]) -> Receipt
         else:  # a group: its queue code finds every member's report
             ident = ok[0].queue.lower() if len(queues) == 1 and ok[0].queue else ok[0].message_id
         reason = f"{len(failed)} of {len(mine)} destinations failed" if failed else None
-        return Receipt(number, ReceiptStatus.ACCEPTED, message_id=ident, reason=reason, provider=ctx.provider)
+        return Receipt(number, ReceiptStatus.ACCEPTED, message_id=ident, reason=reason)
     if failed and len(failed) == len(mine):
         code = failed[0].code
         if all(i.code in codes.ITEM_REFUSALS for i in failed):
-            return Receipt(
-                number,
-                ReceiptStatus.REJECTED,
-                reason=f"ERR {code} {codes.error_text(code)}",
-                code=code,
-                provider=ctx.provider,
-            )
+            return Receipt(number, ReceiptStatus.REJECTED, reason=f"ERR {code} {codes.error_text(code)}", code=code)
         return Receipt(
             number,
             ReceiptStatus.UNKNOWN,
             reason=f"the reply's item for this recipient is ERR {code or 'without a code'}, which the "
             "documentation does not list as a refusal: the message may have been taken",
             code=code,
-            provider=ctx.provider,
         )
-    return Receipt(
-        number, ReceiptStatus.UNKNOWN, reason="the reply's item for this recipient is unreadable", provider=ctx.provider
-    )
+    return Receipt(number, ReceiptStatus.UNKNOWN, reason="the reply's item for this recipient is unreadable")
 
 
 # ---------------------------------------------------------------------------- send
 
 
-def _one_request(ctx: ProviderContext, message: Message, recipients: Sequence[Recipient], text: str) -> SendResult:
+def _one_request(ctx: Ctx, message: Message, recipients: Sequence[Recipient], text: str) -> SendResult:
     wires: list[str] = []
     first_of: dict[str, int] = {}
     for r in recipients:
-        wire = wire_number(ctx, r.number)
+        wire = _wire(ctx, r)
         if wire not in first_of:
             first_of[wire] = len(wires)
             wires.append(wire)
@@ -406,7 +384,7 @@ def _one_request(ctx: ProviderContext, message: Message, recipients: Sequence[Re
     answer = call(ctx, "pv", pv_fields(ctx, message, wires, text))
     raw_items = items_of(answer.data.get("data"))
     if not raw_items or not any(isinstance(v, Mapping) for v in raw_items):
-        raise answer.unreadable("the pv reply holds no destination item")
+        raise unreadable(ctx, answer.raw, "pv", "the pv reply holds no destination item")
     items = [Item.read(v) for v in raw_items]
     found = match_items(wires, items)
     details: dict[str, Any] = {}
@@ -425,19 +403,12 @@ def _one_request(ctx: ProviderContext, message: Message, recipients: Sequence[Re
             merged,
         )
         details["merged"] = {"to": merged, "smslog_id": items[0].smslog_id, "queue": items[0].queue}
-        return SendResult(
-            provider=ctx.provider,
-            receipts=tuple(_merged_receipts(ctx, recipients, items[0])),
-            raw=answer.raw,
-            client_ref=message.client_ref,
-            scheduled=message.schedule is not None,
-            details=details,
-        )
+        return ctx.result(_merged_receipts(ctx, recipients, items[0]), message, raw=answer.raw, details=details)
     receipts: list[Receipt] = []
     seen: set[str] = set()
     multi: dict[str, list[str]] = {}
     for r in recipients:
-        wire = wire_number(ctx, r.number)
+        wire = _wire(ctx, r)
         if wire in seen:
             receipts.append(
                 Receipt(
@@ -445,7 +416,6 @@ def _one_request(ctx: ProviderContext, message: Message, recipients: Sequence[Re
                     ReceiptStatus.REJECTED,
                     reason="the same destination twice in one request: playSMS sends it once",
                     code="duplicate",
-                    provider=ctx.provider,
                 )
             )
             continue
@@ -459,69 +429,46 @@ def _one_request(ctx: ProviderContext, message: Message, recipients: Sequence[Re
         details["smslog_ids"] = multi
     if attributed < len(items):
         details["unmatched_items"] = len(items) - attributed
-    return SendResult(
-        provider=ctx.provider,
-        receipts=tuple(receipts),
-        raw=answer.raw,
-        client_ref=message.client_ref,
-        scheduled=message.schedule is not None,
-        details=details,
-    )
+    return ctx.result(receipts, message, raw=answer.raw, details=details)
 
 
-def _chunks(ctx: ProviderContext, members: list[Recipient]) -> list[list[Recipient]]:
+def _chunks(ctx: Ctx, members: list[Recipient]) -> list[list[Recipient]]:
     """One request for ``members``, or one per recipient once the server is known to merge commas."""
     if len(members) > 1 and ctx.cache.get(MERGES_KEY):
         return [[r] for r in members]
     return [members]
 
 
-def send(ctx: ProviderContext, message: Message) -> SendResult:
-    """Send ``message`` to its recipients: one ``pv`` request per distinct text.
+def send(ctx: Ctx, message: Message) -> SendResult:
+    """Send ``message`` to its recipients: one ``pv`` request, or one a number once the server
+    is known to merge commas.
 
-    The core renders templates per recipient in bulk sends; a multi-recipient ``send()``
-    arrives with the template and ``params``, so recipients are grouped by their text here.
-    Once a request was made, a later request's failure becomes receipts, not an exception.
+    playSMS has no templating: the core renders templates and groups recipients by their
+    text before it calls the hook, so a message holds one text.  Once a request was made, a
+    later request's failure becomes receipts, not an exception.
     """
-    groups: dict[str, list[Recipient]] = {}
-    for r in message.recipients:
-        groups.setdefault(message.text_for(r), []).append(r)
-    for text, members in groups.items():  # validate everything before the first request
-        for r in members:
-            wire_number(ctx, r.number)
-        pv_fields(ctx, message, ["x"], text)
+    for r in message.recipients:  # validate everything before the first request
+        _wire(ctx, r)
+    pv_fields(ctx, message, ["x"], message.text)
     results: list[SendResult] = []
-    for text, members in groups.items():
-        for chunk in _chunks(ctx, members):  # per text: a merge seen by one request splits the later ones
-            if not results:
-                results.append(_one_request(ctx, message, chunk, text))
-                continue
-            try:
-                results.append(_one_request(ctx, message, chunk, text))
-            except SmsBridgeError as exc:  # a later request: keep the earlier outcomes
-                status = ReceiptStatus.REJECTED if exc.outcome is Outcome.NOT_SENT else ReceiptStatus.UNKNOWN
-                results.append(
-                    SendResult(
-                        provider=ctx.provider,
-                        receipts=tuple(
-                            Receipt(
-                                r.number,
-                                status,
-                                reason=str(exc),
-                                code=getattr(exc, "code", None),
-                                provider=ctx.provider,
-                            )
-                            for r in chunk
-                        ),
-                    )
-                )
+    for chunk in _chunks(ctx, list(message.recipients)):
+        if not results:
+            results.append(_one_request(ctx, message, chunk, message.text))
+            continue
+        try:
+            results.append(_one_request(ctx, message, chunk, message.text))
+        except SmsBridgeError as exc:  # a later request: keep the earlier outcomes
+            status = ReceiptStatus.REJECTED if exc.outcome is Outcome.NOT_SENT else ReceiptStatus.UNKNOWN
+            code = getattr(exc, "code", None)
+            receipts = tuple(Receipt(r.number, status, reason=str(exc), code=code) for r in chunk)
+            results.append(ctx.result(receipts))
     if len(results) == 1:
         return results[0]
-    return SendResult(
-        provider=ctx.provider,
-        receipts=tuple(rc for res in results for rc in res.receipts),
-        raw=results[-1].raw,
-        client_ref=message.client_ref,
-        scheduled=message.schedule is not None,
-        details={"requests": len(results)},
+    return ctx.result(
+        (rc for res in results for rc in res.receipts), message, raw=results[-1].raw, details={"requests": len(results)}
     )
+
+
+def _wire(ctx: Ctx, recipient: Recipient) -> str:
+    """The number as ``smsbridge_check_recipient`` made it when the core validated it."""
+    return recipient.wire or wire_number(ctx, recipient.number)

@@ -15,26 +15,34 @@ an error.  JSON and XML (``format=xml``) are read into the same plain data.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import attrs
 
-from smsbridge.context import ProviderContext
-from smsbridge.errors import AuthenticationError, ConfigurationError, InvalidRecipientError, UnreadableReplyError
-from smsbridge.models import RawReply
-from smsbridge.replies import json_body, looks_like_html, xml_body
-from smsbridge.replies import unreadable as _unreadable
-from smsbridge.transport import REDACTED
+from smsbridge.plugin import (
+    REDACTED,
+    Answer,
+    AuthenticationError,
+    ConfigurationError,
+    ProviderContext,
+    RawReply,
+    UnreadableReplyError,
+    json_body,
+    looks_like_html,
+    refusal_error,
+    text_of,
+    xml_body,
+)
+from smsbridge.plugin import unreadable as _unreadable
 from smsbridge_junubsms import codes
+from smsbridge_junubsms.config import PlaySMSConfig
 
 __all__ = [
     "PLACEHOLDER_HOST",
     "TOKEN_KEY",
-    "Reply",
+    "Ctx",
     "call",
     "endpoint",
     "error_code",
@@ -42,10 +50,10 @@ __all__ = [
     "read_reply",
     "redacted",
     "secret_of",
-    "text_of",
-    "to_decimal",
     "unreadable",
 ]
+
+Ctx = ProviderContext[PlaySMSConfig]
 
 #: the ``playsms`` spec's default host: a reserved name that is refused, since every
 #: playSMS server is somebody's own host
@@ -54,25 +62,7 @@ PLACEHOLDER_HOST = "playsms.invalid"
 TOKEN_KEY = "playsms_token"
 
 
-@attrs.frozen
-class Reply:
-    """A readable, non-error reply to ``op``: its data (JSON or XML alike) and the raw reply.
-
-    ``no_data`` holds the ERR code (400/401/402/501) when a listing operation found nothing.
-    """
-
-    data: dict[str, Any]
-    raw: RawReply
-    op: str
-    provider: str
-    no_data: str | None = None
-
-    def unreadable(self, why: str) -> UnreadableReplyError:
-        """The error for a reply that parsed but does not hold what ``op`` answers."""
-        return _hinted(_unreadable(self.raw, self.provider, why), self.op)
-
-
-def unreadable(ctx: ProviderContext, reply: RawReply, op: str, why: str) -> UnreadableReplyError:
+def unreadable(ctx: Ctx, reply: RawReply, op: str, why: str) -> UnreadableReplyError:
     """``UnreadableReplyError`` for ``reply`` to ``op``, with the hint that fits the operation."""
     return _hinted(_unreadable(reply, ctx.provider, why), op)
 
@@ -83,35 +73,6 @@ def _hinted(error: UnreadableReplyError, op: str) -> UnreadableReplyError:
 
 
 # ---------------------------------------------------------------------------- values
-
-
-def text_of(value: Any) -> str | None:
-    """A reply scalar as text: strings stripped, numbers as written; ``None`` for anything else."""
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return None
-        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-    return None
-
-
-def to_decimal(value: Any) -> Decimal | None:
-    """A credit or amount (a JSON number, or a string such as ``"0"``) as ``Decimal``."""
-    text = text_of(value)
-    if not text:
-        return None
-    try:
-        number = Decimal(text.replace(",", "")) if len(text) <= 40 else None
-    except InvalidOperation:
-        return None
-    if number is None or not number.is_finite():
-        return None
-    return number
 
 
 def error_code(value: Any) -> str | None:
@@ -146,7 +107,7 @@ def secret_of(value: Any) -> str | None:
     return text
 
 
-def redacted(ctx: ProviderContext, reply: RawReply) -> RawReply:
+def redacted(ctx: Ctx, reply: RawReply) -> RawReply:
     """``reply`` with secrets learnt from it (a new token, a login key) redacted too."""
     return attrs.evolve(reply, body=ctx.redact(reply.body), url=ctx.redact(reply.url))
 
@@ -190,7 +151,7 @@ def _fatal(text: str) -> str | None:
     return re.sub(r"\s+", " ", line)[:200]
 
 
-def read_reply(ctx: ProviderContext, reply: RawReply, op: str, *, no_data_ok: bool = False) -> Reply:
+def read_reply(ctx: Ctx, reply: RawReply, op: str, *, no_data_ok: bool = False) -> Answer:
     """Map one reply to its data, or raise the typed error it means (see the module doc)."""
     provider = ctx.provider
     text = reply.body.strip().lstrip("\ufeff").strip()
@@ -222,12 +183,12 @@ def read_reply(ctx: ProviderContext, reply: RawReply, op: str, *, no_data_ok: bo
     status = text_of(data.get("status"))
     if (status or "").upper() == "ERR" or code not in (None, "0"):
         if no_data_ok and code in codes.NO_DATA_CODES:
-            return Reply(data=data, raw=reply, op=op, provider=provider, no_data=code)
+            return Answer(data, reply, code=code)  # nothing to list: the code says why
         raise _error(ctx, reply, op, code, data)
-    return Reply(data=data, raw=reply, op=op, provider=provider)
+    return Answer(data, reply)
 
 
-def _error(ctx: ProviderContext, reply: RawReply, op: str, code: str | None, data: dict[str, Any]) -> Exception:
+def _error(ctx: Ctx, reply: RawReply, op: str, code: str | None, data: dict[str, Any]) -> Exception:
     wording = text_of(data.get("error_string")) or codes.error_text(code)
     info = text_of(data.get("info"))  # accountadd/remove/pref/conf say why: "Account already exists (...)"
     said = f"{wording}: {info}" if info and info.lower() != wording.lower() else wording
@@ -241,39 +202,18 @@ def _error(ctx: ProviderContext, reply: RawReply, op: str, code: str | None, dat
         )
         error.code, error.text = code, said
         return error
-    cls = codes.error_class(code, op)
-    hint = None
-    if code == "100":
-        hint = codes.AUTH_HINT
-    elif code == "600":
-        hint = "this operation needs an admin account's user and token (playSMS answers 600 to a wrong token too)"
-    elif code == "620" and op == "creditview":
-        hint = "playSMS answers ERR 620 when the balance is zero (or the user is unknown)"
-    elif code in ("615", "617"):
-        hint = "playSMS answers this when no field to change was given, and for an unknown user"
-    kwargs: dict[str, Any] = {
-        "provider": ctx.provider,
-        "http_status": reply.status,
-        "code": code,
-        "text": said,
-        "raw": reply,
-    }
-    if hint:
-        kwargs["hint"] = hint
-    if cls is InvalidRecipientError:
-        kwargs["recipient"] = None
-    return cls(f"op={op} refused: ERR {code or '?'} {said}", **kwargs)
+    message = f"op={op} refused: ERR {code or '?'} {said}"
+    return refusal_error(codes.refusal(code, op), reply, code=code, text=said, message=message, provider=ctx.provider)
 
 
 # ---------------------------------------------------------------------------- requests
 
 
-def endpoint(ctx: ProviderContext) -> str:
+def endpoint(ctx: Ctx) -> str:
     """``https://host[:port]/path/index.php``; refuses ``playsms`` without a host."""
     if ctx.settings.host is None and ctx.spec.default_host == PLACEHOLDER_HOST:
         raise ConfigurationError(
             f"{ctx.provider} needs the playSMS server's host in the URL",
-            provider=ctx.provider,
             hint="e.g. playsms://USER:TOKEN@sms.example.org/playsms/index.php (for plain http in a LAN "
             "add ?plain_http=yes); for JunubSMS use junubsms://USER:TOKEN@default",
         )
@@ -282,7 +222,7 @@ def endpoint(ctx: ProviderContext) -> str:
 
 
 def _post(
-    ctx: ProviderContext,
+    ctx: Ctx,
     op: str,
     fields: Iterable[tuple[str, str]],
     *,
@@ -299,7 +239,7 @@ def _post(
     return ctx.http.request("POST", url, params=params, data=body)
 
 
-def _fetch_token(ctx: ProviderContext) -> str | None:
+def _fetch_token(ctx: Ctx) -> str | None:
     """``op=get_token`` with ``u`` + ``p``: the one call that tells ERR 104/105/106 apart.
 
     ``None`` when the server gave back a token already known (the transport redacts known
@@ -318,7 +258,7 @@ def _fetch_token(ctx: ProviderContext) -> str | None:
     return token
 
 
-def token(ctx: ProviderContext, *, refresh: bool = False) -> str | None:
+def token(ctx: Ctx, *, refresh: bool = False) -> str | None:
     """The webservices token: learnt (get_token, set_token) or the URL's.
 
     ``refresh`` forgets a learnt token and asks again; ``None`` then means "unchanged".
@@ -336,15 +276,12 @@ def token(ctx: ProviderContext, *, refresh: bool = False) -> str | None:
             if refresh and isinstance(cached, str):
                 ctx.cache[TOKEN_KEY] = cached
                 return None
-            raise UnreadableReplyError(
-                "unreadable reply: op=get_token answered a token that is a known secret",
-                provider=ctx.provider,
-            )
+            raise UnreadableReplyError("unreadable reply: op=get_token answered a token that is a known secret")
         ctx.cache[TOKEN_KEY] = learnt
         return learnt
 
 
-def remember_token(ctx: ProviderContext, new: str) -> None:
+def remember_token(ctx: Ctx, new: str) -> None:
     """Use ``new`` from now on (after ``set_token`` the old token no longer works)."""
     ctx.add_secret(new)
     with ctx.lock:
@@ -352,14 +289,14 @@ def remember_token(ctx: ProviderContext, new: str) -> None:
 
 
 def call(
-    ctx: ProviderContext,
+    ctx: Ctx,
     op: str,
     fields: Iterable[tuple[str, str]] = (),
     *,
     no_data_ok: bool = False,
     preparatory: bool = False,
     fmt: str | None = None,
-) -> Reply:
+) -> Answer:
     """Run ``op`` and read its reply.
 
     With ``auth=password`` an ERR 100 drops the cached token and tries once more with a fresh
