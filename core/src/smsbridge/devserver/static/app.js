@@ -152,7 +152,7 @@ function reducer(state, action) {
     case "settings":
       return { ...state, settings: action.settings };
     case "cleared":
-      return { ...state, messages: [], threads: [], inbound: [], more: false, announcement: "All messages deleted" };
+      return { ...state, messages: [], threads: [], more: false, announcement: "All messages deleted" };
     case "error":
       return { ...state, error: action.error };
     default:
