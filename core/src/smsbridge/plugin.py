@@ -89,6 +89,17 @@ from smsbridge.numbers import normalize, to_digits
 from smsbridge.text import analyze, is_gsm7, is_template, render
 from smsbridge.transport import Transport
 from smsbridge.wire import expect_ok_status, json_body, looks_like_html, status_error, unreadable, xml_body
+from smsbridge.devserver.profiles import (  # noqa: I001  (kept last: the emulator's profile API)
+    WRONG_PASSWORD,
+    EmulatedMessage,
+    EmulatedRecipient,
+    EmulatorApi,
+    EmulatorCallback,
+    EmulatorInbound,
+    EmulatorProfile,
+    EmulatorRequest,
+    EmulatorResponse,
+)
 
 __all__ = [
     "AccountSettings",
@@ -159,4 +170,14 @@ __all__ = [
     "to_digits",
     "unreadable",
     "xml_body",
+    # the emulator profiles of `smsbridge dev` (smsbridge_emulator_profiles)
+    "WRONG_PASSWORD",
+    "EmulatedMessage",
+    "EmulatedRecipient",
+    "EmulatorApi",
+    "EmulatorCallback",
+    "EmulatorInbound",
+    "EmulatorProfile",
+    "EmulatorRequest",
+    "EmulatorResponse",
 ]

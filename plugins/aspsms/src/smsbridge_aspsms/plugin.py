@@ -124,5 +124,12 @@ def smsbridge_callback_spec(ctx: ProviderContext) -> CallbackSpec:
 
 
 @hookimpl
+def smsbridge_emulator_profiles() -> list[Any]:
+    from smsbridge_aspsms import emulator  # only `smsbridge dev` needs it
+
+    return emulator.profiles()
+
+
+@hookimpl
 def smsbridge_admin(ctx: ProviderContext, operation: str, params: dict[str, Any]) -> AdminResult:
     return admin.run(ctx, operation, params)
