@@ -156,7 +156,9 @@ def test_a_fault_rule_added_in_the_page_fails_the_next_send(page: Any, dev: Any)
     expect(rules.locator("li")).to_have_count(1)
     expect(rules).to_contain_text("HTTP 500")
     kept = api(dev.url, "GET", "/faults")["rules"]
-    assert [(r["kind"], r["provider"], r["operation"], r["remaining"]) for r in kept] == [("http500", "aspsms", "send", 1)]
+    assert [(r["kind"], r["provider"], r["operation"], r["remaining"]) for r in kept] == [
+        ("http500", "aspsms", "send", 1)
+    ]
 
     with smsbridge.connect(account_url(dev.url, "aspsms")) as account:
         with pytest.raises(SmsBridgeError):
