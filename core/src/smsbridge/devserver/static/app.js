@@ -267,7 +267,8 @@ function Recipient({ message, recipient, onReport }) {
       <span class="recipient-number">${recipient.number}</span>
       <span class=${`status status-${recipient.status}`} data-status=${recipient.status}>${recipient.status}</span>
       ${recipient.message_id && html`<span class="msgid" title="the provider's message id">id ${recipient.message_id}</span>`}
-      <${ReportButtons} message=${message} number=${recipient.number} onReport=${onReport} />
+      ${recipient.status !== "rejected" &&
+      html`<${ReportButtons} message=${message} number=${recipient.number} onReport=${onReport} />`}
     </li>`;
 }
 
@@ -305,7 +306,7 @@ function Bubble({ message, selected, providers, onReport }) {
     </li>`;
 }
 
-function InboundBubble({ inbound }) {
+function InboundBubble({ inbound, providers }) {
   return html`
     <li class="in" data-inbound-id=${inbound.id}>
       <article class="bubble bubble-in" aria-label=${`Inbound message from ${inbound.sender}`}>
@@ -315,7 +316,10 @@ function InboundBubble({ inbound }) {
           ${inbound.created && html`<span>· <${Time} iso=${inbound.created} /></span>`}
         </header>
         <p class="text" dir="auto">${inbound.text}</p>
-        <p class="badges"><${Badge} kind="provider">${inbound.provider}<//> <${Badge} kind="inbound">inbound<//></p>
+        <p class="badges">
+          <${Badge} kind="provider">${providerName(providers, inbound.provider)}<//>
+          <${Badge} kind="inbound">inbound<//>
+        </p>
       </article>
     </li>`;
 }
@@ -348,7 +352,7 @@ function Conversation({ state, onReport, onOlder }) {
                   it.message
                     ? html`<${Bubble} key=${it.key} message=${it.message} selected=${selected}
                                       providers=${providers} onReport=${onReport} />`
-                    : html`<${InboundBubble} key=${it.key} inbound=${it.inbound} />`,
+                    : html`<${InboundBubble} key=${it.key} inbound=${it.inbound} providers=${providers} />`,
                 )}
               </ol>`}
       </div>
@@ -376,7 +380,7 @@ function describeRule(rule) {
   ].filter(Boolean);
   const how = [
     rule.probability >= 1 ? "always" : `${Math.round(rule.probability * 100)} % of requests`,
-    rule.remaining != null ? `${rule.remaining} left` : null,
+    rule.remaining != null ? (rule.remaining > 0 ? `${rule.remaining} left` : "used up") : null,
     rule.seed != null ? `seed ${rule.seed}` : null,
   ].filter(Boolean);
   return `${where.join(", ")}; ${how.join(", ")}`;
@@ -407,14 +411,16 @@ function Faults({ rules, providers, run }) {
             <ul class="rules" aria-label="Fault rules">
               ${rules.map(
                 (r) => html`
-                  <li key=${r.id} data-rule-id=${r.id}>
+                  <li key=${r.id} data-rule-id=${r.id} class=${r.remaining === 0 ? "used-up" : undefined}>
                     <span><strong>${FAULT_KINDS[r.kind] || r.kind}</strong> <span class="rule-where">${describeRule(r)}</span></span>
                     <button type="button" class="small" aria-label=${`Remove fault rule ${r.id}: ${r.kind}`}
                             onClick=${() => run(() => api("DELETE", `/faults/${r.id}`))}>Remove</button>
                   </li>`,
               )}
             </ul>
-            <button type="button" class="small" onClick=${() => run(() => api("DELETE", "/faults"))}>Remove all rules</button>`}
+            <button type="button" class="small remove-all" onClick=${() => run(() => api("DELETE", "/faults"))}>
+              Remove all rules
+            </button>`}
       <form class="fault-form" onSubmit=${add} aria-label="Add a fault rule">
         <${Field} label="Fault" id="fault-kind">
           <select id="fault-kind" name="kind" required>
@@ -492,7 +498,8 @@ function Inbound({ inbound, providers, run }) {
           ${inbound.slice(0, 20).map(
             (i, n) => html`
               <li key=${i.id ?? n}>
-                <span class="inbound-from">${i.sender}</span> <${Badge} kind="provider">${i.provider}<//>
+                <span class="inbound-from">${i.sender}</span>
+                <${Badge} kind="provider">${providerName(providers, i.provider)}<//>
                 <span class="inbound-text" dir="auto">${i.text}</span>
               </li>`,
           )}
