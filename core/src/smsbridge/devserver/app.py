@@ -447,6 +447,7 @@ async def clear_messages(request: web.Request) -> web.Response:
             handle.cancel()
     server.timers.clear()
     server.store.clear()
+    server.credits.clear()  # a fresh start: every account's credits back to the start amount
     server.publish("cleared", {})
     return _json({})
 
@@ -483,6 +484,12 @@ async def list_inbound(request: web.Request) -> web.Response:
     server: DevServer = request.app["devserver"]
     limit = _int_arg(request, "limit") or 100
     return _json({"inbound": server.store.inbound(provider=request.query.get("provider") or None, limit=limit, newest_first=True)})
+
+
+async def clear_inbound(request: web.Request) -> web.Response:
+    server: DevServer = request.app["devserver"]
+    server.store.clear_inbound()
+    return _json({})
 
 
 async def add_inbound(request: web.Request) -> web.Response:
@@ -624,6 +631,7 @@ def build_app(server: DevServer) -> web.Application:
     app.router.add_get(f"{_API}/threads", threads)
     app.router.add_get(f"{_API}/inbound", list_inbound)
     app.router.add_post(f"{_API}/inbound", add_inbound)
+    app.router.add_delete(f"{_API}/inbound", clear_inbound)
     app.router.add_get(f"{_API}/faults", list_faults)
     app.router.add_post(f"{_API}/faults", add_fault)
     app.router.add_delete(f"{_API}/faults", clear_faults)

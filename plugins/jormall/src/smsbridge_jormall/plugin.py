@@ -294,6 +294,13 @@ def smsbridge_balance(ctx: Any) -> Balance:
 
 
 @hookimpl
+def smsbridge_emulator_profiles() -> list[Any]:
+    from smsbridge_jormall import emulator  # only `smsbridge dev` needs it
+
+    return emulator.profiles()
+
+
+@hookimpl
 def smsbridge_admin(ctx: Any, operation: str, params: dict[str, Any]) -> AdminResult:
     paths = {"generate_token": routes.GENERATE_TOKEN, "get_token": routes.GET_TOKEN}
     if operation not in paths:

@@ -135,5 +135,12 @@ def smsbridge_parse_inbound_callback(ctx: ProviderContext, request: CallbackRequ
 
 
 @hookimpl
+def smsbridge_emulator_profiles() -> list[Any]:
+    from smsbridge_junubsms import emulator  # only `smsbridge dev` needs it
+
+    return emulator.profiles()
+
+
+@hookimpl
 def smsbridge_admin(ctx: ProviderContext, operation: str, params: dict[str, Any]) -> AdminResult | None:
     return admin.run(ctx, operation, params)
