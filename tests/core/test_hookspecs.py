@@ -37,6 +37,7 @@ def test_hooks_exist() -> None:
         "smsbridge_parse_inbound_callback",
         "smsbridge_report_received",
         "smsbridge_inbound_received",
+        "smsbridge_emulator_profiles",
     } == set(HOOKS)
 
 
@@ -108,6 +109,9 @@ def test_every_hook_is_exercised(registry: Any, spy: Any, calls: list[Any], tmp_
         assert wsgi_request(receiver.wsgi, "GET", f"/spy/inbound/{TOKEN}?id=b").status == 200
     assert account.estimate("hi", "+41791234567").provider_cost is not None
     account.admin("ping", word="x")
+    from smsbridge.devserver.registry import load_profiles  # what `smsbridge dev` asks at start
+
+    assert "spy" in [p.id for p in load_profiles()]
     expected = set(HOOKS) - {"smsbridge_providers", "smsbridge_rewrite_message"}
     assert recorder.seen == expected
     assert {c[0] for c in calls} == {h.removeprefix("smsbridge_") for h in expected}

@@ -19,6 +19,7 @@ HOMES = (
     "smsbridge.text",
     "smsbridge.transport",
     "smsbridge.wire",
+    "smsbridge.devserver.profiles",
 )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from smsbridge.devserver.profiles import EmulatorProfile
 
@@ -20,12 +21,18 @@ def load_profiles() -> list[EmulatorProfile]:
     profiles: list[EmulatorProfile] = []
     seen: set[str] = set()
     hook = registry.pm.hook.smsbridge_emulator_profiles
-    for impl in reversed(hook.get_hookimpls()):  # registration order
-        try:
-            offered = impl.function()
-        except Exception:
-            log.exception("plugin %s: smsbridge_emulator_profiles failed; its profiles are left out", impl.plugin_name)
-            continue
+    try:
+        offers: list[Any] = list(reversed(hook()))  # registration order; wrappers see the call
+    except Exception:  # one broken plugin: ask each alone, leave the broken one out
+        offers = []
+        for impl in reversed(hook.get_hookimpls()):
+            if impl.hookwrapper or impl.wrapper:
+                continue
+            try:
+                offers.append(impl.function())
+            except Exception:
+                log.exception("plugin %s: smsbridge_emulator_profiles failed; its profiles are left out", impl.plugin_name)
+    for offered in offers:
         for profile in offered or ():
             if not isinstance(profile, EmulatorProfile) or not profile.id:
                 log.warning("plugin %s offered an emulator profile without an id; left out", impl.plugin_name)

@@ -184,5 +184,12 @@ def smsbridge_callback_spec(ctx: Any) -> CallbackSpec:
 
 
 @hookimpl
+def smsbridge_emulator_profiles() -> list[Any]:
+    from smsbridge_allmysms import emulator  # only `smsbridge dev` needs it
+
+    return emulator.profiles()
+
+
+@hookimpl
 def smsbridge_admin(ctx: Any, operation: str, params: dict[str, Any]) -> AdminResult:
     return admin.run(ctx, operation, params)

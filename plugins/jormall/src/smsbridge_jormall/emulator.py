@@ -118,12 +118,11 @@ class JorMallProfile(EmulatorProfile):
             return self._text(request, "Invalid Mobile Number" if len(numbers) == 1 else "Invalid Number")
         text = request.arg("msg") or ""
         ident = request.arg("id") or ""
-        if path not in _BULK and ident:
-            if ident in self.seen_ids:
-                return self._text(request, f"Message Ignored, Duplicate ID {ident}")
-            self.seen_ids.add(ident)
+        single = path not in _BULK and bool(ident)
+        if single and ident in self.seen_ids:
+            return self._text(request, f"Message Ignored, Duplicate ID {ident}")
         msg_id = str(api.new_id())
-        api.store_message(
+        stored = api.store_message(
             EmulatedMessage(
                 provider=self.id,
                 account=login,
@@ -133,6 +132,8 @@ class JorMallProfile(EmulatorProfile):
                 secrets=(secret,),
             )
         )
+        if single and stored and stored[0].status != "rejected":  # only a message taken counts as seen
+            self.seen_ids.add(ident)
         return self._text(request, f"MsgID = {msg_id}")
 
     def _msgs(

@@ -1,0 +1,96 @@
+"""End to end: a tiny host application with each provider against ``smsbridge dev``.
+
+For each of the four provider plugins the host app sends through its real account URL
+(pointed at the emulator), finds the message in the emulator's inbox (REST API; the browser
+test checks the web inbox), polls delivery status where the provider has it, and receives
+the provider's delivery report (or, for playSMS, which makes no report callbacks, a received
+message) at its own receiver, parsed by the plugin's own parser.
+
+What each provider really offers decides the steps:
+
+=========  =========  ===========  ==================================================
+provider   status     report       callback
+=========  =========  ===========  ==================================================
+aspsms     poll       callback     the notification URL carried by the send
+allmysms   poll       callback     the server's report URL (the account's webhook)
+junubsms   poll       none         received messages: "SMS custom" POST to the receiver
+jormall    none       none         (JorMall documents neither): the inbox shows the status
+=========  =========  ===========  ==================================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import smsbridge
+from smsbridge.models import DeliveryStatus, ReceiptStatus
+from .hostapp import HostApp
+
+NUMBER = "+61491570156"  # magic: delivered at once
+JO_NUMBER = "+962790000001"  # JorMall's magic "delivered"
+QUERY = "TRN=<TRN>&DST=<DST>&RSN=<RSN>&RCPNT=<RCPNT>&DSCTSUTC=<DSCTSUTC>&SCTSUTC=<SCTSUTC>"
+
+
+@pytest.fixture
+def host() -> Iterator[HostApp]:
+    with HostApp() as app:
+        yield app
+
+
+def run_host_app(provider: str, dev: Any, host: HostApp) -> dict[str, Any]:
+    """The host app's whole flow for ``provider``; returns the emulator's record of the message."""
+    dev.update_settings(report_delay=0.05)
+    url = dev.account_url(provider) + "&sender=HostApp"
+    account = smsbridge.connect(url)
+    host.accounts[provider] = account
+    options: dict[str, Any] = {}
+    if provider == "aspsms":
+        options["notify_delivered"] = host.url("reports/aspsms") + "?" + QUERY
+    elif provider == "allmysms":
+        dev.update_settings(report_url=host.url("reports/allmysms"))
+    elif provider == "junubsms":
+        dev.update_settings(inbound_url=host.url("inbound/junubsms"))
+    number = JO_NUMBER if provider == "jormall" else NUMBER
+    result = account.send(number, f"Your {provider} code is 4821", options=options or None, ledger=False)
+    receipt = result.receipts[0]
+    assert receipt.status is ReceiptStatus.ACCEPTED
+    (message,) = dev.wait_for_messages(1, provider=provider)
+    assert message["text"] == f"Your {provider} code is 4821"
+    assert message["recipients"][0]["number"] == number
+    assert message["recipients"][0]["message_id"] == receipt.message_id
+    dev.wait_for_status(message["id"], "delivered")
+    if account.capabilities.delivery_status:
+        (polled,) = account.delivery_status([receipt.message_id])
+        assert polled.status is DeliveryStatus.DELIVERED
+    if provider in ("aspsms", "allmysms"):
+        report = host.wait_for_report(str(receipt.message_id))
+        assert report.status is DeliveryStatus.DELIVERED
+        assert report.provider == provider
+    if provider == "junubsms":
+        dev.add_inbound("junubsms", "+211912345678", "YES confirm", to="1234")
+        (received,) = host.wait_for_inbound(1)
+        assert received.text == "YES confirm" and received.provider == "junubsms"
+    return message
+
+
+@pytest.mark.parametrize("provider", ["jormall", "aspsms", "junubsms", "allmysms"])
+def test_host_app_end_to_end(smsbridge_dev: Any, host: HostApp, provider: str) -> None:
+    message = run_host_app(provider, smsbridge_dev, host)
+    assert message["provider"] == provider
+    assert message["account"] == "devuser"
+
+
+def test_failed_report_reaches_the_host_app(smsbridge_dev: Any, host: HostApp) -> None:
+    """A report set from the inbox (REST) is the provider's callback, parsed as failed."""
+    smsbridge_dev.update_settings(report_url=host.url("reports/allmysms"), report_delay=30)
+    account = smsbridge.connect(smsbridge_dev.account_url("allmysms"))
+    host.accounts["allmysms"] = account
+    receipt = account.send("+33612345678", "x", ledger=False).receipts[0]
+    (message,) = smsbridge_dev.wait_for_messages(1)
+    smsbridge_dev.report(message["id"], "failed")
+    assert host.wait_for_report(str(receipt.message_id)).status is DeliveryStatus.FAILED
+    (polled,) = account.delivery_status([receipt.message_id])
+    assert polled.status is DeliveryStatus.FAILED
