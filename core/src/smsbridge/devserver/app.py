@@ -318,7 +318,7 @@ def _generic_fault(kind: str) -> EmulatorResponse:
 
 
 async def provider_request(request: web.Request) -> web.StreamResponse:
-    server: DevServer = request.app["devserver"]
+    server = request.app[DEVSERVER]
     body = await request.read()
     emulated = EmulatorRequest.build(request.method, request.raw_path, request.headers, body)
     profile = next((p for p in server.profiles if _matches(p, emulated)), None)
@@ -421,7 +421,7 @@ def _int_arg(request: web.Request, name: str) -> int | None:
 
 
 async def list_messages(request: web.Request) -> web.Response:
-    server: DevServer = request.app["devserver"]
+    server = request.app[DEVSERVER]
     limit = _int_arg(request, "limit") or 100
     messages = server.store.messages(
         limit=limit,
@@ -433,7 +433,7 @@ async def list_messages(request: web.Request) -> web.Response:
 
 
 async def get_message(request: web.Request) -> web.Response:
-    server: DevServer = request.app["devserver"]
+    server = request.app[DEVSERVER]
     message = server.store.message(int(request.match_info["id"]))
     if message is None:
         return _bad("no such message", 404)
@@ -441,7 +441,7 @@ async def get_message(request: web.Request) -> web.Response:
 
 
 async def clear_messages(request: web.Request) -> web.Response:
-    server: DevServer = request.app["devserver"]
+    server = request.app[DEVSERVER]
     for handles in server.timers.values():
         for handle in handles:
             handle.cancel()
@@ -453,12 +453,12 @@ async def clear_messages(request: web.Request) -> web.Response:
 
 
 async def threads(request: web.Request) -> web.Response:
-    server: DevServer = request.app["devserver"]
+    server = request.app[DEVSERVER]
     return _json({"threads": server.store.threads()})
 
 
 async def report(request: web.Request) -> web.Response:
-    server: DevServer = request.app["devserver"]
+    server = request.app[DEVSERVER]
     ident = int(request.match_info["id"])
     data = await _body(request)
     if not isinstance(data, dict):
@@ -481,19 +481,19 @@ async def report(request: web.Request) -> web.Response:
 
 
 async def list_inbound(request: web.Request) -> web.Response:
-    server: DevServer = request.app["devserver"]
+    server = request.app[DEVSERVER]
     limit = _int_arg(request, "limit") or 100
     return _json({"inbound": server.store.inbound(provider=request.query.get("provider") or None, limit=limit, newest_first=True)})
 
 
 async def clear_inbound(request: web.Request) -> web.Response:
-    server: DevServer = request.app["devserver"]
+    server = request.app[DEVSERVER]
     server.store.clear_inbound()
     return _json({})
 
 
 async def add_inbound(request: web.Request) -> web.Response:
-    server: DevServer = request.app["devserver"]
+    server = request.app[DEVSERVER]
     data = await _body(request)
     if not isinstance(data, dict):
         return _bad("the body must be a JSON object")
@@ -510,12 +510,12 @@ async def add_inbound(request: web.Request) -> web.Response:
 
 
 async def list_faults(request: web.Request) -> web.Response:
-    server: DevServer = request.app["devserver"]
+    server = request.app[DEVSERVER]
     return _json({"rules": server.faults.as_list()})
 
 
 async def add_fault(request: web.Request) -> web.Response:
-    server: DevServer = request.app["devserver"]
+    server = request.app[DEVSERVER]
     data = await _body(request)
     try:
         rule = server.faults.add(data)
@@ -526,7 +526,7 @@ async def add_fault(request: web.Request) -> web.Response:
 
 
 async def delete_fault(request: web.Request) -> web.Response:
-    server: DevServer = request.app["devserver"]
+    server = request.app[DEVSERVER]
     if not server.faults.remove(int(request.match_info["id"])):
         return _bad("no such rule", 404)
     server.publish("faults", {"rules": server.faults.as_list()})
@@ -534,7 +534,7 @@ async def delete_fault(request: web.Request) -> web.Response:
 
 
 async def clear_faults(request: web.Request) -> web.Response:
-    server: DevServer = request.app["devserver"]
+    server = request.app[DEVSERVER]
     server.faults.clear()
     server.publish("faults", {"rules": []})
     return _json({})
@@ -545,7 +545,7 @@ def example_url(profile: EmulatorProfile, host: str) -> str:
 
 
 async def providers(request: web.Request) -> web.Response:
-    server: DevServer = request.app["devserver"]
+    server = request.app[DEVSERVER]
     host = request.host or f"127.0.0.1:{DEFAULT_PORT}"
     return _json(
         {
@@ -556,12 +556,12 @@ async def providers(request: web.Request) -> web.Response:
 
 
 async def get_settings(request: web.Request) -> web.Response:
-    server: DevServer = request.app["devserver"]
+    server = request.app[DEVSERVER]
     return _json(server.settings)
 
 
 async def put_settings(request: web.Request) -> web.Response:
-    server: DevServer = request.app["devserver"]
+    server = request.app[DEVSERVER]
     data = await _body(request)
     if not isinstance(data, dict):
         return _bad("the body must be a JSON object")
@@ -586,13 +586,13 @@ async def put_settings(request: web.Request) -> web.Response:
 
 async def callbacks(request: web.Request) -> web.Response:
     """The last callbacks made to the host application and what each got back (for tests, debugging)."""
-    server: DevServer = request.app["devserver"]
+    server = request.app[DEVSERVER]
     return _json({"callbacks": list(server.callbacks.log)})
 
 
 async def events(request: web.Request) -> web.StreamResponse:
     """Server-Sent Events: ``message``, ``status``, ``inbound``, ``faults``, ``cleared``."""
-    server: DevServer = request.app["devserver"]
+    server = request.app[DEVSERVER]
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-cache"})
     await response.prepare(request)
     queue: asyncio.Queue[tuple[str, Any] | None] = asyncio.Queue(maxsize=10_000)
@@ -620,10 +620,13 @@ async def events(request: web.Request) -> web.StreamResponse:
 # ---------------------------------------------------------------------------- the application
 
 
+DEVSERVER = web.AppKey("devserver", DevServer)
+
+
 def build_app(server: DevServer) -> web.Application:
     """The aiohttp application around ``server`` (its timers and callbacks need a running loop)."""
     app = web.Application(client_max_size=8 * 1024 * 1024)
-    app["devserver"] = server
+    app[DEVSERVER] = server
     app.router.add_get(f"{_API}/messages", list_messages)
     app.router.add_delete(f"{_API}/messages", clear_messages)
     app.router.add_get(f"{_API}/messages/{{id:\\d+}}", get_message)
