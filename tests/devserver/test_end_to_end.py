@@ -27,7 +27,11 @@ import pytest
 
 import smsbridge
 from smsbridge.models import DeliveryStatus, ReceiptStatus
+
+from .browser.chromium import browser, open_inbox
 from .hostapp import HostApp
+
+__all__ = ["browser"]  # the session's chromium (tests/devserver/browser/chromium.py), for the inbox step
 
 NUMBER = "+61491570156"  # magic: delivered at once
 JO_NUMBER = "+962790000001"  # JorMall's magic "delivered"
@@ -77,10 +81,21 @@ def run_host_app(provider: str, dev: Any, host: HostApp) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("provider", ["jormall", "aspsms", "junubsms", "allmysms"])
-def test_host_app_end_to_end(smsbridge_dev: Any, host: HostApp, provider: str) -> None:
-    message = run_host_app(provider, smsbridge_dev, host)
-    assert message["provider"] == provider
-    assert message["account"] == "devuser"
+def test_host_app_end_to_end(smsbridge_dev: Any, host: HostApp, browser: Any, provider: str) -> None:
+    from playwright.sync_api import expect
+
+    with open_inbox(browser, smsbridge_dev.base_url) as page:  # open before the app sends: the message arrives live
+        message = run_host_app(provider, smsbridge_dev, host)
+        assert message["provider"] == provider
+        assert message["account"] == "devuser"
+        # the web inbox shows it: text, provider, the delivered status, a thread for the number
+        name = {p["id"]: p["name"] for p in smsbridge_dev.providers()["providers"]}[provider]
+        bubble = page.locator(f'li.out[data-message-id="{message["id"]}"]')
+        expect(bubble.locator(".text")).to_have_text(message["text"])
+        expect(bubble.locator(".badge-provider")).to_have_text(name)
+        expect(bubble.locator(".status")).to_have_text("delivered")
+        number = message["recipients"][0]["number"]
+        expect(page.locator(f'nav button.thread[data-number="{number}"]')).to_contain_text(message["text"])
 
 
 def test_failed_report_reaches_the_host_app(smsbridge_dev: Any, host: HostApp) -> None:

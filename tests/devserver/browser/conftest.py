@@ -1,133 +1,29 @@
-"""Browser tests of the dev server's web inbox: Debian's headless chromium driven by Playwright.
-
-One browser for the session, a fresh context (cookies, storage) per test.  Without Playwright
-or chromium the tests skip with a one-line reason; with ``SMSBRIDGE_REQUIRE_SERVICES=1``
-(``.ci/run``) they fail instead (``smsbridge.testing.services``).  ``playwright install`` is
-never needed: the browser is ``/usr/bin/chromium`` (``SMSBRIDGE_CHROMIUM`` to use another).
-"""
+"""Fixtures of the browser tests: the session's dev server (``smsbridge_dev``), the inbox open."""
 
 from __future__ import annotations
 
-import base64
-import html
-import json
-import os
-import urllib.request
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
 
 import pytest
 
-from smsbridge.testing.services import require
+from .chromium import browser, open_inbox
 
-CHROMIUM = os.environ.get("SMSBRIDGE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-HOW = "pip install -r requirements-dev.txt (Playwright) and apt-get install chromium; .ci/run does both"
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Headless chromium, launched once for every browser test of the session."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require("Playwright", False, "the playwright package is not installed", how=HOW)
-        raise
-    require("Chromium", os.access(CHROMIUM, os.X_OK), f"no executable at {CHROMIUM}", how=HOW)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def api(base: str, method: str, path: str, body: Any = None) -> Any:
-    """One call to the dev server's REST API (``/api/v1``), JSON in and out."""
-    data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(
-        f"{base}/api/v1{path}", data=data, method=method, headers={"Content-Type": "application/json"}
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        text = response.read().decode()
-    return json.loads(text) if text else None
-
-
-@pytest.fixture(scope="session")
-def dev_server() -> Iterator[Any]:
-    """One ``smsbridge dev`` for the browser tests (a background thread, a free port)."""
-    from smsbridge.devserver.runner import BackgroundDevServer
-
-    with BackgroundDevServer() as server:
-        yield server
+__all__ = ["browser"]  # the session's chromium (tests/devserver/browser/chromium.py)
 
 
 @pytest.fixture
-def dev(dev_server: Any) -> Any:
-    """The session's dev server, emptied: no messages, no fault rules, no callbacks, no automatic reports.
+def dev(smsbridge_dev: Any) -> Any:
+    """The session's dev server (the ``smsbridge_dev`` fixture), emptied, with no automatic reports.
 
     ``report_delay`` is an hour, so a status changes only when a test changes it.
     """
-    base = dev_server.url
-    api(base, "DELETE", "/messages")
-    api(base, "DELETE", "/faults")
-    api(base, "PUT", "/settings", {"report_url": None, "inbound_url": None, "report_delay": 3600})
-    return dev_server
+    smsbridge_dev.update_settings(report_delay=3600)
+    return smsbridge_dev
 
 
 @pytest.fixture
 def page(browser: Any, dev: Any) -> Iterator[Any]:
     """The inbox open in a fresh browser context, its live updates connected; no script error allowed."""
-    from playwright.sync_api import expect
-
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-GB", timezone_id="UTC")
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(f"page error: {exc}"))
-    page.on("console", lambda msg: errors.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None)
-    page.goto(f"{dev.url}/")
-    expect(page.get_by_role("status")).to_have_text("Live")
-    try:
+    with open_inbox(browser, dev.base_url) as page:
         yield page
-    finally:
-        context.close()
-    assert errors == [], errors
-
-
-def account_url(base: str, provider: str, user: str = "shop-user", password: str = "dev-password") -> str:
-    """An account URL for ``provider`` at the dev server, built from the URL the server itself shows."""
-    examples = {p["id"]: p["example_url"] for p in api(base, "GET", "/providers")["providers"]}
-    parts = urlsplit(examples[provider])
-    netloc = f"{quote(user, safe='')}:{quote(password, safe='')}@{parts.hostname}:{parts.port}"
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
-def secret_forms(*secrets: str, user: str | None = None, password: str | None = None) -> dict[str, str]:
-    """Every form a secret takes in a page or on the wire (as tests/faults/secrets.py computes them)."""
-    forms: dict[str, str] = {}
-    for i, secret in enumerate(secrets):
-        as_json = json.dumps(secret)[1:-1]
-        for name, form in {
-            "raw": secret,
-            "percent": quote(secret, safe=""),
-            "percent-keep-slash": quote(secret, safe="/"),
-            "form-plus": quote_plus(secret),
-            "json": as_json,
-            "json-utf8": json.dumps(secret, ensure_ascii=False)[1:-1],
-            "json-php": as_json.replace("/", "\\/"),
-            "html": html.escape(secret, quote=True),
-            "html-noquote": html.escape(secret, quote=False),
-        }.items():
-            forms[f"secret {i} {name}"] = form
-    if user and password:
-        forms["basic-auth"] = base64.b64encode(f"{user}:{password}".encode()).decode()
-    return forms

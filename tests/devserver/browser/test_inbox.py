@@ -8,6 +8,7 @@ over the live updates (``/api/v1/events``).
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ import pytest
 import smsbridge
 from smsbridge.errors import SmsBridgeError
 
-from .conftest import account_url, api, secret_forms
+from .chromium import account_url, api, secret_forms
 
 try:
     from playwright.sync_api import expect
@@ -45,7 +46,7 @@ def test_a_sent_message_appears_live(page: Any, dev: Any) -> None:
     mark_unreloaded(page)
     text = "Your code is 4242"
     expect(bubble(page, text)).to_have_count(0)
-    with smsbridge.connect(account_url(dev.url, "aspsms")) as account:
+    with smsbridge.connect(account_url(dev.base_url, "aspsms")) as account:
         result = account.send(A, text, sender="Shop")
     assert result.accepted
     expect(bubble(page, text)).to_be_visible()
@@ -58,10 +59,10 @@ def test_a_sent_message_appears_live(page: Any, dev: Any) -> None:
 
 def test_threads_group_messages_by_recipient(page: Any, dev: Any) -> None:
     mark_unreloaded(page)
-    with smsbridge.connect(account_url(dev.url, "aspsms")) as aspsms:
+    with smsbridge.connect(account_url(dev.base_url, "aspsms")) as aspsms:
         aspsms.send(A, "first to A")
         aspsms.send(A, "second to A")
-    with smsbridge.connect(account_url(dev.url, "allmysms")) as allmysms:
+    with smsbridge.connect(account_url(dev.base_url, "allmysms")) as allmysms:
         allmysms.send(B, "only one to B")
         allmysms.send([A, B], "to both")
 
@@ -82,7 +83,7 @@ def test_threads_group_messages_by_recipient(page: Any, dev: Any) -> None:
     expect(bubble(page, "to both")).to_contain_text("AllMySMS")
 
     # a message sent while a thread is open joins it live, and only it
-    with smsbridge.connect(account_url(dev.url, "aspsms")) as aspsms:
+    with smsbridge.connect(account_url(dev.base_url, "aspsms")) as aspsms:
         aspsms.send(B, "late to B")
         aspsms.send(A, "late to A")
     expect(bubble(page, "late to B")).to_be_visible()
@@ -100,7 +101,7 @@ def test_badges_show_encoding_and_segments(page: Any, dev: Any) -> None:
     arabic = "مرحبا بكم في متجرنا. رمز التحقق الخاص بك هو 4242، وهو صالح لمدة عشر دقائق. لا تشاركه مع أحد من فضلك."
     assert len(arabic) > 70
     latin = "Your parcel is on its way. " * 7  # GSM 03.38: 160 in one SMS, 153 a part
-    with smsbridge.connect(account_url(dev.url, "aspsms")) as account:
+    with smsbridge.connect(account_url(dev.base_url, "aspsms")) as account:
         account.send(A, arabic)
         account.send(A, latin)
 
@@ -114,7 +115,7 @@ def test_badges_show_encoding_and_segments(page: Any, dev: Any) -> None:
     expect(latin_bubble.locator(".badge-segments")).to_have_text(f"{math.ceil(len(latin) / 153)} segments")
 
     # the badges show what the server counted
-    kept = {m["text"]: m for m in api(dev.url, "GET", "/messages")["messages"]}
+    kept = {m["text"]: m for m in api(dev.base_url, "GET", "/messages")["messages"]}
     assert (kept[arabic]["encoding"], kept[arabic]["segments"]) == ("ucs2", ucs2_segments(arabic))
     assert kept[latin]["encoding"] == "gsm7"
 
@@ -126,14 +127,14 @@ PASSWORD = 'pä"s/s+w &<rd-1'
 
 
 def open_raw_panel(page: Any, dev: Any, text: str) -> str:
-    with smsbridge.connect(account_url(dev.url, "aspsms", KEY, PASSWORD)) as account:
+    with smsbridge.connect(account_url(dev.base_url, "aspsms", KEY, PASSWORD)) as account:
         account.send(A, text, sender="Shop")
     raw = bubble(page, text).locator("details.raw")
     expect(raw.locator("pre")).to_be_hidden()
     raw.locator("summary").click()
     expect(raw.locator("pre")).to_be_visible()
     shown = raw.locator("pre").inner_text()
-    kept = api(dev.url, "GET", "/messages")["messages"][0]["raw"]
+    kept = api(dev.base_url, "GET", "/messages")["messages"][0]["raw"]
     assert shown.startswith(f"{kept['method']} {kept['path']}")
     assert text in shown  # the body is there, only its credentials are not
     return page.content() + "\n" + page.locator("body").inner_text()
@@ -168,12 +169,12 @@ def test_a_fault_rule_added_in_the_page_fails_the_next_send(page: Any, dev: Any)
     rules = page.get_by_role("list", name="Fault rules")
     expect(rules.locator("li")).to_have_count(1)
     expect(rules).to_contain_text("HTTP 500")
-    kept = api(dev.url, "GET", "/faults")["rules"]
+    kept = api(dev.base_url, "GET", "/faults")["rules"]
     assert [(r["kind"], r["provider"], r["operation"], r["remaining"]) for r in kept] == [
         ("http500", "aspsms", "send", 1)
     ]
 
-    with smsbridge.connect(account_url(dev.url, "aspsms")) as account:
+    with smsbridge.connect(account_url(dev.base_url, "aspsms")) as account:
         with pytest.raises(SmsBridgeError):
             account.send(A, "this one meets the fault")
         failed = bubble(page, "this one meets the fault")
@@ -191,17 +192,17 @@ def test_a_fault_rule_is_removed_in_the_page(page: Any, dev: Any) -> None:
     form.get_by_role("button", name="Add fault rule").click()
     rules = page.get_by_role("list", name="Fault rules")
     expect(rules.locator("li")).to_have_count(1)
-    rule_id = api(dev.url, "GET", "/faults")["rules"][0]["id"]
+    rule_id = api(dev.base_url, "GET", "/faults")["rules"][0]["id"]
     page.get_by_role("button", name=f"Remove fault rule {rule_id}: refuse").click()
     expect(rules).to_have_count(0)
     expect(page.get_by_text("No fault rules")).to_be_visible()
-    assert api(dev.url, "GET", "/faults")["rules"] == []
-    with smsbridge.connect(account_url(dev.url, "aspsms")) as account:
+    assert api(dev.base_url, "GET", "/faults")["rules"] == []
+    with smsbridge.connect(account_url(dev.base_url, "aspsms")) as account:
         assert account.send(A, "no fault any more").accepted
 
 
 def test_a_delivery_report_control_changes_the_status(page: Any, dev: Any) -> None:
-    with smsbridge.connect(account_url(dev.url, "aspsms")) as account:
+    with smsbridge.connect(account_url(dev.base_url, "aspsms")) as account:
         result = account.send([A, B], "report me")
         message_ids = {r.recipient: r.message_id for r in result.accepted}
         message = bubble(page, "report me")
@@ -232,11 +233,11 @@ def test_an_inbound_message_from_the_form_appears(page: Any, dev: Any) -> None:
     expect(received).to_contain_text("STOP please")
     expect(received).to_contain_text(A)
     expect(form.get_by_label("Text")).to_have_value("")
-    kept = api(dev.url, "GET", "/inbound")["inbound"]
+    kept = api(dev.base_url, "GET", "/inbound")["inbound"]
     assert [(i["provider"], i["sender"], i["text"]) for i in kept] == [("aspsms", A, "STOP please")]
 
     # a reply joins its sender's conversation, left of what the app sent
-    with smsbridge.connect(account_url(dev.url, "aspsms")) as account:
+    with smsbridge.connect(account_url(dev.base_url, "aspsms")) as account:
         account.send(A, "Reply STOP to stop")
     thread(page, A).click()
     expect(page.locator("ol.messages > li")).to_have_count(2)
@@ -245,10 +246,39 @@ def test_an_inbound_message_from_the_form_appears(page: Any, dev: Any) -> None:
 
 
 def test_delete_all_empties_the_inbox(page: Any, dev: Any) -> None:
-    with smsbridge.connect(account_url(dev.url, "aspsms")) as account:
+    with smsbridge.connect(account_url(dev.base_url, "aspsms")) as account:
         account.send(A, "to be deleted")
     expect(bubble(page, "to be deleted")).to_be_visible()
     page.get_by_role("button", name="Delete all messages").click()
     expect(bubble(page, "to be deleted")).to_have_count(0)
     expect(page.locator("nav button.thread[data-number]")).to_have_count(0)
-    assert api(dev.url, "GET", "/messages")["messages"] == []
+    assert api(dev.base_url, "GET", "/messages")["messages"] == []
+
+
+def test_a_message_sent_while_the_page_loads_its_snapshot_appears(browser: Any, dev: Any) -> None:
+    """An event that arrives while the page fetches its first snapshot is neither lost nor counted twice.
+
+    The page's first ``GET /api/v1/messages`` is held: its answer is fetched (without the
+    message), then the message is sent and its event reaches the page, then the stale answer
+    is delivered.
+    """
+    with smsbridge.connect(account_url(dev.base_url, "aspsms")) as account:
+        account.send(A, "before the page")
+
+        def stale_snapshot(route: Any) -> None:
+            answer = route.fetch()
+            assert "during the snapshot" not in answer.text()
+            account.send(A, "during the snapshot")
+            time.sleep(0.5)  # its event reaches the page before the snapshot does
+            route.fulfill(response=answer)
+
+        context = browser.new_context()
+        try:
+            page = context.new_page()
+            page.route("**/api/v1/messages?*", stale_snapshot, times=1)
+            page.goto(f"{dev.base_url}/")
+            expect(page.get_by_role("status")).to_have_text("Live")
+            expect(page.locator("li.out .text")).to_have_text(["before the page", "during the snapshot"])
+            expect(thread(page, A).locator(".count")).to_have_text("2")
+        finally:
+            context.close()

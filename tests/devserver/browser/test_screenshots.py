@@ -16,7 +16,7 @@ import pytest
 import smsbridge
 from smsbridge.errors import SmsBridgeError
 
-from .conftest import account_url, api
+from .chromium import account_url, api
 
 try:
     from playwright.sync_api import expect
@@ -49,24 +49,29 @@ TEXTS = {
 )
 def test_screenshots_for_the_docs(page: Any, dev: Any) -> None:
     IMG.mkdir(parents=True, exist_ok=True)
-    providers = [p["id"] for p in api(dev.url, "GET", "/providers")["providers"] if p["id"] in NUMBERS]
-    magic = next(n for n in api(dev.url, "GET", "/providers")["magic_numbers"] if n.startswith("+61"))
+    providers = [p["id"] for p in api(dev.base_url, "GET", "/providers")["providers"] if p["id"] in NUMBERS]
+    magic = next(n for n in api(dev.base_url, "GET", "/providers")["magic_numbers"] if n.startswith("+61"))
     for provider in providers:
-        with smsbridge.connect(account_url(dev.url, provider)) as account:
+        with smsbridge.connect(account_url(dev.base_url, provider)) as account:
             account.send(NUMBERS[provider], TEXTS[provider], sender="Shop" if provider != "playsms" else None)
-    with smsbridge.connect(account_url(dev.url, "aspsms")) as account:
+    with smsbridge.connect(account_url(dev.base_url, "aspsms")) as account:
         account.send([NUMBERS["aspsms"], magic], "Flash sale today only: 20% off everything with code SPRING.")
-        api(dev.url, "POST", "/faults", {"kind": "http500", "provider": "aspsms", "operation": "send", "remaining": 1})
+        api(
+            dev.base_url,
+            "POST",
+            "/faults",
+            {"kind": "http500", "provider": "aspsms", "operation": "send", "remaining": 1},
+        )
         with pytest.raises(SmsBridgeError):
             account.send(NUMBERS["aspsms"], "Your password was changed. Not you? Call us.")
         api(
-            dev.url,
+            dev.base_url,
             "POST",
             "/faults",
             {"kind": "timeout", "provider": None, "operation": "balance", "probability": 0.25, "seed": 7},
         )
     api(
-        dev.url,
+        dev.base_url,
         "POST",
         "/inbound",
         {

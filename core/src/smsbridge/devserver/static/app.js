@@ -589,6 +589,45 @@ function App() {
     [fail],
   );
 
+  // thread counts are recounted by the server shortly after new messages (a message outside
+  // the open view cannot be told apart from one the last snapshot already counted)
+  const threadsAsked = useRef({ timer: null, sequence: 0 });
+  const recountThreads = useCallback(() => {
+    const asked = threadsAsked.current;
+    clearTimeout(asked.timer);
+    asked.timer = setTimeout(async () => {
+      const sequence = ++asked.sequence;
+      try {
+        const data = await api("GET", "/threads");
+        if (sequence === asked.sequence) dispatch({ type: "threads", threads: data.threads });
+      } catch (err) {
+        fail(err);
+      }
+    }, 250);
+  }, [fail]);
+
+  // Events that arrive while a snapshot is being fetched are held and replayed on top of it,
+  // in order: the snapshot may predate them, and replaying one it already holds changes nothing.
+  const held = useRef({ depth: 0, actions: [] });
+  const deliver = useCallback((action) => {
+    if (held.current.depth > 0) held.current.actions.push(action);
+    else dispatch(action);
+  }, []);
+  const holding = useCallback(async (fetch) => {
+    held.current.depth += 1;
+    try {
+      await fetch();
+    } finally {
+      held.current.depth -= 1;
+      if (held.current.depth === 0) {
+        const actions = held.current.actions;
+        held.current.actions = [];
+        actions.forEach(dispatch);
+        if (actions.some((action) => action.type === "message")) recountThreads();
+      }
+    }
+  }, [recountThreads]);
+
   const loadView = useCallback(
     async (number) => {
       const data = await api("GET", `/messages${query({ limit: PAGE, recipient: number })}`);
@@ -598,24 +637,21 @@ function App() {
   );
 
   const refresh = useCallback(async () => {
-    try {
-      const [threads, rules, inbound, settings, providers] = await Promise.all([
-        api("GET", "/threads"),
-        api("GET", "/faults"),
-        api("GET", "/inbound"),
-        api("GET", "/settings"),
-        api("GET", "/providers"),
-      ]);
-      dispatch({ type: "threads", threads: threads.threads });
-      dispatch({ type: "rules", rules: rules.rules });
-      dispatch({ type: "inbound-list", inbound: inbound.inbound || inbound.messages || [] });
-      dispatch({ type: "settings", settings });
-      dispatch({ type: "providers", providers: providers.providers, magic: providers.magic_numbers || {} });
-      await loadView(selectedRef.current);
-    } catch (err) {
-      fail(err);
-    }
-  }, [loadView, fail]);
+    threadsAsked.current.sequence += 1; // an older recount must not overwrite this snapshot
+    const [threads, rules, inbound, settings, providers] = await Promise.all([
+      api("GET", "/threads"),
+      api("GET", "/faults"),
+      api("GET", "/inbound"),
+      api("GET", "/settings"),
+      api("GET", "/providers"),
+    ]);
+    dispatch({ type: "threads", threads: threads.threads });
+    dispatch({ type: "rules", rules: rules.rules });
+    dispatch({ type: "inbound-list", inbound: inbound.inbound || inbound.messages || [] });
+    dispatch({ type: "settings", settings });
+    dispatch({ type: "providers", providers: providers.providers, magic: providers.magic_numbers || {} });
+    await loadView(selectedRef.current);
+  }, [loadView]);
 
   useEffect(() => {
     const events = new EventSource(`${API}/events`);
@@ -627,25 +663,30 @@ function App() {
           fail(err);
         }
       });
-    events.onopen = () => {
-      dispatch({ type: "live", live: "live" });
-      refresh(); // first load, and what was missed while disconnected
-    };
+    // first load, and what was missed while disconnected; "Live" once the page is in step
+    events.onopen = () =>
+      holding(refresh).then(
+        () => dispatch({ type: "live", live: "live" }),
+        (err) => fail(err),
+      );
     events.onerror = () => dispatch({ type: "live", live: events.readyState === 2 ? "offline" : "connecting" });
-    on("message", (message) => dispatch({ type: "message", message }));
-    on("status", (s) => dispatch({ type: "status", message: s.message, number: s.number, status: s.status }));
-    on("inbound", (inbound) => dispatch({ type: "inbound", inbound }));
-    on("faults", (f) => dispatch({ type: "rules", rules: f.rules }));
-    on("cleared", () => dispatch({ type: "cleared" }));
+    on("message", (message) => {
+      deliver({ type: "message", message });
+      recountThreads();
+    });
+    on("status", (s) => deliver({ type: "status", message: s.message, number: s.number, status: s.status }));
+    on("inbound", (inbound) => deliver({ type: "inbound", inbound }));
+    on("faults", (f) => deliver({ type: "rules", rules: f.rules }));
+    on("cleared", () => deliver({ type: "cleared" }));
     return () => events.close();
-  }, [refresh, fail]);
+  }, [refresh, holding, deliver, recountThreads, fail]);
 
   const select = useCallback(
     (number) => {
       dispatch({ type: "select", number });
-      loadView(number).catch(fail);
+      holding(() => loadView(number)).catch(fail);
     },
-    [loadView, fail],
+    [loadView, holding, fail],
   );
 
   const older = useCallback(async () => {
