@@ -26,6 +26,7 @@ Results go to ``benchmarks/results/devserver.json`` (``--quick``: a small run to
 from __future__ import annotations
 
 import argparse
+import asyncio
 import concurrent.futures
 import json
 import multiprocessing
@@ -388,6 +389,81 @@ def _count_kept(base: str) -> int:
         before = page[-1]["id"]
 
 
+REF = "BENCHREF000000"
+
+
+def _capture(base: str, provider: str) -> tuple[str, str, dict[str, str], bytes]:
+    """The send request smsbridge makes for ``provider`` (method, URL, headers, body), as it left."""
+    import requests.adapters
+
+    import smsbridge
+
+    captured: list[Any] = []
+    original = requests.adapters.HTTPAdapter.send
+
+    def spy(self: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+        captured.append(request)
+        return original(self, request, *args, **kwargs)
+
+    requests.adapters.HTTPAdapter.send = spy  # type: ignore[method-assign]
+    try:
+        with smsbridge.connect(account_url(base, provider, user="raw-client")) as account:
+            account.send(NUMBERS[provider], "Your code is 4242", sender=SENDERS.get(provider), client_ref=REF)
+    finally:
+        requests.adapters.HTTPAdapter.send = original  # type: ignore[method-assign]
+    last = captured[-1]  # the send itself (JorMall asks for a token first)
+    body = last.body or b""
+    headers = {k: v for k, v in last.headers.items() if k.lower() not in ("content-length", "host", "connection")}
+    return last.method, last.url, headers, body.encode() if isinstance(body, str) else body
+
+
+async def _replay(requests_list: list[tuple[str, str, dict[str, str], bytes]], connections: int) -> dict[str, Any]:
+    import aiohttp
+
+    statuses: dict[int, int] = {}
+    queue = list(reversed(requests_list))
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=connections)) as session:
+
+        async def worker() -> None:
+            while queue:
+                method, url, headers, body = queue.pop()
+                async with session.request(method, url, headers=headers, data=body) as response:
+                    await response.read()
+                    statuses[response.status] = statuses.get(response.status, 0) + 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(connections)))
+        seconds = time.perf_counter() - started
+    return {"statuses": {str(k): v for k, v in statuses.items()}, "seconds": seconds}
+
+
+def _raw_load(dev: DevProcess, total: int, connections: int) -> dict[str, Any]:
+    """The server alone: smsbridge's own send requests replayed by a light asyncio client."""
+    providers = _providers(dev.base)
+    templates = {p: _capture(dev.base, p) for p in providers}
+    _api(dev.base, "DELETE", "/messages")
+    work = []
+    for n in range(total):
+        method, url, headers, body = templates[providers[n % len(providers)]]
+        ref = f"BENCHREF{n + 1:06d}"  # 0 was the captured send's: JorMall would ignore it as a duplicate
+        work.append((method, url.replace(REF, ref), headers, body.replace(REF.encode(), ref.encode())))
+    cpu_before = dev.cpu_seconds()
+    outcome = asyncio.run(_replay(work, connections))
+    server_cpu = dev.cpu_seconds() - cpu_before
+    kept = _count_kept(dev.base)
+    return {
+        "client": f"aiohttp client, {connections} keep-alive connections, one process",
+        "providers": providers,
+        "requests": total,
+        "statuses": outcome["statuses"],
+        "seconds": round(outcome["seconds"], 3),
+        "accepted": kept,
+        "accepted_per_second": round(kept / outcome["seconds"], 1),
+        "messages_kept_by_server": kept,
+        "server_cpu_ms_per_message": round(server_cpu * 1000 / max(kept, 1), 3),
+    }
+
+
 def _bulk(base: str, recipients: int) -> dict[str, Any]:
     import smsbridge
 
@@ -426,6 +502,8 @@ def measure_throughput(processes: int, threads: int, total: int, bulk: int) -> d
                 out["with_inbox_open"]["page_caught_up"] = True
             finally:
                 browser.close()
+        _api(dev.base, "DELETE", "/messages")
+        out["server_alone"] = _raw_load(dev, total, 32)
         _api(dev.base, "DELETE", "/messages")
         if "aspsms" in _providers(dev.base):
             out["bulk_aspsms"] = _bulk(dev.base, bulk)
@@ -499,6 +577,12 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['seconds']} s, {r['processes']}x{r['threads_each']} clients; errors {r['errors']}; "
             f"kept {r['messages_kept_by_server']}); server CPU {r['server_cpu_ms_per_message']} ms a message"
         )
+    r = load["server_alone"]
+    print(
+        f"throughput server alone (smsbridge's requests replayed, {r['client']}): {r['accepted_per_second']:,.0f}"
+        f" accepted/s ({r['accepted']} of {r['requests']}, statuses {r['statuses']}); server CPU"
+        f" {r['server_cpu_ms_per_message']} ms a message"
+    )
     if "bulk_aspsms" in load:
         b = load["bulk_aspsms"]
         print(f"bulk aspsms: {b['accepted']} recipients in {b['seconds']} s = {b['accepted_per_second']:,.0f}/s")

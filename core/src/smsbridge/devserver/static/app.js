@@ -8,6 +8,7 @@ const html = htm.bind(h);
 const API = "/api/v1";
 const PAGE = 100; // messages fetched at a time
 const KEEP_INBOUND = 200;
+const KEEP_VIEW = 300; // messages a view holds as they arrive live; older ones: "Load older messages"
 
 const REPORT_STATUSES = ["delivered", "failed", "expired", "delayed"];
 const FAULT_KINDS = {
@@ -118,11 +119,13 @@ function reducer(state, action) {
     case "message": {
       const m = action.message;
       if (state.messages.some((x) => x.id === m.id)) return state;
-      const messages = touches(m, state.selected) ? [m, ...state.messages] : state.messages;
+      const joins = touches(m, state.selected);
+      const messages = joins ? [m, ...state.messages].slice(0, KEEP_VIEW) : state.messages;
       const to = m.recipients.map((r) => r.number).join(", ");
       return {
         ...state,
         messages,
+        more: state.more || (joins && state.messages.length >= KEEP_VIEW),
         threads: addToThreads(state.threads, m),
         announcement: `New message to ${to} through ${m.provider}${m.fault ? `, fault: ${m.fault}` : ""}`,
       };
