@@ -1,7 +1,7 @@
 // The web inbox of `smsbridge dev`: Preact components written with htm tagged templates
 // (no build step), fed by the REST API under /api/v1 and kept live by its Server-Sent Events.
-import { h, render } from "preact";
-import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "preact/hooks";
+import { Component, h, render } from "preact";
+import { useCallback, useEffect, useMemo, useReducer, useRef } from "preact/hooks";
 import htm from "htm";
 
 const html = htm.bind(h);
@@ -100,6 +100,8 @@ function setStatus(message, number, status) {
 
 function reducer(state, action) {
   switch (action.type) {
+    case "batch":
+      return action.actions.reduce(reducer, state);
     case "live":
       return { ...state, live: action.live };
     case "select":
@@ -309,6 +311,18 @@ function Bubble({ message, selected, providers, onReport }) {
     </li>`;
 }
 
+// a bubble renders again only when its own props change (messages keep their identity until changed)
+class PureBubble extends Component {
+  shouldComponentUpdate(next) {
+    const props = this.props;
+    return Object.keys(next).some((key) => next[key] !== props[key]);
+  }
+
+  render(props) {
+    return h(Bubble, props);
+  }
+}
+
 function InboundBubble({ inbound, providers }) {
   return html`
     <li class="in" data-inbound-id=${inbound.id}>
@@ -353,7 +367,7 @@ function Conversation({ state, onReport, onOlder }) {
               <ol class="messages" aria-label=${`Messages: ${title}`}>
                 ${items.map((it) =>
                   it.message
-                    ? html`<${Bubble} key=${it.key} message=${it.message} selected=${selected}
+                    ? html`<${PureBubble} key=${it.key} message=${it.message} selected=${selected}
                                       providers=${providers} onReport=${onReport} />`
                     : html`<${InboundBubble} key=${it.key} inbound=${it.inbound} providers=${providers} />`,
                 )}
@@ -612,9 +626,20 @@ function App() {
   // Events that arrive while a snapshot is being fetched are held and replayed on top of it,
   // in order: the snapshot may predate them, and replaying one it already holds changes nothing.
   const held = useRef({ depth: 0, actions: [] });
+  // events are applied in batches, one render for all that arrived within a few milliseconds:
+  // under a burst of sends the page renders a few dozen times a second, not once an event
+  const queued = useRef({ actions: [], timer: null });
   const deliver = useCallback((action) => {
-    if (held.current.depth > 0) held.current.actions.push(action);
-    else dispatch(action);
+    const queue = queued.current;
+    queue.actions.push(action);
+    if (queue.timer !== null) return;
+    queue.timer = setTimeout(() => {
+      const actions = queue.actions;
+      queue.actions = [];
+      queue.timer = null;
+      if (held.current.depth > 0) held.current.actions.push(...actions);
+      else dispatch({ type: "batch", actions });
+    }, 8);
   }, []);
   const holding = useCallback(async (fetch) => {
     held.current.depth += 1;
@@ -625,7 +650,7 @@ function App() {
       if (held.current.depth === 0) {
         const actions = held.current.actions;
         held.current.actions = [];
-        actions.forEach(dispatch);
+        dispatch({ type: "batch", actions });
         if (actions.some((action) => action.type === "message")) recountThreads();
       }
     }
