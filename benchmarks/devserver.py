@@ -184,6 +184,30 @@ def _providers(base: str) -> list[str]:
     return [p for p in MAIN_PROVIDERS if p in offered] or [p for p in offered if p in NUMBERS]
 
 
+def _descendants_cpu(root: int) -> float:
+    """CPU seconds (user + system) of every living process below ``root`` (here: the browser's)."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    total = 0.0
+    for pid, cpu in times.items():
+        ancestor = parents.get(pid)
+        while ancestor and ancestor != root:
+            ancestor = parents.get(ancestor)
+        if ancestor == root and pid != root:
+            total += cpu
+    return total
+
+
 # ---------------------------------------------------------------------------- 1. start
 
 
@@ -495,11 +519,17 @@ def measure_throughput(processes: int, threads: int, total: int, bulk: int) -> d
                 page = browser.new_page(viewport={"width": 1400, "height": 900})
                 page.goto(dev.base + "/")
                 page.get_by_role("status").filter(has_text="Live").wait_for()
+                browser_before = _descendants_cpu(os.getpid()) - dev.cpu_seconds()
                 out["with_inbox_open"] = _load(dev, processes, threads, total)
                 # the page kept up: it shows the newest message once the load is over
                 newest = _api(dev.base, "GET", "/messages?limit=1")["messages"][0]["text"]
-                page.locator("li.out", has_text=newest).wait_for(timeout=30_000)
+                page.locator("li.out", has_text=newest).wait_for(timeout=120_000)
                 out["with_inbox_open"]["page_caught_up"] = True
+                # the browser's CPU (every chromium process) for the load and catching up, per message
+                browser_cpu = _descendants_cpu(os.getpid()) - dev.cpu_seconds() - browser_before
+                out["with_inbox_open"]["browser_cpu_ms_per_message"] = round(
+                    browser_cpu * 1000 / max(out["with_inbox_open"]["accepted"], 1), 3
+                )
             finally:
                 browser.close()
         _api(dev.base, "DELETE", "/messages")
