@@ -27,6 +27,7 @@ import pytest
 
 import smsbridge
 from smsbridge.models import DeliveryStatus, ReceiptStatus
+
 from .hostapp import HostApp
 
 NUMBER = "+61491570156"  # magic: delivered at once

@@ -44,7 +44,12 @@ def test_settings_are_checked(smsbridge_dev: DevServerClient) -> None:
 
 @pytest.mark.parametrize(
     "rule",
-    [{"kind": "explode"}, {"kind": "reset", "probability": 2}, {"kind": "reset", "operation": "x"}, {"kind": "reset", "remaining": -1}],
+    [
+        {"kind": "explode"},
+        {"kind": "reset", "probability": 2},
+        {"kind": "reset", "operation": "x"},
+        {"kind": "reset", "remaining": -1},
+    ],
 )
 def test_bad_fault_rules_are_refused(smsbridge_dev: DevServerClient, rule: dict[str, Any]) -> None:
     response = requests.post(f"{smsbridge_dev.base_url}/api/v1/faults", json=rule, timeout=TIMEOUT)
@@ -53,7 +58,9 @@ def test_bad_fault_rules_are_refused(smsbridge_dev: DevServerClient, rule: dict[
 
 
 def test_fault_rule_shape(smsbridge_dev: DevServerClient) -> None:
-    rule = smsbridge_dev.add_fault("timeout", provider="aspsms", operation="send", number="+61491570157", probability=0.5, remaining=3, seed=1)
+    rule = smsbridge_dev.add_fault(
+        "timeout", provider="aspsms", operation="send", number="+61491570157", probability=0.5, remaining=3, seed=1
+    )
     assert set(rule) == {"id", "kind", "provider", "operation", "number", "probability", "remaining", "seed"}
     assert smsbridge_dev.faults() == [rule]
     smsbridge_dev.clear_faults()
@@ -76,7 +83,21 @@ def test_messages_filters_threads_and_clear(smsbridge_dev: DevServerClient) -> N
     assert [m["text"] for m in smsbridge_dev.messages(before=messages[0]["id"])] == ["two", "one"]
     message = messages[1]
     assert smsbridge_dev.message(message["id"]) == message
-    assert set(message) == {"id", "provider", "account", "sender", "text", "encoding", "segments", "created", "flash", "scheduled", "recipients", "raw", "fault"}
+    assert set(message) == {
+        "id",
+        "provider",
+        "account",
+        "sender",
+        "text",
+        "encoding",
+        "segments",
+        "created",
+        "flash",
+        "scheduled",
+        "recipients",
+        "raw",
+        "fault",
+    }
     threads = {t["number"]: t for t in smsbridge_dev.threads()}
     assert threads["+41790000001"]["count"] == 2 and threads["+41790000001"]["last_text"] == "two"
     assert _get(smsbridge_dev, "/api/v1/messages/999999").status_code == 404
@@ -100,7 +121,11 @@ def test_inbound_api(smsbridge_dev: DevServerClient) -> None:
     item = smsbridge_dev.add_inbound("aspsms", "0041790000001", "hello")
     assert item["sender"] == "+41790000001" and item["to"] is None
     assert smsbridge_dev.inbound() == [item]
-    bad = requests.post(f"{smsbridge_dev.base_url}/api/v1/inbound", json={"provider": "nope", "sender": "1", "text": "x"}, timeout=TIMEOUT)
+    bad = requests.post(
+        f"{smsbridge_dev.base_url}/api/v1/inbound",
+        json={"provider": "nope", "sender": "1", "text": "x"},
+        timeout=TIMEOUT,
+    )
     assert bad.status_code == 400
 
 
@@ -177,8 +202,18 @@ def test_store_keeps_the_newest() -> None:
     store = Store(max_messages=3)
     for i in range(7):
         store.add_message(
-            provider="aspsms", account="a", sender=None, text=f"m{i}", encoding="gsm7", segments=1, flash=False,
-            scheduled=None, report_url=None, raw={}, fault=None, recipients=[(f"+4179000000{i}", str(i), "accepted")],
+            provider="aspsms",
+            account="a",
+            sender=None,
+            text=f"m{i}",
+            encoding="gsm7",
+            segments=1,
+            flash=False,
+            scheduled=None,
+            report_url=None,
+            raw={},
+            fault=None,
+            recipients=[(f"+4179000000{i}", str(i), "accepted")],
         )
     assert [m["text"] for m in store.messages()] == ["m6", "m5", "m4"]
     assert store.count() == 3

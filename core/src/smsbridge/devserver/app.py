@@ -28,7 +28,6 @@ from aiohttp import web
 
 from smsbridge.devserver.faults import TAKEN, FaultRules, RuleError
 from smsbridge.devserver.profiles import (
-    EMULATOR_STATUSES,
     EmulatedMessage,
     EmulatedRecipient,
     EmulatorInbound,
@@ -41,7 +40,7 @@ from smsbridge.devserver.reports import Callbacks, magic_table, plan, recipient_
 from smsbridge.devserver.store import DEFAULT_MAX_MESSAGES, Store
 from smsbridge.redaction import Redactor
 
-__all__ = ["DEFAULT_PORT", "DevServer", "STATIC", "build_app"]
+__all__ = ["DEFAULT_PORT", "STATIC", "DevServer", "build_app"]
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +72,9 @@ def _number(number: str) -> str:
 class _RequestApi:
     """The :class:`EmulatorApi` one request's profile sees."""
 
-    def __init__(self, server: DevServer, request: EmulatorRequest, profile: EmulatorProfile, fault: str | None) -> None:
+    def __init__(
+        self, server: DevServer, request: EmulatorRequest, profile: EmulatorProfile, fault: str | None
+    ) -> None:
         self.server = server
         self.request = request
         self.profile = profile
@@ -129,7 +130,11 @@ class DevServer:
         self.profiles: list[EmulatorProfile] = list(load_profiles() if profiles is None else profiles)
         self.by_id = {p.id: p for p in self.profiles}
         self.faults = FaultRules()
-        self.settings: dict[str, Any] = {"report_url": report_url, "inbound_url": inbound_url, "report_delay": report_delay}
+        self.settings: dict[str, Any] = {
+            "report_url": report_url,
+            "inbound_url": inbound_url,
+            "report_delay": report_delay,
+        }
         self.credits: dict[tuple[str, str], Decimal] = {}
         self.callbacks = Callbacks()
         self.subscribers: set[asyncio.Queue[tuple[str, Any] | None]] = set()
@@ -223,7 +228,7 @@ class DevServer:
         if cancel:
             for handle in self.timers.pop(rid, []):
                 handle.cancel()
-        rows = [r for r in self._recipient_by_rid(rid)]
+        rows = list(self._recipient_by_rid(rid))
         if not rows:
             return
         self.store.set_status(rid, status)
@@ -381,7 +386,7 @@ async def _static(request: web.Request) -> web.StreamResponse:
     name = request.path.lstrip("/") or "index.html"
     root = STATIC.resolve()
     path = (root / name).resolve()
-    if root not in path.parents and path != root or not path.is_file():
+    if (root not in path.parents and path != root) or not path.is_file():
         if name == "index.html":
             return web.Response(text="smsbridge dev: the web inbox is not installed; the REST API is at /api/v1/\n")
         raise web.HTTPNotFound(text="not found\n")
@@ -405,7 +410,9 @@ async def _body(request: web.Request) -> Any:
     try:
         return await request.json()
     except (ValueError, UnicodeDecodeError):
-        raise web.HTTPBadRequest(text=json.dumps({"error": "the body must be JSON"}), content_type="application/json") from None
+        raise web.HTTPBadRequest(
+            text=json.dumps({"error": "the body must be JSON"}), content_type="application/json"
+        ) from None
 
 
 def _int_arg(request: web.Request, name: str) -> int | None:
@@ -483,7 +490,13 @@ async def report(request: web.Request) -> web.Response:
 async def list_inbound(request: web.Request) -> web.Response:
     server = request.app[DEVSERVER]
     limit = _int_arg(request, "limit") or 100
-    return _json({"inbound": server.store.inbound(provider=request.query.get("provider") or None, limit=limit, newest_first=True)})
+    return _json(
+        {
+            "inbound": server.store.inbound(
+                provider=request.query.get("provider") or None, limit=limit, newest_first=True
+            )
+        }
+    )
 
 
 async def clear_inbound(request: web.Request) -> web.Response:

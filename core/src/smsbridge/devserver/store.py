@@ -191,7 +191,9 @@ class Store:
             f"SELECT message, number, message_id, status FROM recipients WHERE message IN ({marks}) ORDER BY id",
             ids,
         ):
-            by_message[r["message"]].append({"number": r["number"], "message_id": r["message_id"], "status": r["status"]})
+            by_message[r["message"]].append(
+                {"number": r["number"], "message_id": r["message_id"], "status": r["status"]}
+            )
         return [
             {
                 "id": row["id"],
@@ -243,7 +245,9 @@ class Store:
 
     # ------------------------------------------------------------------ recipients
 
-    def recipient(self, *, message_id: str | None = None, message: int | None = None, number: str | None = None) -> list[dict[str, Any]]:
+    def recipient(
+        self, *, message_id: str | None = None, message: int | None = None, number: str | None = None
+    ) -> list[dict[str, Any]]:
         """Recipients with their message's provider, text, sender, report URL and times."""
         sql = (
             "SELECT r.id AS rid, r.message AS message, r.number AS number, r.message_id AS message_id,"
@@ -281,7 +285,9 @@ class Store:
             db.execute("DELETE FROM inbound WHERE id <= ?", (ident - self.max_messages,))
         return {"id": ident, "provider": provider, "sender": sender, "to": to, "text": text, "created": created}
 
-    def inbound(self, *, provider: str | None = None, since_id: int = 0, limit: int = 100, newest_first: bool = False) -> list[dict[str, Any]]:
+    def inbound(
+        self, *, provider: str | None = None, since_id: int = 0, limit: int = 100, newest_first: bool = False
+    ) -> list[dict[str, Any]]:
         sql = "SELECT * FROM inbound WHERE id > ?"
         args: list[Any] = [since_id]
         if provider:

@@ -129,7 +129,9 @@ class AspsmsProfile(EmulatorProfile):
         if method == "InquireDeliveryNotifications":
             return self._inquire(data, api)
         if method == "VersionInfo":
-            return EmulatorResponse.of_json({"Version": "smsbridge dev emulator", "StatusCode": "1", "StatusInfo": "OK"})
+            return EmulatorResponse.of_json(
+                {"Version": "smsbridge dev emulator", "StatusCode": "1", "StatusInfo": "OK"}
+            )
         if method == "ListAllStatusCodes":
             return _status("1", "OK", StatusCodes=[{"StatusCode": "1", "StatusInfo": "OK"}])
         if method == "CheckOriginatorAuthorization":
@@ -148,7 +150,9 @@ class AspsmsProfile(EmulatorProfile):
         if method == "SendTextSMS" and any(not trn for _, trn in recipients):
             return _status("23", "Missing transaction reference number.")
         originator = data.get("Originator")
-        if originator is not None and (not isinstance(originator, str) or len(originator) > 11 and not originator.lstrip("+").isdigit()):
+        if originator is not None and (
+            not isinstance(originator, str) or (len(originator) > 11 and not originator.lstrip("+").isdigit())
+        ):
             return _status("10", "Invalid originator (max 11 alphanumeric).")
         force = data.get("ForceGSM7bit")
         url = next(
