@@ -102,6 +102,15 @@ class _RequestApi:
         return str(url) if url else None
 
 
+def _report_url(row: dict[str, Any], status: str, default: str | None) -> str | None:
+    """Where ``status`` is reported for this recipient: the message's URL for that status
+    (ASPSMS names one per outcome, and calls only those named), its one URL, else ``default``."""
+    if row.get("report_urls"):
+        url = json.loads(row["report_urls"]).get(status)
+        return str(url) if url else None
+    return row["report_url"] or default
+
+
 def _inbound_view(row: dict[str, Any]) -> EmulatorInbound:
     return EmulatorInbound(
         id=row["id"],
@@ -154,9 +163,11 @@ class DevServer:
         for queue in list(self.subscribers):
             try:
                 queue.put_nowait((event, data))
-            except asyncio.QueueFull:  # a stalled browser tab: drop it rather than grow
+            except asyncio.QueueFull:  # a stalled browser tab: end its stream rather than grow
                 self.subscribers.discard(queue)
-                queue.put_nowait(None) if not queue.full() else None
+                while not queue.empty():
+                    queue.get_nowait()
+                queue.put_nowait(None)
 
     # ------------------------------------------------------------------ messages
 
@@ -189,6 +200,7 @@ class DevServer:
             raw=raw,
             fault=fault,
             recipients=recipients,
+            report_urls=dict(message.report_urls),
         )
         stored.append(ident)
         if taken:
@@ -228,16 +240,16 @@ class DevServer:
         if cancel:
             for handle in self.timers.pop(rid, []):
                 handle.cancel()
-        rows = list(self._recipient_by_rid(rid))
-        if not rows:
+        found = self.store.recipient_by_id(rid)
+        if found is None:
             return
         self.store.set_status(rid, status)
-        row = dict(rows[0], status=status, updated=dt.datetime.now(dt.timezone.utc).isoformat())
+        row = dict(found, status=status, updated=dt.datetime.now(dt.timezone.utc).isoformat())
         self.publish("status", {"message": row["message"], "number": row["number"], "status": status})
         if status in ("delivered", "failed", "expired") and not cancel:
             self.timers.pop(rid, None)
         profile = self.by_id.get(row["provider"])
-        url = row["report_url"] or self.settings["report_url"]
+        url = _report_url(row, status, self.settings["report_url"])
         if profile is None or not url:
             return
         try:
@@ -247,13 +259,6 @@ class DevServer:
             return
         if callback is not None:
             self.callbacks.send(callback, "report")
-
-    def _recipient_by_rid(self, rid: int) -> list[dict[str, Any]]:
-        with self.store._lock:
-            row = self.store._db.execute("SELECT message FROM recipients WHERE id = ?", (rid,)).fetchone()
-        if row is None:
-            return []
-        return [r for r in self.store.recipient(message=row["message"]) if r["rid"] == rid]
 
     def add_inbound(self, provider: str, sender: str, to: str | None, text: str) -> dict[str, Any]:
         item = self.store.add_inbound(provider, _number(sender), _number(to) if to else None, text)

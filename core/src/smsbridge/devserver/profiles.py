@@ -146,7 +146,10 @@ class EmulatedMessage:
     sender: str | None = None
     flash: bool = False
     scheduled: str | None = None
-    report_url: str | None = None
+    report_url: str | None = None  # where this message's reports go (else the server's setting)
+    #: per status (``delivered``, ``failed``...), for providers that take one URL per outcome
+    #: (ASPSMS); a status the mapping leaves out gets no callback when the mapping is not empty
+    report_urls: Mapping[str, str] = attrs.field(factory=dict)
     encoding: str | None = None  # "gsm7" / "ucs2" when the request says; else the text decides
     secrets: Sequence[str] = ()  # values to hide in the kept raw request (passwords, tokens)
 

@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS messages (
     flash INTEGER NOT NULL DEFAULT 0,
     scheduled TEXT,
     report_url TEXT,
+    report_urls TEXT,
     raw TEXT NOT NULL,
     fault TEXT
 );
@@ -115,13 +116,14 @@ class Store:
         raw: dict[str, Any],
         fault: str | None,
         recipients: Sequence[tuple[str, str | None, str]],
+        report_urls: dict[str, str] | None = None,
     ) -> int:
         """Keep a message and its recipients (number, message id, status); drop the oldest beyond the bound."""
         created = _iso(now())
         with self._tx() as db:
             cur = db.execute(
                 "INSERT INTO messages (provider, account, sender, text, encoding, segments, created, flash,"
-                " scheduled, report_url, raw, fault) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " scheduled, report_url, report_urls, raw, fault) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     provider,
                     account,
@@ -133,6 +135,7 @@ class Store:
                     int(flash),
                     scheduled,
                     report_url,
+                    json.dumps(report_urls) if report_urls else None,
                     json.dumps(raw),
                     fault,
                 ),
@@ -252,7 +255,7 @@ class Store:
         sql = (
             "SELECT r.id AS rid, r.message AS message, r.number AS number, r.message_id AS message_id,"
             " r.status AS status, r.updated AS updated, m.created AS created, m.provider AS provider,"
-            " m.text AS text, m.sender AS sender, m.report_url AS report_url"
+            " m.text AS text, m.sender AS sender, m.report_url AS report_url, m.report_urls AS report_urls"
             " FROM recipients r JOIN messages m ON m.id = r.message WHERE "
         )
         if message_id is not None:
@@ -267,6 +270,14 @@ class Store:
         sql += " ORDER BY r.id"
         with self._lock:
             return [dict(row) for row in self._db.execute(sql, args)]
+
+    def recipient_by_id(self, rid: int) -> dict[str, Any] | None:
+        """One recipient row (as ``recipient`` gives them) by its own id."""
+        with self._lock:
+            row = self._db.execute("SELECT message FROM recipients WHERE id = ?", (rid,)).fetchone()
+            if row is None:
+                return None
+            return next((r for r in self.recipient(message=row["message"]) if r["rid"] == rid), None)
 
     def set_status(self, rid: int, status: str) -> None:
         with self._tx() as db:

@@ -155,14 +155,14 @@ class AspsmsProfile(EmulatorProfile):
         ):
             return _status("10", "Invalid originator (max 11 alphanumeric).")
         force = data.get("ForceGSM7bit")
-        url = next(
-            (
-                str(data[name])
-                for name in ("URLDeliveryNotification", "URLNonDeliveryNotification", "URLBufferedMessageNotification")
-                if data.get(name)
-            ),
-            None,
-        )
+        # one URL per outcome, as ASPSMS calls them: delivered, not delivered (failed, expired), buffered
+        named = {
+            "delivered": data.get("URLDeliveryNotification"),
+            "failed": data.get("URLNonDeliveryNotification"),
+            "expired": data.get("URLNonDeliveryNotification"),
+            "delayed": data.get("URLBufferedMessageNotification"),
+        }
+        urls = {status: str(url) for status, url in named.items() if url}
         api.store_message(
             EmulatedMessage(
                 provider=self.id,
@@ -172,7 +172,7 @@ class AspsmsProfile(EmulatorProfile):
                 sender=originator,
                 flash=str(data.get("FlashingSMS", "")).lower() == "true",
                 scheduled=str(data["DeferredDeliveryTime"]) if data.get("DeferredDeliveryTime") else None,
-                report_url=url,
+                report_urls=urls,
                 encoding="gsm7" if force in (True, "true") else None,
                 secrets=(password,),
             )
