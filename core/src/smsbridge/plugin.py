@@ -22,7 +22,10 @@ to be confused with ``smsbridge.plugins``, the core's loader and registry.)
   ``unreadable``;
 * numbers and text: ``to_digits``, ``normalize``, ``analyze``, ``is_gsm7``, ``is_template``,
   ``render``, ``TextInfo``;
-* every error class of ``smsbridge.errors`` and ``Outcome``.
+* every error class of ``smsbridge.errors`` and ``Outcome``;
+* emulator profiles for ``smsbridge dev``: ``EmulatorProfile``, ``EmulatorRequest``,
+  ``EmulatorResponse``, ``EmulatorApi``, ``EmulatedMessage``, ``EmulatedRecipient``,
+  ``EmulatorCallback``, ``EmulatorInbound``, ``WRONG_PASSWORD``.
 """
 
 from __future__ import annotations
