@@ -151,6 +151,7 @@ class DevServer:
         self.stopping = asyncio.Event()
         self._next_id = int(dt.datetime.now().timestamp() * 1000) % 1_000_000_000 * 10
         self._id_lock = threading.Lock()
+        self._redactors: dict[tuple[str, tuple[str, ...]], Redactor] = {}
 
     def new_id(self) -> int:
         with self._id_lock:
@@ -207,9 +208,10 @@ class DevServer:
             key = (message.provider, message.account)
             self.credits[key] = self.credits.get(key, START_CREDITS) - info.segments * len(recipients)
         rows = self.store.recipient(message=ident)
-        full = self.store.message(ident)
-        if full is not None:
-            self.publish("message", full)
+        if self.subscribers:  # read back for the inbox only when one is listening
+            full = self.store.message(ident)
+            if full is not None:
+                self.publish("message", full)
         if taken:
             delay = float(self.settings["report_delay"])
             loop = asyncio.get_running_loop()
@@ -221,7 +223,12 @@ class DevServer:
 
     def raw(self, request: EmulatorRequest, profile: EmulatorProfile, secrets: Sequence[str]) -> dict[str, Any]:
         """The request as the inbox shows it: credentials masked (fields, headers, secret values)."""
-        redact = Redactor(secrets, fields=profile.secret_fields)
+        key = (profile.id, tuple(secrets))
+        redact = self._redactors.get(key)
+        if redact is None:  # building one compiles its expressions: keep the recent ones
+            if len(self._redactors) >= 256:
+                self._redactors.clear()
+            redact = self._redactors[key] = Redactor(secrets, fields=profile.secret_fields)
         headers = {k: ("***" if k in _MASKED_HEADERS else redact(v)) for k, v in request.headers.items()}
         target = request.path
         if request.query:
