@@ -349,6 +349,8 @@ async def provider_request(request: web.Request) -> web.StreamResponse:
         except Exception:
             operation, numbers = "send", []
         rule = server.faults.pick(profile.id, operation, numbers)
+        if rule is not None and rule.remaining is not None:  # the inbox shows what is left
+            server.publish("faults", {"rules": server.faults.as_list()})
     kind = rule.kind if rule is not None else None
     api = _RequestApi(server, emulated, profile, kind)
     try:
