@@ -231,3 +231,39 @@ def test_server_bound_and_file_database(tmp_path: Any) -> None:
         client.close()
         server.stop()
     assert (tmp_path / "dev.db").exists()
+
+
+def test_foreign_pages_and_hosts_are_refused(smsbridge_dev: DevServerClient) -> None:
+    url = f"{smsbridge_dev.base_url}/api/v1/messages"
+    assert requests.delete(url, headers={"Origin": "https://evil.example"}, timeout=TIMEOUT).status_code == 403
+    assert requests.get(url, headers={"Host": "evil.example:8025"}, timeout=TIMEOUT).status_code == 403
+    assert requests.get(url, headers={"Origin": smsbridge_dev.base_url}, timeout=TIMEOUT).status_code == 200
+    assert requests.get(url, headers={"Host": "localhost"}, timeout=TIMEOUT).status_code == 200
+    # a provider's API answers whatever name the host app uses
+    body = {"UserName": "k", "Password": "p", "Recipients": ["+41790000001:t1"], "MessageText": "x"}
+    reply = requests.post(
+        f"{smsbridge_dev.base_url}/SendTextSMS", json=body, headers={"Host": "json.aspsms.com"}, timeout=TIMEOUT
+    )
+    assert reply.json() == {"StatusCode": "1", "StatusInfo": "OK"}
+
+
+def test_a_file_database_survives_a_restart(tmp_path: Any) -> None:
+    db = str(tmp_path / "dev.db")
+    server, client = start_dev_server(db=db, report_delay=0.05)
+    try:
+        account = smsbridge.connect(client.account_url("junubsms"))
+        receipt = account.send("+61491570157", "kept", ledger=False).receipts[0]
+        (message,) = client.messages()
+        client.wait_for_status(message["id"], "failed")
+    finally:
+        client.close()
+        server.stop()
+    server, client = start_dev_server(db=db)
+    try:
+        assert [m["text"] for m in client.messages()] == ["kept"]
+        account = smsbridge.connect(client.account_url("junubsms"))
+        (report,) = account.delivery_status([receipt.message_id])
+        assert report.status.value == "failed"
+    finally:
+        client.close()
+        server.stop()

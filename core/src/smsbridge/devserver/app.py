@@ -650,9 +650,30 @@ async def events(request: web.Request) -> web.StreamResponse:
 DEVSERVER = web.AppKey("devserver", DevServer)
 
 
+_LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
+
+
+@web.middleware
+async def _same_origin(request: web.Request, handler: Any) -> web.StreamResponse:
+    """The inbox and its REST API answer only pages of their own origin, on a loopback name.
+
+    Binding 127.0.0.1 keeps other machines out, not other web pages open in the developer's
+    browser: a foreign ``Origin`` (a page posting to 127.0.0.1:8025) or a foreign ``Host`` (DNS
+    rebinding) is refused.  Provider API paths are left alone: host apps call them by any name.
+    """
+    if request.path.startswith(_API + "/") or request.path in ("/", "/index.html"):
+        host = request.host or ""
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        origin = request.headers.get("Origin")
+        if name not in _LOOPBACK_NAMES or (origin is not None and origin != f"{request.scheme}://{host}"):
+            return _bad("this emulator answers its own inbox only (Host and Origin must be its own)", 403)
+    response: web.StreamResponse = await handler(request)
+    return response
+
+
 def build_app(server: DevServer) -> web.Application:
     """The aiohttp application around ``server`` (its timers and callbacks need a running loop)."""
-    app = web.Application(client_max_size=8 * 1024 * 1024)
+    app = web.Application(client_max_size=8 * 1024 * 1024, middlewares=[_same_origin])
     app[DEVSERVER] = server
     app.router.add_get(f"{_API}/messages", list_messages)
     app.router.add_delete(f"{_API}/messages", clear_messages)

@@ -179,9 +179,10 @@ class JunubsmsProfile(EmulatorProfile):
         queue = (request.arg("queue") or "").lower()
         rows = []
         if smslog_id:
-            ref = self.refs.get(smslog_id)
+            # with its queue (as receipts give ids) the id is looked up as kept, even after a restart
+            ref = f"{smslog_id}:{queue}" if queue else self.refs.get(smslog_id)
             found = api.lookup(self.id, ref) if ref else None
-            if found is not None and (not queue or ref == f"{smslog_id}:{queue}"):
+            if found is not None:
                 rows.append(self._row(found, smslog_id))
         elif queue:
             suffix = (request.arg("dst") or "").lstrip("0")
