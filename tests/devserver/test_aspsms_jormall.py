@@ -31,7 +31,11 @@ def test_aspsms_send_status_balance(smsbridge_dev: Any, provider: str) -> None:
     smsbridge_dev.wait_for_status(message["id"], "failed", number=FAILED)
     smsbridge_dev.wait_for_status(message["id"], "delivered", number="+41790000000")
     reports = {r.message_id: r.status for r in account.delivery_status(ids)}
-    assert reports == {ids[0]: DeliveryStatus.DELIVERED, ids[1]: DeliveryStatus.FAILED, ids[2]: DeliveryStatus.DELIVERED}
+    assert reports == {
+        ids[0]: DeliveryStatus.DELIVERED,
+        ids[1]: DeliveryStatus.FAILED,
+        ids[2]: DeliveryStatus.DELIVERED,
+    }
     balance = account.balance()
     assert balance.amount == Decimal(10_000 - 3)
 

@@ -46,7 +46,10 @@ def test_smsbridge_dev_starts_answers_and_stops() -> None:
 
 
 def test_smsbridge_dev_without_aiohttp_says_what_to_install() -> None:
-    code = "import sys; sys.modules['aiohttp'] = None; sys.argv = ['smsbridge', 'dev']; from smsbridge.cli import main; main()"
+    code = (
+        "import sys; sys.modules['aiohttp'] = None; sys.argv = ['smsbridge', 'dev'];"
+        " from smsbridge.cli import main; main()"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 2
     assert "pip install 'smsbridge[devserver]'" in result.stderr
@@ -59,7 +62,8 @@ def test_smsbridge_dev_refuses_a_bad_report_url() -> None:
 
 def test_plugins_load_without_the_web_server() -> None:
     code = (
-        "import sys, smsbridge, smsbridge.plugin; from smsbridge.plugins import get_registry; get_registry().load_all();"
+        "import sys, smsbridge, smsbridge.plugin; from smsbridge.plugins import get_registry;"
+        " get_registry().load_all();"
         "bad = [m for m in sys.modules if m.startswith('aiohttp') or m.endswith('.emulator')]; print(bad)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -109,3 +109,20 @@ def test_failed_report_reaches_the_host_app(smsbridge_dev: Any, host: HostApp) -
     assert host.wait_for_report(str(receipt.message_id)).status is DeliveryStatus.FAILED
     (polled,) = account.delivery_status([receipt.message_id])
     assert polled.status is DeliveryStatus.FAILED
+
+
+def test_aspsms_calls_only_the_notification_urls_the_send_named(smsbridge_dev: Any, host: HostApp) -> None:
+    """ASPSMS takes one URL per outcome: a failure is reported to URLNonDeliveryNotification only."""
+    smsbridge_dev.update_settings(report_delay=0.05, report_url=host.url("reports/unused"))
+    account = smsbridge.connect(smsbridge_dev.account_url("aspsms"))
+    host.accounts["aspsms"] = account
+    delivered_only = {"notify_delivered": host.url("reports/aspsms") + "?" + QUERY}
+    failed = "+61491570157"  # magic: failed
+    first = account.send(failed, "x", options=delivered_only, ledger=False).receipts[0]
+    both = {**delivered_only, "notify_not_delivered": host.url("reports/aspsms") + "?" + QUERY}
+    second = account.send(failed, "y", options=both, ledger=False).receipts[0]
+    assert host.wait_for_report(str(second.message_id)).status is DeliveryStatus.FAILED
+    for message in smsbridge_dev.messages():
+        smsbridge_dev.wait_for_status(message["id"], "failed")
+    assert [r.message_id for r in host.reports] == [second.message_id]
+    assert str(first.message_id) not in str(smsbridge_dev.callbacks())

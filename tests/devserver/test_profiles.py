@@ -52,7 +52,9 @@ def test_every_provider_has_a_profile() -> None:
 
 @pytest.mark.parametrize("status", list(EXPECTED))
 @pytest.mark.parametrize("provider", ["aspsms", "server2sms"])
-@pytest.mark.parametrize("url", ["http://host.test/cb/status/tok", "http://host.test/cb?TRN=<TRN>&DST=<DST>&RSN=<RSN>&RCPNT=<RCPNT>"])
+@pytest.mark.parametrize(
+    "url", ["http://host.test/cb/status/tok", "http://host.test/cb?TRN=<TRN>&DST=<DST>&RSN=<RSN>&RCPNT=<RCPNT>"]
+)
 def test_aspsms_report_round_trip(provider: str, status: str, url: str) -> None:
     callback = PROFILES[provider].report_callback(_recipient(status, "abcDEF123"), url)
     assert callback is not None
@@ -75,7 +77,9 @@ def test_allmysms_report_round_trip(status: str) -> None:
 
 @pytest.mark.parametrize("provider", ["junubsms", "playsms"])
 def test_playsms_inbound_round_trip(provider: str) -> None:
-    message = EmulatorInbound(id=7, provider=provider, sender="+211912345678", to="1234", text="YES please", created=NOW)
+    message = EmulatorInbound(
+        id=7, provider=provider, sender="+211912345678", to="1234", text="YES please", created=NOW
+    )
     callback = PROFILES[provider].inbound_callback(message, "http://host.test/in/tok?ignored=1")
     assert callback is not None and "?" not in callback.url  # SMS custom posts without the query
     url = "junubsms://u:t@default" if provider == "junubsms" else "playsms://u:t@sms.example.org"

@@ -44,7 +44,12 @@ def test_settings_are_checked(smsbridge_dev: DevServerClient) -> None:
 
 @pytest.mark.parametrize(
     "rule",
-    [{"kind": "explode"}, {"kind": "reset", "probability": 2}, {"kind": "reset", "operation": "x"}, {"kind": "reset", "remaining": -1}],
+    [
+        {"kind": "explode"},
+        {"kind": "reset", "probability": 2},
+        {"kind": "reset", "operation": "x"},
+        {"kind": "reset", "remaining": -1},
+    ],
 )
 def test_bad_fault_rules_are_refused(smsbridge_dev: DevServerClient, rule: dict[str, Any]) -> None:
     response = requests.post(f"{smsbridge_dev.base_url}/api/v1/faults", json=rule, timeout=TIMEOUT)
@@ -53,7 +58,9 @@ def test_bad_fault_rules_are_refused(smsbridge_dev: DevServerClient, rule: dict[
 
 
 def test_fault_rule_shape(smsbridge_dev: DevServerClient) -> None:
-    rule = smsbridge_dev.add_fault("timeout", provider="aspsms", operation="send", number="+61491570157", probability=0.5, remaining=3, seed=1)
+    rule = smsbridge_dev.add_fault(
+        "timeout", provider="aspsms", operation="send", number="+61491570157", probability=0.5, remaining=3, seed=1
+    )
     assert set(rule) == {"id", "kind", "provider", "operation", "number", "probability", "remaining", "seed"}
     assert smsbridge_dev.faults() == [rule]
     smsbridge_dev.clear_faults()
@@ -76,7 +83,21 @@ def test_messages_filters_threads_and_clear(smsbridge_dev: DevServerClient) -> N
     assert [m["text"] for m in smsbridge_dev.messages(before=messages[0]["id"])] == ["two", "one"]
     message = messages[1]
     assert smsbridge_dev.message(message["id"]) == message
-    assert set(message) == {"id", "provider", "account", "sender", "text", "encoding", "segments", "created", "flash", "scheduled", "recipients", "raw", "fault"}
+    assert set(message) == {
+        "id",
+        "provider",
+        "account",
+        "sender",
+        "text",
+        "encoding",
+        "segments",
+        "created",
+        "flash",
+        "scheduled",
+        "recipients",
+        "raw",
+        "fault",
+    }
     threads = {t["number"]: t for t in smsbridge_dev.threads()}
     assert threads["+41790000001"]["count"] == 2 and threads["+41790000001"]["last_text"] == "two"
     assert _get(smsbridge_dev, "/api/v1/messages/999999").status_code == 404
@@ -100,7 +121,11 @@ def test_inbound_api(smsbridge_dev: DevServerClient) -> None:
     item = smsbridge_dev.add_inbound("aspsms", "0041790000001", "hello")
     assert item["sender"] == "+41790000001" and item["to"] is None
     assert smsbridge_dev.inbound() == [item]
-    bad = requests.post(f"{smsbridge_dev.base_url}/api/v1/inbound", json={"provider": "nope", "sender": "1", "text": "x"}, timeout=TIMEOUT)
+    bad = requests.post(
+        f"{smsbridge_dev.base_url}/api/v1/inbound",
+        json={"provider": "nope", "sender": "1", "text": "x"},
+        timeout=TIMEOUT,
+    )
     assert bad.status_code == 400
 
 
@@ -177,8 +202,18 @@ def test_store_keeps_the_newest() -> None:
     store = Store(max_messages=3)
     for i in range(7):
         store.add_message(
-            provider="aspsms", account="a", sender=None, text=f"m{i}", encoding="gsm7", segments=1, flash=False,
-            scheduled=None, report_url=None, raw={}, fault=None, recipients=[(f"+4179000000{i}", str(i), "accepted")],
+            provider="aspsms",
+            account="a",
+            sender=None,
+            text=f"m{i}",
+            encoding="gsm7",
+            segments=1,
+            flash=False,
+            scheduled=None,
+            report_url=None,
+            raw={},
+            fault=None,
+            recipients=[(f"+4179000000{i}", str(i), "accepted")],
         )
     assert [m["text"] for m in store.messages()] == ["m6", "m5", "m4"]
     assert store.count() == 3
@@ -196,3 +231,39 @@ def test_server_bound_and_file_database(tmp_path: Any) -> None:
         client.close()
         server.stop()
     assert (tmp_path / "dev.db").exists()
+
+
+def test_foreign_pages_and_hosts_are_refused(smsbridge_dev: DevServerClient) -> None:
+    url = f"{smsbridge_dev.base_url}/api/v1/messages"
+    assert requests.delete(url, headers={"Origin": "https://evil.example"}, timeout=TIMEOUT).status_code == 403
+    assert requests.get(url, headers={"Host": "evil.example:8025"}, timeout=TIMEOUT).status_code == 403
+    assert requests.get(url, headers={"Origin": smsbridge_dev.base_url}, timeout=TIMEOUT).status_code == 200
+    assert requests.get(url, headers={"Host": "localhost"}, timeout=TIMEOUT).status_code == 200
+    # a provider's API answers whatever name the host app uses
+    body = {"UserName": "k", "Password": "p", "Recipients": ["+41790000001:t1"], "MessageText": "x"}
+    reply = requests.post(
+        f"{smsbridge_dev.base_url}/SendTextSMS", json=body, headers={"Host": "json.aspsms.com"}, timeout=TIMEOUT
+    )
+    assert reply.json() == {"StatusCode": "1", "StatusInfo": "OK"}
+
+
+def test_a_file_database_survives_a_restart(tmp_path: Any) -> None:
+    db = str(tmp_path / "dev.db")
+    server, client = start_dev_server(db=db, report_delay=0.05)
+    try:
+        account = smsbridge.connect(client.account_url("junubsms"))
+        receipt = account.send("+61491570157", "kept", ledger=False).receipts[0]
+        (message,) = client.messages()
+        client.wait_for_status(message["id"], "failed")
+    finally:
+        client.close()
+        server.stop()
+    server, client = start_dev_server(db=db)
+    try:
+        assert [m["text"] for m in client.messages()] == ["kept"]
+        account = smsbridge.connect(client.account_url("junubsms"))
+        (report,) = account.delivery_status([receipt.message_id])
+        assert report.status.value == "failed"
+    finally:
+        client.close()
+        server.stop()

@@ -22,13 +22,27 @@ to be confused with ``smsbridge.plugins``, the core's loader and registry.)
   ``unreadable``;
 * numbers and text: ``to_digits``, ``normalize``, ``analyze``, ``is_gsm7``, ``is_template``,
   ``render``, ``TextInfo``;
-* every error class of ``smsbridge.errors`` and ``Outcome``.
+* every error class of ``smsbridge.errors`` and ``Outcome``;
+* emulator profiles for ``smsbridge dev``: ``EmulatorProfile``, ``EmulatorRequest``,
+  ``EmulatorResponse``, ``EmulatorApi``, ``EmulatedMessage``, ``EmulatedRecipient``,
+  ``EmulatorCallback``, ``EmulatorInbound``, ``WRONG_PASSWORD``.
 """
 
 from __future__ import annotations
 
 from smsbridge.config import AccountSettings, credential
 from smsbridge.context import ProviderContext
+from smsbridge.devserver.profiles import (
+    WRONG_PASSWORD,
+    EmulatedMessage,
+    EmulatedRecipient,
+    EmulatorApi,
+    EmulatorCallback,
+    EmulatorInbound,
+    EmulatorProfile,
+    EmulatorRequest,
+    EmulatorResponse,
+)
 from smsbridge.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -89,19 +103,10 @@ from smsbridge.numbers import normalize, to_digits
 from smsbridge.text import analyze, is_gsm7, is_template, render
 from smsbridge.transport import Transport
 from smsbridge.wire import expect_ok_status, json_body, looks_like_html, status_error, unreadable, xml_body
-from smsbridge.devserver.profiles import (  # noqa: I001  (kept last: the emulator's profile API)
-    WRONG_PASSWORD,
-    EmulatedMessage,
-    EmulatedRecipient,
-    EmulatorApi,
-    EmulatorCallback,
-    EmulatorInbound,
-    EmulatorProfile,
-    EmulatorRequest,
-    EmulatorResponse,
-)
 
 __all__ = [
+    # the emulator profiles of `smsbridge dev` (smsbridge_emulator_profiles)
+    "WRONG_PASSWORD",
     "AccountSettings",
     "AdminOperation",
     "AdminParam",
@@ -121,6 +126,14 @@ __all__ = [
     "DeliveryReport",
     "DeliveryStatus",
     "DuplicateError",
+    "EmulatedMessage",
+    "EmulatedRecipient",
+    "EmulatorApi",
+    "EmulatorCallback",
+    "EmulatorInbound",
+    "EmulatorProfile",
+    "EmulatorRequest",
+    "EmulatorResponse",
     "Estimate",
     "InboundMessage",
     "InboundQuery",
@@ -170,14 +183,4 @@ __all__ = [
     "to_digits",
     "unreadable",
     "xml_body",
-    # the emulator profiles of `smsbridge dev` (smsbridge_emulator_profiles)
-    "WRONG_PASSWORD",
-    "EmulatedMessage",
-    "EmulatedRecipient",
-    "EmulatorApi",
-    "EmulatorCallback",
-    "EmulatorInbound",
-    "EmulatorProfile",
-    "EmulatorRequest",
-    "EmulatorResponse",
 ]

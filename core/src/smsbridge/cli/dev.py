@@ -23,13 +23,15 @@ def _http_url(value: str | None, name: str) -> str | None:
 
 @click.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=8025, show_default=True, help="Port on 127.0.0.1.")
-@click.option("--db", "db", metavar="PATH", default=None, help="Keep messages in this SQLite file (default: in memory).")
+@click.option(
+    "--db", "db", metavar="PATH", default=None, help="Keep messages in this SQLite file (default: in memory)."
+)
 @click.option("--report-url", metavar="URL", default=None, help="Where delivery reports go when a send names no URL.")
 @click.option("--inbound-url", metavar="URL", default=None, help="Where simulated received messages are posted.")
-@click.option("--report-delay", type=click.FloatRange(0, 3600), default=0.5, show_default=True, help="Seconds until a report.")
 @click.option(
-    "--max-messages", type=click.IntRange(1), default=10_000, show_default=True, help="Newest messages kept."
+    "--report-delay", type=click.FloatRange(0, 3600), default=0.5, show_default=True, help="Seconds until a report."
 )
+@click.option("--max-messages", type=click.IntRange(1), default=10_000, show_default=True, help="Newest messages kept.")
 def dev(
     port: int,
     db: str | None,

@@ -28,7 +28,6 @@ from aiohttp import web
 
 from smsbridge.devserver.faults import TAKEN, FaultRules, RuleError
 from smsbridge.devserver.profiles import (
-    EMULATOR_STATUSES,
     EmulatedMessage,
     EmulatedRecipient,
     EmulatorInbound,
@@ -41,7 +40,7 @@ from smsbridge.devserver.reports import Callbacks, magic_table, plan, recipient_
 from smsbridge.devserver.store import DEFAULT_MAX_MESSAGES, Store
 from smsbridge.redaction import Redactor
 
-__all__ = ["DEFAULT_PORT", "DevServer", "STATIC", "build_app"]
+__all__ = ["DEFAULT_PORT", "STATIC", "DevServer", "build_app"]
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +72,9 @@ def _number(number: str) -> str:
 class _RequestApi:
     """The :class:`EmulatorApi` one request's profile sees."""
 
-    def __init__(self, server: DevServer, request: EmulatorRequest, profile: EmulatorProfile, fault: str | None) -> None:
+    def __init__(
+        self, server: DevServer, request: EmulatorRequest, profile: EmulatorProfile, fault: str | None
+    ) -> None:
         self.server = server
         self.request = request
         self.profile = profile
@@ -99,6 +100,15 @@ class _RequestApi:
     def report_url(self) -> str | None:
         url = self.server.settings["report_url"]
         return str(url) if url else None
+
+
+def _report_url(row: dict[str, Any], status: str, default: str | None) -> str | None:
+    """Where ``status`` is reported for this recipient: the message's URL for that status
+    (ASPSMS names one per outcome, and calls only those named), its one URL, else ``default``."""
+    if row.get("report_urls"):
+        url = json.loads(row["report_urls"]).get(status)
+        return str(url) if url else None
+    return row["report_url"] or default
 
 
 def _inbound_view(row: dict[str, Any]) -> EmulatorInbound:
@@ -129,7 +139,11 @@ class DevServer:
         self.profiles: list[EmulatorProfile] = list(load_profiles() if profiles is None else profiles)
         self.by_id = {p.id: p for p in self.profiles}
         self.faults = FaultRules()
-        self.settings: dict[str, Any] = {"report_url": report_url, "inbound_url": inbound_url, "report_delay": report_delay}
+        self.settings: dict[str, Any] = {
+            "report_url": report_url,
+            "inbound_url": inbound_url,
+            "report_delay": report_delay,
+        }
         self.credits: dict[tuple[str, str], Decimal] = {}
         self.callbacks = Callbacks()
         self.subscribers: set[asyncio.Queue[tuple[str, Any] | None]] = set()
@@ -137,6 +151,7 @@ class DevServer:
         self.stopping = asyncio.Event()
         self._next_id = int(dt.datetime.now().timestamp() * 1000) % 1_000_000_000 * 10
         self._id_lock = threading.Lock()
+        self._redactors: dict[tuple[str, tuple[str, ...]], Redactor] = {}
 
     def new_id(self) -> int:
         with self._id_lock:
@@ -149,9 +164,11 @@ class DevServer:
         for queue in list(self.subscribers):
             try:
                 queue.put_nowait((event, data))
-            except asyncio.QueueFull:  # a stalled browser tab: drop it rather than grow
+            except asyncio.QueueFull:  # a stalled browser tab: end its stream rather than grow
                 self.subscribers.discard(queue)
-                queue.put_nowait(None) if not queue.full() else None
+                while not queue.empty():
+                    queue.get_nowait()
+                queue.put_nowait(None)
 
     # ------------------------------------------------------------------ messages
 
@@ -184,15 +201,17 @@ class DevServer:
             raw=raw,
             fault=fault,
             recipients=recipients,
+            report_urls=dict(message.report_urls),
         )
         stored.append(ident)
         if taken:
             key = (message.provider, message.account)
             self.credits[key] = self.credits.get(key, START_CREDITS) - info.segments * len(recipients)
         rows = self.store.recipient(message=ident)
-        full = self.store.message(ident)
-        if full is not None:
-            self.publish("message", full)
+        if self.subscribers:  # read back for the inbox only when one is listening
+            full = self.store.message(ident)
+            if full is not None:
+                self.publish("message", full)
         if taken:
             delay = float(self.settings["report_delay"])
             loop = asyncio.get_running_loop()
@@ -204,7 +223,12 @@ class DevServer:
 
     def raw(self, request: EmulatorRequest, profile: EmulatorProfile, secrets: Sequence[str]) -> dict[str, Any]:
         """The request as the inbox shows it: credentials masked (fields, headers, secret values)."""
-        redact = Redactor(secrets, fields=profile.secret_fields)
+        key = (profile.id, tuple(secrets))
+        redact = self._redactors.get(key)
+        if redact is None:  # building one compiles its expressions: keep the recent ones
+            if len(self._redactors) >= 256:
+                self._redactors.clear()
+            redact = self._redactors[key] = Redactor(secrets, fields=profile.secret_fields)
         headers = {k: ("***" if k in _MASKED_HEADERS else redact(v)) for k, v in request.headers.items()}
         target = request.path
         if request.query:
@@ -223,16 +247,16 @@ class DevServer:
         if cancel:
             for handle in self.timers.pop(rid, []):
                 handle.cancel()
-        rows = [r for r in self._recipient_by_rid(rid)]
-        if not rows:
+        found = self.store.recipient_by_id(rid)
+        if found is None:
             return
         self.store.set_status(rid, status)
-        row = dict(rows[0], status=status, updated=dt.datetime.now(dt.timezone.utc).isoformat())
+        row = dict(found, status=status, updated=dt.datetime.now(dt.timezone.utc).isoformat())
         self.publish("status", {"message": row["message"], "number": row["number"], "status": status})
         if status in ("delivered", "failed", "expired") and not cancel:
             self.timers.pop(rid, None)
         profile = self.by_id.get(row["provider"])
-        url = row["report_url"] or self.settings["report_url"]
+        url = _report_url(row, status, self.settings["report_url"])
         if profile is None or not url:
             return
         try:
@@ -242,13 +266,6 @@ class DevServer:
             return
         if callback is not None:
             self.callbacks.send(callback, "report")
-
-    def _recipient_by_rid(self, rid: int) -> list[dict[str, Any]]:
-        with self.store._lock:
-            row = self.store._db.execute("SELECT message FROM recipients WHERE id = ?", (rid,)).fetchone()
-        if row is None:
-            return []
-        return [r for r in self.store.recipient(message=row["message"]) if r["rid"] == rid]
 
     def add_inbound(self, provider: str, sender: str, to: str | None, text: str) -> dict[str, Any]:
         item = self.store.add_inbound(provider, _number(sender), _number(to) if to else None, text)
@@ -332,6 +349,8 @@ async def provider_request(request: web.Request) -> web.StreamResponse:
         except Exception:
             operation, numbers = "send", []
         rule = server.faults.pick(profile.id, operation, numbers)
+        if rule is not None and rule.remaining is not None:  # the inbox shows what is left
+            server.publish("faults", {"rules": server.faults.as_list()})
     kind = rule.kind if rule is not None else None
     api = _RequestApi(server, emulated, profile, kind)
     try:
@@ -381,7 +400,7 @@ async def _static(request: web.Request) -> web.StreamResponse:
     name = request.path.lstrip("/") or "index.html"
     root = STATIC.resolve()
     path = (root / name).resolve()
-    if root not in path.parents and path != root or not path.is_file():
+    if (root not in path.parents and path != root) or not path.is_file():
         if name == "index.html":
             return web.Response(text="smsbridge dev: the web inbox is not installed; the REST API is at /api/v1/\n")
         raise web.HTTPNotFound(text="not found\n")
@@ -405,7 +424,9 @@ async def _body(request: web.Request) -> Any:
     try:
         return await request.json()
     except (ValueError, UnicodeDecodeError):
-        raise web.HTTPBadRequest(text=json.dumps({"error": "the body must be JSON"}), content_type="application/json") from None
+        raise web.HTTPBadRequest(
+            text=json.dumps({"error": "the body must be JSON"}), content_type="application/json"
+        ) from None
 
 
 def _int_arg(request: web.Request, name: str) -> int | None:
@@ -483,7 +504,13 @@ async def report(request: web.Request) -> web.Response:
 async def list_inbound(request: web.Request) -> web.Response:
     server = request.app[DEVSERVER]
     limit = _int_arg(request, "limit") or 100
-    return _json({"inbound": server.store.inbound(provider=request.query.get("provider") or None, limit=limit, newest_first=True)})
+    return _json(
+        {
+            "inbound": server.store.inbound(
+                provider=request.query.get("provider") or None, limit=limit, newest_first=True
+            )
+        }
+    )
 
 
 async def clear_inbound(request: web.Request) -> web.Response:
@@ -623,9 +650,30 @@ async def events(request: web.Request) -> web.StreamResponse:
 DEVSERVER = web.AppKey("devserver", DevServer)
 
 
+_LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
+
+
+@web.middleware
+async def _same_origin(request: web.Request, handler: Any) -> web.StreamResponse:
+    """The inbox and its REST API answer only pages of their own origin, on a loopback name.
+
+    Binding 127.0.0.1 keeps other machines out, not other web pages open in the developer's
+    browser: a foreign ``Origin`` (a page posting to 127.0.0.1:8025) or a foreign ``Host`` (DNS
+    rebinding) is refused.  Provider API paths are left alone: host apps call them by any name.
+    """
+    if request.path.startswith(_API + "/") or request.path in ("/", "/index.html"):
+        host = request.host or ""
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        origin = request.headers.get("Origin")
+        if name not in _LOOPBACK_NAMES or (origin is not None and origin != f"{request.scheme}://{host}"):
+            return _bad("this emulator answers its own inbox only (Host and Origin must be its own)", 403)
+    response: web.StreamResponse = await handler(request)
+    return response
+
+
 def build_app(server: DevServer) -> web.Application:
     """The aiohttp application around ``server`` (its timers and callbacks need a running loop)."""
-    app = web.Application(client_max_size=8 * 1024 * 1024)
+    app = web.Application(client_max_size=8 * 1024 * 1024, middlewares=[_same_origin])
     app[DEVSERVER] = server
     app.router.add_get(f"{_API}/messages", list_messages)
     app.router.add_delete(f"{_API}/messages", clear_messages)

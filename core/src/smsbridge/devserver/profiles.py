@@ -69,9 +69,7 @@ class EmulatorRequest:
         form: dict[str, list[str]] = {}
         if "application/x-www-form-urlencoded" in lowered.get("content-type", "") and body:
             form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
-        return cls(
-            method.upper(), path, parse_qs(query, keep_blank_values=True), lowered, body, form
-        )
+        return cls(method.upper(), path, parse_qs(query, keep_blank_values=True), lowered, body, form)
 
     def arg(self, name: str, default: str | None = None, *, nocase: bool = False) -> str | None:
         """The first value of ``name`` in the query, else in the form (``nocase``: any letter case)."""
@@ -102,7 +100,9 @@ class EmulatorResponse:
     headers: Mapping[str, str] = attrs.field(factory=dict)
 
     @classmethod
-    def of_json(cls, data: Any, status: int = 200, content_type: str = "application/json; charset=utf-8") -> EmulatorResponse:
+    def of_json(
+        cls, data: Any, status: int = 200, content_type: str = "application/json; charset=utf-8"
+    ) -> EmulatorResponse:
         return cls(status, json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode(), content_type)
 
     @classmethod
@@ -146,7 +146,10 @@ class EmulatedMessage:
     sender: str | None = None
     flash: bool = False
     scheduled: str | None = None
-    report_url: str | None = None
+    report_url: str | None = None  # where this message's reports go (else the server's setting)
+    #: per status (``delivered``, ``failed``...), for providers that take one URL per outcome
+    #: (ASPSMS); a status the mapping leaves out gets no callback when the mapping is not empty
+    report_urls: Mapping[str, str] = attrs.field(factory=dict)
     encoding: str | None = None  # "gsm7" / "ucs2" when the request says; else the text decides
     secrets: Sequence[str] = ()  # values to hide in the kept raw request (passwords, tokens)
 

@@ -31,7 +31,9 @@ def load_profiles() -> list[EmulatorProfile]:
             try:
                 offers.append(impl.function())
             except Exception:
-                log.exception("plugin %s: smsbridge_emulator_profiles failed; its profiles are left out", impl.plugin_name)
+                log.exception(
+                    "plugin %s: smsbridge_emulator_profiles failed; its profiles are left out", impl.plugin_name
+                )
     for offered in offers:
         for profile in offered or ():
             if not isinstance(profile, EmulatorProfile) or not profile.id:

@@ -103,7 +103,13 @@ class Callbacks:
         if self._session is None:
             timeout = aiohttp.ClientTimeout(total=CALLBACK_TIMEOUT, connect=CALLBACK_TIMEOUT)
             self._session = aiohttp.ClientSession(timeout=timeout)
-        entry: dict[str, Any] = {"kind": kind, "method": callback.method, "url": callback.url, "status": None, "error": None}
+        entry: dict[str, Any] = {
+            "kind": kind,
+            "method": callback.method,
+            "url": callback.url,
+            "status": None,
+            "error": None,
+        }
         try:
             async with self._session.request(
                 callback.method, callback.url, data=callback.body or None, headers=dict(callback.headers)

@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS messages (
     flash INTEGER NOT NULL DEFAULT 0,
     scheduled TEXT,
     report_url TEXT,
+    report_urls TEXT,
     raw TEXT NOT NULL,
     fault TEXT
 );
@@ -115,13 +116,14 @@ class Store:
         raw: dict[str, Any],
         fault: str | None,
         recipients: Sequence[tuple[str, str | None, str]],
+        report_urls: dict[str, str] | None = None,
     ) -> int:
         """Keep a message and its recipients (number, message id, status); drop the oldest beyond the bound."""
         created = _iso(now())
         with self._tx() as db:
             cur = db.execute(
                 "INSERT INTO messages (provider, account, sender, text, encoding, segments, created, flash,"
-                " scheduled, report_url, raw, fault) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " scheduled, report_url, report_urls, raw, fault) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     provider,
                     account,
@@ -133,6 +135,7 @@ class Store:
                     int(flash),
                     scheduled,
                     report_url,
+                    json.dumps(report_urls) if report_urls else None,
                     json.dumps(raw),
                     fault,
                 ),
@@ -191,7 +194,9 @@ class Store:
             f"SELECT message, number, message_id, status FROM recipients WHERE message IN ({marks}) ORDER BY id",
             ids,
         ):
-            by_message[r["message"]].append({"number": r["number"], "message_id": r["message_id"], "status": r["status"]})
+            by_message[r["message"]].append(
+                {"number": r["number"], "message_id": r["message_id"], "status": r["status"]}
+            )
         return [
             {
                 "id": row["id"],
@@ -243,12 +248,14 @@ class Store:
 
     # ------------------------------------------------------------------ recipients
 
-    def recipient(self, *, message_id: str | None = None, message: int | None = None, number: str | None = None) -> list[dict[str, Any]]:
+    def recipient(
+        self, *, message_id: str | None = None, message: int | None = None, number: str | None = None
+    ) -> list[dict[str, Any]]:
         """Recipients with their message's provider, text, sender, report URL and times."""
         sql = (
             "SELECT r.id AS rid, r.message AS message, r.number AS number, r.message_id AS message_id,"
             " r.status AS status, r.updated AS updated, m.created AS created, m.provider AS provider,"
-            " m.text AS text, m.sender AS sender, m.report_url AS report_url"
+            " m.text AS text, m.sender AS sender, m.report_url AS report_url, m.report_urls AS report_urls"
             " FROM recipients r JOIN messages m ON m.id = r.message WHERE "
         )
         if message_id is not None:
@@ -263,6 +270,14 @@ class Store:
         sql += " ORDER BY r.id"
         with self._lock:
             return [dict(row) for row in self._db.execute(sql, args)]
+
+    def recipient_by_id(self, rid: int) -> dict[str, Any] | None:
+        """One recipient row (as ``recipient`` gives them) by its own id."""
+        with self._lock:
+            row = self._db.execute("SELECT message FROM recipients WHERE id = ?", (rid,)).fetchone()
+            if row is None:
+                return None
+            return next((r for r in self.recipient(message=row["message"]) if r["rid"] == rid), None)
 
     def set_status(self, rid: int, status: str) -> None:
         with self._tx() as db:
@@ -281,7 +296,9 @@ class Store:
             db.execute("DELETE FROM inbound WHERE id <= ?", (ident - self.max_messages,))
         return {"id": ident, "provider": provider, "sender": sender, "to": to, "text": text, "created": created}
 
-    def inbound(self, *, provider: str | None = None, since_id: int = 0, limit: int = 100, newest_first: bool = False) -> list[dict[str, Any]]:
+    def inbound(
+        self, *, provider: str | None = None, since_id: int = 0, limit: int = 100, newest_first: bool = False
+    ) -> list[dict[str, Any]]:
         sql = "SELECT * FROM inbound WHERE id > ?"
         args: list[Any] = [since_id]
         if provider:

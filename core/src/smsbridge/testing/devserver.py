@@ -78,7 +78,9 @@ class DevServerClient:
         return list(self._call("GET", "/inbound")["inbound"])
 
     def add_inbound(self, provider: str, sender: str, text: str, to: str | None = None) -> dict[str, Any]:
-        return dict(self._call("POST", "/inbound", json={"provider": provider, "sender": sender, "to": to, "text": text}))
+        return dict(
+            self._call("POST", "/inbound", json={"provider": provider, "sender": sender, "to": to, "text": text})
+        )
 
     def clear_inbound(self) -> None:
         self._call("DELETE", "/inbound")
@@ -129,7 +131,9 @@ class DevServerClient:
 
         return self.wait_until(probe, timeout, f"{count} message(s)")
 
-    def wait_for_status(self, ident: int, status: str, number: str | None = None, timeout: float = 10.0) -> dict[str, Any]:
+    def wait_for_status(
+        self, ident: int, status: str, number: str | None = None, timeout: float = 10.0
+    ) -> dict[str, Any]:
         """The message once its recipient (or every recipient) has ``status``."""
 
         def probe() -> dict[str, Any] | None:

@@ -32,10 +32,10 @@ from smsbridge.testing import vcr_config_for
 __all__ = [
     "_smsbridge_cassette_fully_played",
     "postgres_ledger",
-    "smsbridge_dev",
-    "smsbridge_dev_server",
     "sms_ledger",
     "sms_outbox",
+    "smsbridge_dev",
+    "smsbridge_dev_server",
     "smsbridge_secret_fields",
     "smsbridge_secret_values",
     "vcr_cassette_dir",

@@ -101,6 +101,15 @@ def _flow(text: str) -> dict[str, Any] | None:
     return out
 
 
+def _fill(template: str, sms: dict[str, Any]) -> str:
+    """MESSAGE with each ``#param_N#`` replaced by the entry's ``PARAM_N``, as AllMySMS does."""
+
+    def value(match: re.Match[str]) -> str:
+        return str(sms.get(f"PARAM_{match.group(1)}", match.group(0)))
+
+    return _PARAM.sub(value, template)
+
+
 class AllMySmsProfile(EmulatorProfile):
     id = "allmysms"
     name = "AllMySMS"
@@ -151,14 +160,23 @@ class AllMySmsProfile(EmulatorProfile):
         if method == "getInfo":
             credits = api.balance(self.id, login)
             return EmulatorResponse.of_json(
-                {"status": "Active Account", "credits": f"{int(credits)}", "apiKey": key, "lastName": "Dev",
-                 "firstName": "smsbridge", "society": "smsbridge dev", "email": "dev@example.invalid"},
+                {
+                    "status": "Active Account",
+                    "credits": f"{int(credits)}",
+                    "apiKey": key,
+                    "lastName": "Dev",
+                    "firstName": "smsbridge",
+                    "society": "smsbridge dev",
+                    "email": "dev@example.invalid",
+                },
                 content_type=_JSON,
             )
         if method == "getAckBySmsId":
             found = api.lookup(self.id, request.arg("smsId") or "")
             if found is None:
-                return EmulatorResponse.of_json({"status": 124, "statusText": "The smsId is invalid."}, content_type=_JSON)
+                return EmulatorResponse.of_json(
+                    {"status": 124, "statusText": "The smsId is invalid."}, content_type=_JSON
+                )
             return EmulatorResponse.of_json(self._ack(found), content_type=_JSON)
         if method == "getAcks":
             ids = self.campaigns.get(request.arg("campId") or "", [])
@@ -170,8 +188,13 @@ class AllMySmsProfile(EmulatorProfile):
             if items:
                 self.pulled[login] = items[-1].id
             mos = [
-                {"phoneNumber": i.sender.lstrip("+"), "id": str(i.id), "campaignId": "", "message": i.text,
-                 "receptionDate": _paris(i.created)}
+                {
+                    "phoneNumber": i.sender.lstrip("+"),
+                    "id": str(i.id),
+                    "campaignId": "",
+                    "message": i.text,
+                    "receptionDate": _paris(i.created),
+                }
                 for i in items
             ]
             return EmulatorResponse.of_json({"mos": mos}, content_type=_JSON)
@@ -188,7 +211,9 @@ class AllMySmsProfile(EmulatorProfile):
             "receptionDate": _paris(found.updated),
         }
 
-    def _send(self, request: EmulatorRequest, api: EmulatorApi, login: str, key: str, *, simulate: bool) -> EmulatorResponse:
+    def _send(
+        self, request: EmulatorRequest, api: EmulatorApi, login: str, key: str, *, simulate: bool
+    ) -> EmulatorResponse:
         raw = request.arg("smsData")
         if not raw:
             return _status(105)
@@ -203,13 +228,19 @@ class AllMySmsProfile(EmulatorProfile):
             return _status(114)
         texts: dict[str, list[str]] = {}
         for sms in entries:
-            text = _PARAM.sub(lambda m, s=sms: str(s.get(f"PARAM_{m.group(1)}", m.group(0))), template)
+            text = _fill(template, sms)
             texts.setdefault(text, []).append(str(sms["MOBILEPHONE"]).strip())
         numbers = [str(s["MOBILEPHONE"]).strip() for s in entries]
         if simulate:
             return EmulatorResponse.of_json(
-                {"status": 100, "statusText": "Your messages have been sent", "invalidNumbers": "",
-                 "nbCredits": len(numbers), "nbContacts": len(numbers), "nbSms": len(numbers)},
+                {
+                    "status": 100,
+                    "statusText": "Your messages have been sent",
+                    "invalidNumbers": "",
+                    "nbCredits": len(numbers),
+                    "nbContacts": len(numbers),
+                    "nbSms": len(numbers),
+                },
                 content_type=_JSON,
             )
         campaign = "dev" + secrets.token_hex(8)
@@ -222,14 +253,14 @@ class AllMySmsProfile(EmulatorProfile):
                     provider=self.id,
                     account=login,
                     text=text,
-                    recipients=list(zip(group, ids)),
+                    recipients=list(zip(group, ids, strict=True)),
                     sender=str(flow["TPOA"]) if flow.get("TPOA") else None,
                     flash=str(flow.get("FLASH", "0")) in ("1", "true", "True"),
                     scheduled=scheduled,
                     secrets=(key,),
                 )
             )
-            sms_ids.extend({"phoneNumber": n, "smsId": i} for n, i in zip(group, ids))
+            sms_ids.extend({"phoneNumber": n, "smsId": i} for n, i in zip(group, ids, strict=True))
         self.campaigns[campaign] = [s["smsId"] for s in sms_ids]
         credits = api.balance(self.id, login)
         return EmulatorResponse.of_json(

@@ -129,7 +129,9 @@ class AspsmsProfile(EmulatorProfile):
         if method == "InquireDeliveryNotifications":
             return self._inquire(data, api)
         if method == "VersionInfo":
-            return EmulatorResponse.of_json({"Version": "smsbridge dev emulator", "StatusCode": "1", "StatusInfo": "OK"})
+            return EmulatorResponse.of_json(
+                {"Version": "smsbridge dev emulator", "StatusCode": "1", "StatusInfo": "OK"}
+            )
         if method == "ListAllStatusCodes":
             return _status("1", "OK", StatusCodes=[{"StatusCode": "1", "StatusInfo": "OK"}])
         if method == "CheckOriginatorAuthorization":
@@ -148,17 +150,19 @@ class AspsmsProfile(EmulatorProfile):
         if method == "SendTextSMS" and any(not trn for _, trn in recipients):
             return _status("23", "Missing transaction reference number.")
         originator = data.get("Originator")
-        if originator is not None and (not isinstance(originator, str) or len(originator) > 11 and not originator.lstrip("+").isdigit()):
+        if originator is not None and (
+            not isinstance(originator, str) or (len(originator) > 11 and not originator.lstrip("+").isdigit())
+        ):
             return _status("10", "Invalid originator (max 11 alphanumeric).")
         force = data.get("ForceGSM7bit")
-        url = next(
-            (
-                str(data[name])
-                for name in ("URLDeliveryNotification", "URLNonDeliveryNotification", "URLBufferedMessageNotification")
-                if data.get(name)
-            ),
-            None,
-        )
+        # one URL per outcome, as ASPSMS calls them: delivered, not delivered (failed, expired), buffered
+        named = {
+            "delivered": data.get("URLDeliveryNotification"),
+            "failed": data.get("URLNonDeliveryNotification"),
+            "expired": data.get("URLNonDeliveryNotification"),
+            "delayed": data.get("URLBufferedMessageNotification"),
+        }
+        urls = {status: str(url) for status, url in named.items() if url}
         api.store_message(
             EmulatedMessage(
                 provider=self.id,
@@ -168,7 +172,7 @@ class AspsmsProfile(EmulatorProfile):
                 sender=originator,
                 flash=str(data.get("FlashingSMS", "")).lower() == "true",
                 scheduled=str(data["DeferredDeliveryTime"]) if data.get("DeferredDeliveryTime") else None,
-                report_url=url,
+                report_urls=urls,
                 encoding="gsm7" if force in (True, "true") else None,
                 secrets=(password,),
             )

@@ -151,7 +151,12 @@ class JorMallProfile(EmulatorProfile):
         for number, text in items:
             api.store_message(
                 EmulatedMessage(
-                    provider=self.id, account=login, text=text, recipients=[(number, msg_id)], sender=sender, secrets=(secret,)
+                    provider=self.id,
+                    account=login,
+                    text=text,
+                    recipients=[(number, msg_id)],
+                    sender=sender,
+                    secrets=(secret,),
                 )
             )
         return self._text(request, f"MsgID = {msg_id}")

@@ -54,7 +54,8 @@ _FAULTS = {"refuse": "200", "no_credit": "103"}
 
 def _err(code: str) -> EmulatorResponse:
     return EmulatorResponse.of_json(
-        {"status": "ERR", "error": code, "error_string": _ERRORS[code], "timestamp": int(time.time())}, content_type=_JSON
+        {"status": "ERR", "error": code, "error_string": _ERRORS[code], "timestamp": int(time.time())},
+        content_type=_JSON,
     )
 
 
@@ -65,7 +66,9 @@ def _ok(**data: Any) -> EmulatorResponse:
 
 
 def _rows(rows: list[dict[str, Any]]) -> EmulatorResponse:
-    return EmulatorResponse.of_json({"data": rows, "error_string": None, "timestamp": int(time.time())}, content_type=_JSON)
+    return EmulatorResponse.of_json(
+        {"data": rows, "error_string": None, "timestamp": int(time.time())}, content_type=_JSON
+    )
 
 
 def _when(value: dt.datetime) -> str:
@@ -143,7 +146,7 @@ class JunubsmsProfile(EmulatorProfile):
                 provider=self.id,
                 account=user,
                 text=text,
-                recipients=[(n, f"{i}:{queue}") for n, i in zip(numbers, ids)],
+                recipients=[(n, f"{i}:{queue}") for n, i in zip(numbers, ids, strict=True)],
                 sender=request.arg("from"),
                 flash=request.arg("type") == "flash",
                 scheduled=request.arg("schedule"),
@@ -155,7 +158,7 @@ class JunubsmsProfile(EmulatorProfile):
             self.refs[ident] = f"{ident}:{queue}"
         items = [
             {"status": "OK", "error": "0", "smslog_id": i, "queue": queue, "to": n}
-            for n, i, _ in zip(numbers, ids, stored)
+            for n, i, _ in zip(numbers, ids, stored, strict=True)
         ]
         return _rows(items)
 
@@ -176,9 +179,10 @@ class JunubsmsProfile(EmulatorProfile):
         queue = (request.arg("queue") or "").lower()
         rows = []
         if smslog_id:
-            ref = self.refs.get(smslog_id)
+            # with its queue (as receipts give ids) the id is looked up as kept, even after a restart
+            ref = f"{smslog_id}:{queue}" if queue else self.refs.get(smslog_id)
             found = api.lookup(self.id, ref) if ref else None
-            if found is not None and (not queue or ref == f"{smslog_id}:{queue}"):
+            if found is not None:
                 rows.append(self._row(found, smslog_id))
         elif queue:
             suffix = (request.arg("dst") or "").lstrip("0")
@@ -205,7 +209,14 @@ class JunubsmsProfile(EmulatorProfile):
             return _err("501")
         return _rows(
             [
-                {"id": str(i.id), "src": i.sender, "dst": i.to or "", "kwd": i.text.split(" ", 1)[0].upper(), "msg": i.text, "dt": _when(i.created)}
+                {
+                    "id": str(i.id),
+                    "src": i.sender,
+                    "dst": i.to or "",
+                    "kwd": i.text.split(" ", 1)[0].upper(),
+                    "msg": i.text,
+                    "dt": _when(i.created),
+                }
                 for i in items
             ]
         )
