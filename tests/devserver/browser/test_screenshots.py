@@ -95,6 +95,9 @@ def test_screenshots_for_the_docs(page: Any, dev: Any) -> None:
     expect(page.locator("li.out", has_text="Flash sale").locator(".status")).to_have_text("delivered")
     page.screenshot(path=str(IMG / "dev-inbox-thread.png"))
 
+    page.get_by_text("Providers and magic numbers").click()
+    expect(page.get_by_role("table").first).to_contain_text("127.0.0.1")
+    page.set_viewport_size({"width": 1400, "height": 2000})  # the controls whole, not scrolled
     page.locator("aside.tools").screenshot(path=str(IMG / "dev-inbox-controls.png"))
     for name in ("dev-inbox.png", "dev-inbox-thread.png", "dev-inbox-controls.png"):
         assert (IMG / name).stat().st_size > 10_000
