@@ -285,6 +285,8 @@ class DevServer:
                 handle.cancel()
         self.timers.clear()
         for queue in list(self.subscribers):
+            while queue.full():
+                queue.get_nowait()
             queue.put_nowait(None)
         await self.callbacks.close()
 
