@@ -19,17 +19,9 @@ from typing import Any
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-import smsbridge
-from smsbridge.models import CallbackRequest, DeliveryReport, DeliveryStatus, InboundMessage, ReceiptStatus
+from smsbridge.models import CallbackRequest, DeliveryReport, InboundMessage
 
-__all__ = ["PROVIDERS", "QUERY", "HostApp", "run_host_app"]
-
-#: the four provider plugins the end-to-end test runs
-PROVIDERS = ("jormall", "aspsms", "junubsms", "allmysms")
-NUMBER = "+61491570156"  # magic: delivered at once
-JO_NUMBER = "+962790000001"  # JorMall's magic "delivered"
-#: ASPSMS's notification tags, as the host app puts them in its notification URL
-QUERY = "TRN=<TRN>&DST=<DST>&RSN=<RSN>&RCPNT=<RCPNT>&DSCTSUTC=<DSCTSUTC>&SCTSUTC=<SCTSUTC>"
+__all__ = ["HostApp"]
 
 
 class _Server(ThreadingMixIn, WSGIServer):
@@ -154,44 +146,3 @@ class HostApp:
                     raise AssertionError(f"the host app refused a callback: {self.errors}")
             time.sleep(0.02)
         raise AssertionError(f"{count} received message(s) did not arrive within {timeout:g} s")
-
-
-def run_host_app(provider: str, dev: Any, host: HostApp) -> dict[str, Any]:
-    """The host app's whole flow for ``provider`` against the emulator client ``dev``.
-
-    Sends one message (text ``Your <provider> code is 4821``), checks the emulator kept it,
-    polls status where the provider has it, and waits for the report (or received message) at
-    the host app's receiver.  Returns the emulator's record of the message (REST shape).
-    """
-    dev.update_settings(report_delay=0.05)
-    url = dev.account_url(provider) + "&sender=HostApp"
-    account = smsbridge.connect(url)
-    host.accounts[provider] = account
-    options: dict[str, Any] = {}
-    if provider == "aspsms":
-        options["notify_delivered"] = host.url("reports/aspsms") + "?" + QUERY
-    elif provider == "allmysms":
-        dev.update_settings(report_url=host.url("reports/allmysms"))
-    elif provider == "junubsms":
-        dev.update_settings(inbound_url=host.url("inbound/junubsms"))
-    number = JO_NUMBER if provider == "jormall" else NUMBER
-    result = account.send(number, f"Your {provider} code is 4821", options=options or None, ledger=False)
-    receipt = result.receipts[0]
-    assert receipt.status is ReceiptStatus.ACCEPTED
-    (message,) = dev.wait_for_messages(1, provider=provider)
-    assert message["text"] == f"Your {provider} code is 4821"
-    assert message["recipients"][0]["number"] == number
-    assert message["recipients"][0]["message_id"] == receipt.message_id
-    dev.wait_for_status(message["id"], "delivered")
-    if account.capabilities.delivery_status:
-        (polled,) = account.delivery_status([receipt.message_id])
-        assert polled.status is DeliveryStatus.DELIVERED
-    if provider in ("aspsms", "allmysms"):
-        report = host.wait_for_report(str(receipt.message_id))
-        assert report.status is DeliveryStatus.DELIVERED
-        assert report.provider == provider
-    if provider == "junubsms":
-        dev.add_inbound("junubsms", "+211912345678", "YES confirm", to="1234")
-        (received,) = host.wait_for_inbound(1)
-        assert received.text == "YES confirm" and received.provider == "junubsms"
-    return message

@@ -26,15 +26,55 @@ from typing import Any
 import pytest
 
 import smsbridge
-from smsbridge.models import DeliveryStatus
+from smsbridge.models import DeliveryStatus, ReceiptStatus
 
-from .hostapp import QUERY, HostApp, run_host_app
+from .hostapp import HostApp
+
+NUMBER = "+61491570156"  # magic: delivered at once
+JO_NUMBER = "+962790000001"  # JorMall's magic "delivered"
+QUERY = "TRN=<TRN>&DST=<DST>&RSN=<RSN>&RCPNT=<RCPNT>&DSCTSUTC=<DSCTSUTC>&SCTSUTC=<SCTSUTC>"
 
 
 @pytest.fixture
 def host() -> Iterator[HostApp]:
     with HostApp() as app:
         yield app
+
+
+def run_host_app(provider: str, dev: Any, host: HostApp) -> dict[str, Any]:
+    """The host app's whole flow for ``provider``; returns the emulator's record of the message."""
+    dev.update_settings(report_delay=0.05)
+    url = dev.account_url(provider) + "&sender=HostApp"
+    account = smsbridge.connect(url)
+    host.accounts[provider] = account
+    options: dict[str, Any] = {}
+    if provider == "aspsms":
+        options["notify_delivered"] = host.url("reports/aspsms") + "?" + QUERY
+    elif provider == "allmysms":
+        dev.update_settings(report_url=host.url("reports/allmysms"))
+    elif provider == "junubsms":
+        dev.update_settings(inbound_url=host.url("inbound/junubsms"))
+    number = JO_NUMBER if provider == "jormall" else NUMBER
+    result = account.send(number, f"Your {provider} code is 4821", options=options or None, ledger=False)
+    receipt = result.receipts[0]
+    assert receipt.status is ReceiptStatus.ACCEPTED
+    (message,) = dev.wait_for_messages(1, provider=provider)
+    assert message["text"] == f"Your {provider} code is 4821"
+    assert message["recipients"][0]["number"] == number
+    assert message["recipients"][0]["message_id"] == receipt.message_id
+    dev.wait_for_status(message["id"], "delivered")
+    if account.capabilities.delivery_status:
+        (polled,) = account.delivery_status([receipt.message_id])
+        assert polled.status is DeliveryStatus.DELIVERED
+    if provider in ("aspsms", "allmysms"):
+        report = host.wait_for_report(str(receipt.message_id))
+        assert report.status is DeliveryStatus.DELIVERED
+        assert report.provider == provider
+    if provider == "junubsms":
+        dev.add_inbound("junubsms", "+211912345678", "YES confirm", to="1234")
+        (received,) = host.wait_for_inbound(1)
+        assert received.text == "YES confirm" and received.provider == "junubsms"
+    return message
 
 
 @pytest.mark.parametrize("provider", ["jormall", "aspsms", "junubsms", "allmysms"])
