@@ -253,7 +253,8 @@ class DevServer:
             for handle in self.timers.pop(rid, []):
                 handle.cancel()
         found = self.store.recipient_by_id(rid)
-        if found is None:
+        if found is None:  # dropped by the bound (or cleared) before its report was due
+            self.timers.pop(rid, None)
             return
         self.store.set_status(rid, status)
         row = dict(found, status=status, updated=dt.datetime.now(dt.timezone.utc).isoformat())
