@@ -97,3 +97,12 @@ def test_jormall_wrong_password(smsbridge_dev: Any) -> None:
     account = smsbridge.connect(smsbridge_dev.account_url("jormall", password="wrong") + "&sender=MyShop")
     with pytest.raises(AuthenticationError):
         account.send(JO, "x", ledger=False)
+
+
+def test_jormall_password_route_keeps_no_password(smsbridge_dev: Any) -> None:
+    secret = "AccPass-s3cret"
+    url = smsbridge_dev.account_url("jormall", password=secret) + "&sender=MyShop&auth=password"
+    smsbridge.connect(url).bulk_send(["+962791234568", "+962791234569"], "x", ledger=False)
+    (message,) = smsbridge_dev.messages()
+    assert secret not in str(message["raw"]) and "AccPass=***" in message["raw"]["path"]
+    assert len({r["message_id"] for r in message["recipients"]}) == 1  # JorMall: one MsgID per request

@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 DEFAULT_PORT = 8025
 STATIC = Path(__file__).parent / "static"
 START_CREDITS = Decimal(10_000)
+#: the longest a scheduled message waits for its reports (timers live in memory)
+MAX_SCHEDULE_WAIT = 7 * 24 * 3600.0
 #: how long a ``timeout`` fault holds a request at most (the client gives up long before)
 STALL_SECONDS = 300.0
 _API = "/api/v1"
@@ -214,6 +216,9 @@ class DevServer:
                 self.publish("message", full)
         if taken:
             delay = float(self.settings["report_delay"])
+            if message.scheduled_at is not None:  # the provider sends it then: reports follow
+                ahead = (message.scheduled_at - dt.datetime.now(dt.timezone.utc)).total_seconds()
+                delay += min(max(ahead, 0.0), MAX_SCHEDULE_WAIT)
             loop = asyncio.get_running_loop()
             for row in rows:
                 for after, new_status in plan(row["number"], delay):
@@ -248,7 +253,8 @@ class DevServer:
             for handle in self.timers.pop(rid, []):
                 handle.cancel()
         found = self.store.recipient_by_id(rid)
-        if found is None:
+        if found is None:  # dropped by the bound (or cleared) before its report was due
+            self.timers.pop(rid, None)
             return
         self.store.set_status(rid, status)
         row = dict(found, status=status, updated=dt.datetime.now(dt.timezone.utc).isoformat())
@@ -285,6 +291,8 @@ class DevServer:
                 handle.cancel()
         self.timers.clear()
         for queue in list(self.subscribers):
+            while queue.full():
+                queue.get_nowait()
             queue.put_nowait(None)
         await self.callbacks.close()
 

@@ -145,7 +145,8 @@ class EmulatedMessage:
     recipients: Sequence[tuple[str, str | None]]  # (number as sent, provider message id or None)
     sender: str | None = None
     flash: bool = False
-    scheduled: str | None = None
+    scheduled: str | None = None  # the schedule as the request wrote it (shown in the inbox)
+    scheduled_at: dt.datetime | None = None  # the same, read (aware): reports wait until then
     report_url: str | None = None  # where this message's reports go (else the server's setting)
     #: per status (``delivered``, ``failed``...), for providers that take one URL per outcome
     #: (ASPSMS); a status the mapping leaves out gets no callback when the mapping is not empty

@@ -59,14 +59,25 @@ _PARAM = re.compile(r"#param_(\d+)#", re.IGNORECASE)
 _SEND_METHODS = ("sendSms", "simulateCampaign")
 
 
-def _paris(value: dt.datetime) -> str:
+def _paris_zone() -> dt.tzinfo:
     try:
         from zoneinfo import ZoneInfo
 
-        zone: dt.tzinfo = ZoneInfo("Europe/Paris")
+        return ZoneInfo("Europe/Paris")
     except Exception:  # no tz database: UTC is close enough for an emulator
-        zone = dt.timezone.utc
-    return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+        return dt.timezone.utc
+
+
+def _paris(value: dt.datetime) -> str:
+    return value.astimezone(_paris_zone()).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _read_paris(value: str | None) -> dt.datetime | None:
+    """A DATE (``YYYY-MM-DD HH:MM:SS``, Paris time) as an aware datetime."""
+    try:
+        return dt.datetime.strptime(value or "", "%Y-%m-%d %H:%M:%S").replace(tzinfo=_paris_zone())
+    except ValueError:
+        return None
 
 
 def _status(code: int) -> EmulatorResponse:
@@ -257,6 +268,7 @@ class AllMySmsProfile(EmulatorProfile):
                     sender=str(flow["TPOA"]) if flow.get("TPOA") else None,
                     flash=str(flow.get("FLASH", "0")) in ("1", "true", "True"),
                     scheduled=scheduled,
+                    scheduled_at=_read_paris(scheduled),
                     secrets=(key,),
                 )
             )

@@ -172,6 +172,7 @@ class AspsmsProfile(EmulatorProfile):
                 sender=originator,
                 flash=str(data.get("FlashingSMS", "")).lower() == "true",
                 scheduled=str(data["DeferredDeliveryTime"]) if data.get("DeferredDeliveryTime") else None,
+                scheduled_at=_deferred(data.get("DeferredDeliveryTime")),
                 report_urls=urls,
                 encoding="gsm7" if force in (True, "true") else None,
                 secrets=(password,),
@@ -248,6 +249,26 @@ def _recipients(data: dict[str, Any]) -> list[tuple[str, str]]:
         if number:
             out.append((number, trn))
     return out
+
+
+def _deferred(value: Any) -> dt.datetime | None:
+    """DeferredDeliveryTime: ``ddMMyyyyHHmmss`` in Swiss time, or ISO 8601 with an offset."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 14 and text.isdigit():
+            naive = dt.datetime.strptime(text, "%d%m%Y%H%M%S")
+            try:
+                from zoneinfo import ZoneInfo
+
+                return naive.replace(tzinfo=ZoneInfo("Europe/Zurich"))
+            except Exception:  # no tz database: close enough for an emulator
+                return naive.replace(tzinfo=dt.timezone(dt.timedelta(hours=1)))
+        parsed = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
 
 
 def _credits(amount: Any) -> str:

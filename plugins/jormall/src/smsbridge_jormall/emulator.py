@@ -36,7 +36,7 @@ _BALANCE = "/SMS/API/GetBalance"
 _HTML = "text/html; charset=UTF-8"
 _XML = "text/xml; charset=utf-8"
 _BAD_LOGIN = "Invalid user name or password"
-_FAULTS = {"refuse": "Invalid Sender ID", "rate_limited": "Connection Failed, please try again"}
+_FAULTS = {"refuse": "Invalid Sender ID"}  # rate_limited: HTTP 429; no_credit: JorMall documents none
 
 
 class JorMallProfile(EmulatorProfile):

@@ -71,8 +71,24 @@ def _rows(rows: list[dict[str, Any]]) -> EmulatorResponse:
     )
 
 
-def _when(value: dt.datetime) -> str:
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S")
+#: the emulated server's settings, playSMS's and the plugin's defaults: the PHP clock in UTC,
+#: ``gateway_timezone`` +07:00.  playSMS writes some times less that offset once (``ds``) or
+#: twice (``ix``), which the plugin's clock undoes (``clock.FRAMES``); so does the emulator.
+GATEWAY_OFFSET = dt.timedelta(hours=7)
+_FRAMES = {"ds": 1, "ix": 2, "in": 0, "sx": 0}
+
+
+def _when(value: dt.datetime, op: str = "in") -> str:
+    shifted = value.astimezone(dt.timezone.utc) - _FRAMES.get(op, 0) * GATEWAY_OFFSET
+    return shifted.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _schedule(value: str | None) -> dt.datetime | None:
+    """``schedule``: ``YYYY-MM-DD hh:mm:ss`` on the server's PHP clock (UTC here)."""
+    try:
+        return dt.datetime.strptime(value or "", "%Y-%m-%d %H:%M:%S").replace(tzinfo=dt.timezone.utc)
+    except ValueError:
+        return None
 
 
 class JunubsmsProfile(EmulatorProfile):
@@ -150,6 +166,7 @@ class JunubsmsProfile(EmulatorProfile):
                 sender=request.arg("from"),
                 flash=request.arg("type") == "flash",
                 scheduled=request.arg("schedule"),
+                scheduled_at=_schedule(request.arg("schedule")),
                 encoding="ucs2" if request.arg("unicode") == "1" else None,
                 secrets=(token,),
             )
@@ -169,8 +186,8 @@ class JunubsmsProfile(EmulatorProfile):
             "src": found.sender or "",
             "dst": found.number.lstrip("+"),
             "msg": found.text,
-            "dt": _when(found.created),
-            "update": _when(found.updated) if final else "",
+            "dt": _when(found.created, "ds"),
+            "update": _when(found.updated, "ds") if final else "",
             "status": _DS.get(found.status, "0"),
         }
 
@@ -196,6 +213,7 @@ class JunubsmsProfile(EmulatorProfile):
         return _rows(rows)
 
     def _inbound(self, request: EmulatorRequest, api: EmulatorApi) -> EmulatorResponse:
+        op = request.arg("op") or "in"
         try:
             since = int(request.arg("last") or 0)
             limit = int(request.arg("c") or 100)
@@ -215,7 +233,7 @@ class JunubsmsProfile(EmulatorProfile):
                     "dst": i.to or "",
                     "kwd": i.text.split(" ", 1)[0].upper(),
                     "msg": i.text,
-                    "dt": _when(i.created),
+                    "dt": _when(i.created, op),
                 }
                 for i in items
             ]
