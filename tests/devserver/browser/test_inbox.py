@@ -282,3 +282,19 @@ def test_a_message_sent_while_the_page_loads_its_snapshot_appears(browser: Any, 
             expect(thread(page, A).locator(".count")).to_have_text("2")
         finally:
             context.close()
+
+
+def test_older_messages_load_on_demand(page: Any, dev: Any) -> None:
+    with smsbridge.connect(account_url(dev.base_url, "aspsms")) as account:
+        account.send(A, "the oldest one", flash=True)
+        for i in range(100):
+            account.send(A, f"filler {i}")
+    page.reload()  # the first snapshot is one page of 100, newest first
+    expect(page.get_by_role("status")).to_have_text("Live")
+    expect(page.locator("li.out")).to_have_count(100)
+    expect(bubble(page, "the oldest one")).to_have_count(0)
+    page.get_by_role("button", name="Load older messages").click()
+    expect(page.locator("li.out")).to_have_count(101)
+    expect(bubble(page, "the oldest one").locator(".badge-flash")).to_have_text("flash")
+    expect(page.locator("li.out .text").first).to_have_text("the oldest one")  # oldest at the top
+    expect(page.get_by_role("button", name="Load older messages")).to_have_count(0)
