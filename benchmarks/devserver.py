@@ -585,7 +585,7 @@ def run(*, quick: bool, output: Path | None = None, processes: int = 2, threads:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="a small run (under a minute), written to /tmp")
+    parser.add_argument("--quick", action="store_true", help="a small run (about 25 s), written to /tmp")
     parser.add_argument("--output", type=Path, help="where to write the JSON")
     parser.add_argument("--processes", type=int, default=2, help="client processes for the throughput (2)")
     parser.add_argument("--threads", type=int, default=8, help="threads per client process, one account each (8)")
