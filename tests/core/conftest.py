@@ -152,6 +152,15 @@ def make_spy(provider_id: str, calls: list[tuple[str, str, Any]], **caps: Any) -
             calls.append(("admin", provider_id, (operation, params, ctx.config)))
             return AdminResult(operation, {"pong": params["word"]}, provider=ctx.provider)
 
+        @hookimpl
+        def smsbridge_emulator_profiles(self) -> list[Any]:
+            from smsbridge.plugin import EmulatorProfile
+
+            calls.append(("emulator_profiles", provider_id, None))
+            profile = EmulatorProfile()
+            profile.id = provider_id
+            return [profile]
+
     return types.SimpleNamespace(plugin=Plugin(), spec=spec)
 
 

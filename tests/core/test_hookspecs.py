@@ -38,6 +38,7 @@ def test_hooks_exist() -> None:
         "smsbridge_report_received",
         "smsbridge_inbound_received",
         "smsbridge_adjust_capabilities",
+        "smsbridge_emulator_profiles",
     } == set(HOOKS)
 
 
@@ -111,6 +112,9 @@ def test_every_hook_is_exercised(registry: Any, spy: Any, calls: list[Any], tmp_
     account.admin("ping", word="x")
     # smsbridge_adjust_capabilities: called on the provider's plugin only, when an account is built
     assert smsbridge.connect("spy://u:p@default?batch=2").capabilities.max_recipients == 2
+    from smsbridge.devserver.registry import load_profiles  # what `smsbridge dev` asks at start
+
+    assert "spy" in [p.id for p in load_profiles()]
     expected = set(HOOKS) - {"smsbridge_providers", "smsbridge_rewrite_message", "smsbridge_adjust_capabilities"}
     assert recorder.seen == expected
     assert {c[0] for c in calls} == {h.removeprefix("smsbridge_") for h in expected}

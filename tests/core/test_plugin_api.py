@@ -24,6 +24,7 @@ HOMES = (
     "smsbridge.transport",
     "smsbridge.replies",
     "smsbridge.values",
+    "smsbridge.devserver.profiles",
 )
 
 

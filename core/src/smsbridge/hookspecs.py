@@ -43,6 +43,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from smsbridge.context import ProviderContext, PublicContext
+    from smsbridge.devserver.profiles import EmulatorProfile
     from smsbridge.models import (
         AdminResult,
         Balance,
@@ -274,3 +275,20 @@ def smsbridge_rewrite_message(ctx: PublicContext, message: Message) -> Message |
     The core's innermost implementation returns the message unchanged.  The result is
     validated like any message (length, sender, schedule).
     """
+
+
+@hookspec
+def smsbridge_emulator_profiles() -> list[EmulatorProfile]:
+    """Offer ``smsbridge dev`` (the local provider emulator) a profile per provider of this plugin.
+
+    :return: :class:`~smsbridge.plugin.EmulatorProfile` objects: each answers its provider's
+        real wire API (the paths, the request and reply formats, the refusals) from plain
+        request objects, keeping what it receives through the emulator API it is handed, and
+        builds the provider's own delivery-report (and received-message) callback requests.
+        A profile must not import a web framework; ship it in its own module (``emulator.py``)
+        and import it inside this hook, so that loading the plugin stays cheap.
+
+    Called once when ``smsbridge dev`` starts (or a test starts the emulator); not called
+    otherwise.  A profile whose id another plugin already offered is left out.
+    """
+    raise NotImplementedError

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from smsbridge.context import ProviderContext
+    from smsbridge.devserver.profiles import EmulatorProfile
     from smsbridge.models import (
         AdminResult,
         Balance,
@@ -45,6 +46,7 @@ __all__ = [
     "CallbackSpecHook",
     "CheckRecipientHook",
     "DeliveryStatusHook",
+    "EmulatorProfilesHook",
     "EstimateHook",
     "InboundHook",
     "ParseCallbackHook",
@@ -112,3 +114,7 @@ class AdminHook(Protocol):
     def smsbridge_admin(
         self, *, ctx: ProviderContext[Any], operation: str, params: dict[str, Any]
     ) -> AdminResult | None: ...
+
+
+class EmulatorProfilesHook(Protocol):
+    def smsbridge_emulator_profiles(self) -> list[EmulatorProfile]: ...

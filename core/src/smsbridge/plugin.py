@@ -36,7 +36,10 @@ confused with ``smsbridge.plugins``, the core's loader and registry.)
   ``parse_zone``, ``parse_time``; admin parameters arrive converted by ``AdminParam.type``
   (``convert_admin_params``), and ``wire_fields``/``wire_text`` write them as form fields;
 * numbers and text: ``to_digits``, ``normalize``, ``analyze``, ``is_gsm7``, ``is_template``,
-  ``render``, ``TextInfo``.
+  ``render``, ``TextInfo``;
+* emulator profiles for ``smsbridge dev``: ``EmulatorProfile``, ``EmulatorRequest``,
+  ``EmulatorResponse``, ``EmulatorApi``, ``EmulatedMessage``, ``EmulatedRecipient``,
+  ``EmulatorCallback``, ``EmulatorInbound``, ``WRONG_PASSWORD``.
 """
 
 from __future__ import annotations
@@ -45,6 +48,17 @@ from smsbridge.admin_params import convert_admin_params, wire_fields, wire_text
 from smsbridge.answers import Answer
 from smsbridge.config import AccountSettings, credential
 from smsbridge.context import ProviderContext, PublicContext
+from smsbridge.devserver.profiles import (
+    WRONG_PASSWORD,
+    EmulatedMessage,
+    EmulatedRecipient,
+    EmulatorApi,
+    EmulatorCallback,
+    EmulatorInbound,
+    EmulatorProfile,
+    EmulatorRequest,
+    EmulatorResponse,
+)
 from smsbridge.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -83,6 +97,7 @@ from smsbridge.hooktypes import (
     CallbackSpecHook,
     CheckRecipientHook,
     DeliveryStatusHook,
+    EmulatorProfilesHook,
     EstimateHook,
     InboundHook,
     ParseCallbackHook,
@@ -137,6 +152,7 @@ __all__ = [
     "MAX_ERROR_TEXT",
     "NO",
     "REDACTED",
+    "WRONG_PASSWORD",
     "YES",
     "AccountSettings",
     "AdjustCapabilitiesHook",
@@ -165,6 +181,15 @@ __all__ = [
     "DeliveryStatus",
     "DeliveryStatusHook",
     "DuplicateError",
+    "EmulatedMessage",
+    "EmulatedRecipient",
+    "EmulatorApi",
+    "EmulatorCallback",
+    "EmulatorInbound",
+    "EmulatorProfile",
+    "EmulatorProfilesHook",
+    "EmulatorRequest",
+    "EmulatorResponse",
     "Estimate",
     "EstimateHook",
     "InboundHook",

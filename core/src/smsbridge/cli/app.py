@@ -13,6 +13,7 @@ from typing import IO, Any
 
 import click
 
+from smsbridge.cli.dev import dev
 from smsbridge.cli.jobs import jobs, ledger
 from smsbridge.cli.params import INPUT_FILE, OUTPUT_FILE, SCHEDULE, parse_pairs, read_text_file
 from smsbridge.cli.receiver import receiver, serve
@@ -867,6 +868,7 @@ cli.add_command(jobs)
 cli.add_command(ledger)
 cli.add_command(receiver)
 cli.add_command(serve)
+cli.add_command(dev)
 
 
 def main() -> None:

@@ -12,6 +12,9 @@ fixtures defined in a conftest take precedence over pytest-recording's own ``vcr
   ``smsbridge_secret_fields`` / ``smsbridge_secret_values`` in a conftest to add your own.
 * ``vcr_cassette_dir``: ``<rootdir>/cassettes/<plugin>/<test module>/``, where ``<plugin>`` is
   the folder under ``tests/plugins/`` (``core`` for ``tests/core``).
+* ``smsbridge_dev``: the local provider emulator (``smsbridge dev``), one per session on a free
+  port, emptied before each test; a :class:`smsbridge.testing.devserver.DevServerClient`
+  (``account_url("aspsms")``, ``messages()``, ``add_fault(...)``...).  Needs aiohttp.
 * Every test marked ``vcr`` and replayed with ``--record-mode=none`` fails if its cassette was
   not fully played: a request the code no longer makes is a test that no longer tests.
 """
@@ -31,6 +34,8 @@ __all__ = [
     "postgres_ledger",
     "sms_ledger",
     "sms_outbox",
+    "smsbridge_dev",
+    "smsbridge_dev_server",
     "smsbridge_secret_fields",
     "smsbridge_secret_values",
     "vcr_cassette_dir",
@@ -118,3 +123,25 @@ def _smsbridge_cassette_fully_played(request: pytest.FixtureRequest) -> Iterator
     if cassette is not None and record_mode == "none" and not cassette.all_played:
         unplayed = [f"{r.method} {r.uri}" for i, (r, _) in enumerate(cassette.data) if cassette.play_counts[i] == 0]
         pytest.fail(f"cassette {cassette._path} was not fully played; unplayed: {unplayed}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def smsbridge_dev_server() -> Iterator[Any]:
+    """The emulator for the whole session: (server, client); see ``smsbridge_dev``."""
+    pytest.importorskip("aiohttp", reason="smsbridge dev needs aiohttp: pip install 'smsbridge[devserver]'")
+    from smsbridge.testing.devserver import start_dev_server
+
+    server, client = start_dev_server()
+    try:
+        yield server, client
+    finally:
+        client.close()
+        server.stop()
+
+
+@pytest.fixture
+def smsbridge_dev(smsbridge_dev_server: Any) -> Any:
+    """A REST client of the session's emulator, emptied for this test (``DevServerClient``)."""
+    _, client = smsbridge_dev_server
+    client.reset()
+    return client

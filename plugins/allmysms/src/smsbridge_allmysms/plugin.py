@@ -19,6 +19,7 @@ from smsbridge.plugin import (
     CallbackRequest,
     Capabilities,
     DeliveryReport,
+    EmulatorProfile,
     Estimate,
     InboundMessage,
     InboundQuery,
@@ -46,6 +47,7 @@ __all__ = [
     "smsbridge_bulk_send",
     "smsbridge_callback_spec",
     "smsbridge_delivery_status",
+    "smsbridge_emulator_profiles",
     "smsbridge_estimate",
     "smsbridge_inbound",
     "smsbridge_parse_callback",
@@ -195,6 +197,13 @@ smsbridge_callback_spec = hookimpl(callbacks.callback_spec)
 smsbridge_admin = hookimpl(admin.run)
 
 
+@hookimpl
+def smsbridge_emulator_profiles() -> list[EmulatorProfile]:
+    from smsbridge_allmysms import emulator  # only `smsbridge dev` needs it
+
+    return emulator.profiles()
+
+
 if TYPE_CHECKING:  # mypy checks every hook implementation of this module against its specification
     import smsbridge.plugin as api
     import smsbridge_allmysms.plugin as this
@@ -203,4 +212,4 @@ if TYPE_CHECKING:  # mypy checks every hook implementation of this module agains
     _hooks = (this, this, this, this, this)
     _more: tuple[api.BalanceHook, api.DeliveryStatusHook, api.InboundHook, api.ParseCallbackHook]
     _more = (this, this, this, this)
-    _rest: tuple[api.CallbackSpecHook, api.AdminHook] = (this, this)
+    _rest: tuple[api.CallbackSpecHook, api.AdminHook, api.EmulatorProfilesHook] = (this, this, this)

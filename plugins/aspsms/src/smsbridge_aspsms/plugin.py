@@ -12,6 +12,7 @@ import attrs
 
 from smsbridge.plugin import (
     Capabilities,
+    EmulatorProfile,
     ProviderSpec,
     SenderRule,
     hookimpl,
@@ -33,6 +34,7 @@ __all__ = [
     "smsbridge_callback_spec",
     "smsbridge_check_recipient",
     "smsbridge_delivery_status",
+    "smsbridge_emulator_profiles",
     "smsbridge_parse_callback",
     "smsbridge_providers",
     "smsbridge_send",
@@ -112,6 +114,13 @@ smsbridge_callback_spec = hookimpl(callbacks.callback_spec)
 smsbridge_admin = hookimpl(admin.run)
 
 
+@hookimpl
+def smsbridge_emulator_profiles() -> list[EmulatorProfile]:
+    from smsbridge_aspsms import emulator  # only `smsbridge dev` needs it
+
+    return emulator.profiles()
+
+
 if TYPE_CHECKING:  # mypy checks every hook implementation of this module against its specification
     import smsbridge.plugin as api
     import smsbridge_aspsms.plugin as this
@@ -120,4 +129,4 @@ if TYPE_CHECKING:  # mypy checks every hook implementation of this module agains
     _hooks = (this, this, this, this)
     _more: tuple[api.BulkSendHook, api.BalanceHook, api.DeliveryStatusHook, api.ParseCallbackHook]
     _more = (this, this, this, this)
-    _rest: tuple[api.CallbackSpecHook, api.AdminHook] = (this, this)
+    _rest: tuple[api.CallbackSpecHook, api.AdminHook, api.EmulatorProfilesHook] = (this, this, this)

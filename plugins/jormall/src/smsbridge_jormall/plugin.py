@@ -20,6 +20,7 @@ from smsbridge.plugin import (
     Answer,
     Balance,
     Capabilities,
+    EmulatorProfile,
     InvalidMessageError,
     InvalidRecipientError,
     InvalidSenderError,
@@ -48,6 +49,7 @@ __all__ = [
     "smsbridge_balance",
     "smsbridge_bulk_send",
     "smsbridge_check_recipient",
+    "smsbridge_emulator_profiles",
     "smsbridge_providers",
     "smsbridge_send",
 ]
@@ -267,6 +269,13 @@ def smsbridge_balance(ctx: Ctx) -> Balance:
 
 
 @hookimpl
+def smsbridge_emulator_profiles() -> list[EmulatorProfile]:
+    from smsbridge_jormall import emulator  # only `smsbridge dev` needs it
+
+    return emulator.profiles()
+
+
+@hookimpl
 def smsbridge_admin(ctx: Ctx, operation: str, params: dict[str, Any]) -> AdminResult:
     paths = {"generate_token": routes.GENERATE_TOKEN, "get_token": routes.GET_TOKEN}
     if operation not in paths:
@@ -281,4 +290,5 @@ if TYPE_CHECKING:  # mypy checks every hook implementation of this module agains
 
     _hooks: tuple[api.ProvidersHook, api.AdjustCapabilitiesHook, api.CheckRecipientHook, api.SendHook]
     _hooks = (this, this, this, this)
-    _more: tuple[api.BulkSendHook, api.BalanceHook, api.AdminHook] = (this, this, this)
+    _more: tuple[api.BulkSendHook, api.BalanceHook, api.AdminHook, api.EmulatorProfilesHook]
+    _more = (this, this, this, this)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from smsbridge.plugin import Balance, Capabilities, ProviderSpec, SenderRule, hookimpl, parse_decimal
+from smsbridge.plugin import Balance, Capabilities, EmulatorProfile, ProviderSpec, SenderRule, hookimpl, parse_decimal
 from smsbridge_junubsms import admin, callbacks, reports, sending
 from smsbridge_junubsms.config import PlaySMSConfig
 from smsbridge_junubsms.wire import PLACEHOLDER_HOST, Ctx, call, unreadable
@@ -28,6 +28,7 @@ __all__ = [
     "smsbridge_callback_spec",
     "smsbridge_check_recipient",
     "smsbridge_delivery_status",
+    "smsbridge_emulator_profiles",
     "smsbridge_inbound",
     "smsbridge_parse_inbound_callback",
     "smsbridge_providers",
@@ -118,6 +119,13 @@ smsbridge_parse_inbound_callback = hookimpl(callbacks.parse_inbound)
 smsbridge_admin = hookimpl(admin.run)
 
 
+@hookimpl
+def smsbridge_emulator_profiles() -> list[EmulatorProfile]:
+    from smsbridge_junubsms import emulator  # only `smsbridge dev` needs it
+
+    return emulator.profiles()
+
+
 if TYPE_CHECKING:  # mypy checks every hook implementation of this module against its specification
     import smsbridge.plugin as api
     import smsbridge_junubsms.plugin as this
@@ -126,4 +134,9 @@ if TYPE_CHECKING:  # mypy checks every hook implementation of this module agains
     _hooks = (this, this, this, this)
     _more: tuple[api.BulkSendHook, api.BalanceHook, api.DeliveryStatusHook, api.InboundHook]
     _more = (this, this, this, this)
-    _rest: tuple[api.CallbackSpecHook, api.ParseInboundCallbackHook, api.AdminHook] = (this, this, this)
+    _rest: tuple[api.CallbackSpecHook, api.ParseInboundCallbackHook, api.AdminHook, api.EmulatorProfilesHook] = (
+        this,
+        this,
+        this,
+        this,
+    )
