@@ -22,7 +22,7 @@ def test_aspsms_send_status_balance(smsbridge_dev: Any, provider: str) -> None:
     result = account.send([DELIVERED, FAILED, "+41790000000"], "Hello €", ledger=False)
     assert [r.status for r in result.receipts] == [ReceiptStatus.ACCEPTED] * 3
     (message,) = smsbridge_dev.wait_for_messages(1)
-    assert message["provider"] == provider and message["account"] == "devuser"
+    assert message["provider"] == provider and message["account"] == "d***r"
     assert message["sender"] == "Shop" and message["text"] == "Hello €"
     assert message["encoding"] == "gsm7" and message["segments"] == 1
     assert "devpass123" not in str(message["raw"])

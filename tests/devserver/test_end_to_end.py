@@ -87,7 +87,7 @@ def test_host_app_end_to_end(smsbridge_dev: Any, host: HostApp, browser: Any, pr
     with open_inbox(browser, smsbridge_dev.base_url) as page:  # open before the app sends: the message arrives live
         message = run_host_app(provider, smsbridge_dev, host)
         assert message["provider"] == provider
-        assert message["account"] == "devuser"
+        assert message["account"] == "d***r"
         # the web inbox shows it: text, provider, the delivered status, a thread for the number
         name = {p["id"]: p["name"] for p in smsbridge_dev.providers()["providers"]}[provider]
         bubble = page.locator(f'li.out[data-message-id="{message["id"]}"]')

@@ -138,7 +138,7 @@ def test_raw_request_hides_credentials(smsbridge_dev: DevServerClient) -> None:
     for message in smsbridge_dev.messages():
         raw = json.dumps(message["raw"])
         assert secret not in raw and "s3cret" not in raw, message["provider"]
-        assert message["account"] == "devuser"
+        assert message["account"] == "d***r"
 
 
 def test_static_files(smsbridge_dev: DevServerClient) -> None:

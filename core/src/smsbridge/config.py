@@ -292,7 +292,7 @@ def _mask_one(text: str, secret_options: frozenset[str] | None) -> str:
     netloc = parts.hostport
     if parts.userinfo is not None:
         user, sep, _password = parts.userinfo.partition(":")
-        netloc = f"{_mask_user(unquote(user))}{':****' if sep else ''}@{parts.hostport}"
+        netloc = f"{mask_user(unquote(user))}{':****' if sep else ''}@{parts.hostport}"
     query = ""
     if parts.query:
         pairs = []
@@ -304,7 +304,8 @@ def _mask_one(text: str, secret_options: frozenset[str] | None) -> str:
     return f"{out}?{query}" if query else out
 
 
-def _mask_user(user: str) -> str:
+def mask_user(user: str) -> str:
+    """A login as smsbridge shows it: first and last character (``K***1``), never the whole."""
     if len(user) <= 2:
         return "*" * len(user)
     return f"{user[0]}***{user[-1]}"

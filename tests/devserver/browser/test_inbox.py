@@ -148,14 +148,11 @@ def test_the_raw_request_shows_no_password(page: Any, dev: Any) -> None:
     assert leaked(open_raw_panel(page, dev, "raw panel check"), secret_forms(PASSWORD)) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the ASPSMS emulator profile keeps the UserKey as the message's account, which the page shows;"
-    " the request body masks it (UserName is a secret field)",
-)
 def test_the_raw_request_shows_no_userkey(page: Any, dev: Any) -> None:
     forms = secret_forms(KEY, user=KEY, password=PASSWORD)
     assert leaked(open_raw_panel(page, dev, "raw panel check"), forms) == []
+    # the account is shown as smsbridge shows a URL's user: first and last character
+    assert api(dev.base_url, "GET", "/messages")["messages"][0]["account"] == f"{KEY[0]}***{KEY[-1]}"
 
 
 def test_a_fault_rule_added_in_the_page_fails_the_next_send(page: Any, dev: Any) -> None:

@@ -26,6 +26,7 @@ from typing import Any
 
 from aiohttp import web
 
+from smsbridge.config import mask_user
 from smsbridge.devserver.faults import TAKEN, FaultRules, RuleError
 from smsbridge.devserver.profiles import (
     EmulatedMessage,
@@ -192,7 +193,7 @@ class DevServer:
         raw = self.raw(request, profile, message.secrets)
         ident = self.store.add_message(
             provider=message.provider,
-            account=message.account,
+            account=mask_user(message.account),  # as smsbridge shows a URL's user: K***1
             sender=message.sender,
             text=message.text,
             encoding=info.encoding,

@@ -249,7 +249,12 @@ class Store:
     # ------------------------------------------------------------------ recipients
 
     def recipient(
-        self, *, message_id: str | None = None, message: int | None = None, number: str | None = None
+        self,
+        *,
+        message_id: str | None = None,
+        message: int | None = None,
+        number: str | None = None,
+        rid: int | None = None,
     ) -> list[dict[str, Any]]:
         """Recipients with their message's provider, text, sender, report URL and times."""
         sql = (
@@ -258,9 +263,13 @@ class Store:
             " m.text AS text, m.sender AS sender, m.report_url AS report_url, m.report_urls AS report_urls"
             " FROM recipients r JOIN messages m ON m.id = r.message WHERE "
         )
-        if message_id is not None:
+        args: list[Any]
+        if rid is not None:
+            sql += "r.id = ?"
+            args = [rid]
+        elif message_id is not None:
             sql += "r.message_id = ?"
-            args: list[Any] = [message_id]
+            args = [message_id]
         else:
             sql += "r.message = ?"
             args = [message]
@@ -273,11 +282,8 @@ class Store:
 
     def recipient_by_id(self, rid: int) -> dict[str, Any] | None:
         """One recipient row (as ``recipient`` gives them) by its own id."""
-        with self._lock:
-            row = self._db.execute("SELECT message FROM recipients WHERE id = ?", (rid,)).fetchone()
-            if row is None:
-                return None
-            return next((r for r in self.recipient(message=row["message"]) if r["rid"] == rid), None)
+        rows = self.recipient(rid=rid)  # by the primary key: one lookup, whatever the message's size
+        return rows[0] if rows else None
 
     def set_status(self, rid: int, status: str) -> None:
         with self._tx() as db:
