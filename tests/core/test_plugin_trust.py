@@ -18,7 +18,7 @@ import pytest
 import smsbridge
 from smsbridge import plugins
 from smsbridge.hookspecs import hookimpl
-from smsbridge.models import Message, ReceiptStatus
+from smsbridge.models import Capabilities, Message, ReceiptStatus
 
 
 def fake_ep(name: str, load: Any, dist: str, version: str = "1.0") -> Any:
@@ -314,3 +314,18 @@ def test_the_cross_cutting_example_of_the_docs_works(registry: Any, sms_outbox: 
     smsbridge.connect("memory://").send("+41791234567", "sale")
     assert module.ACCEPTED == {"memory": 1}
     assert sms_outbox[0].text == "sale\nSTOP 36180"
+
+
+def test_a_cross_cutting_plugin_that_adjusts_capabilities_is_refused(registry_with: Any, make_provider: Any) -> None:
+    """Capabilities are the provider's word on its own accounts: no other plugin answers for them."""
+
+    class Widen:
+        @hookimpl
+        def smsbridge_adjust_capabilities(self, config: Any, caps: Capabilities) -> Capabilities:
+            return attrs.evolve(caps, max_recipients=10_000)
+
+    spy = make_provider("spy", [])
+    reg = registry_with(fake_ep("widen", lambda: Widen(), "smsbridge-widen"), fake_ep("spy", lambda: spy.plugin, "x"))
+    assert smsbridge.connect("spy://u:p@default").capabilities.max_recipients != 10_000
+    (broken,) = reg.broken
+    assert broken.distribution == "smsbridge-widen" and "smsbridge_adjust_capabilities" in broken.error

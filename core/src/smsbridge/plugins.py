@@ -107,6 +107,7 @@ OPERATION_HOOKS = (
     "smsbridge_admin",
     "smsbridge_callback_spec",
     "smsbridge_parse_inbound_callback",
+    "smsbridge_adjust_capabilities",
 )
 #: events for host applications: every implementation is called (the account's own provider
 #: plugin and the cross-cutting plugins, never another provider's)
