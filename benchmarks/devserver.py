@@ -551,7 +551,7 @@ def run(*, quick: bool, output: Path | None = None, processes: int = 2, threads:
             "start_rounds": 10,
             "visible": 60,
             "load": 6000,
-            "bulk": 5_000,
+            "bulk": 10_000,
         }
     )
     results: dict[str, Any] = {
