@@ -1,21 +1,23 @@
-"""Message options and query filters: checked the same way, before any request, by every plugin.
+"""Options, checked the same way by every plugin: message options, query filters, account options.
 
 A provider takes a few options of its own (``Message.options``, ``InboundQuery.options``); a
 name it does not know is a typo that must not be dropped silently, and a yes/no option means
 the same words everywhere (the vocabulary of :mod:`smsbridge.values`).  Both refusals are
-``InvalidMessageError`` made before any request: nothing was sent.
+``InvalidMessageError`` made before any request: nothing was sent.  An account option (a
+field of the plugin's config class) that one of the core's parsers reads, such as a time
+zone, is checked when the account is made with ``checked_by``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from smsbridge.errors import InvalidMessageError
 from smsbridge.refusals import before_request
 from smsbridge.values import parse_bool
 
-__all__ = ["check_options", "option_flag"]
+__all__ = ["check_options", "checked_by", "option_flag"]
 
 
 def check_options(given: Iterable[Any], known: Sequence[str], *, provider: str, what: str = "message option") -> None:
@@ -42,3 +44,19 @@ def option_flag(value: Any, name: str, *, blank_is_no: bool = False) -> bool:
     if flag is None and not (blank_is_no and isinstance(value, str) and not value.strip()):
         raise before_request(InvalidMessageError, f"message option {name!r} takes yes/no, not {value!r}")
     return bool(flag)
+
+
+def checked_by(parse: Callable[[Any], object], *, optional: bool = False) -> Callable[[Any, Any, Any], None]:
+    """An attrs validator that reads the value with ``parse`` (``parse_zone``, ``parse_offset``...),
+    whose ``ValueError`` says why the option is refused; ``optional``: ``None`` is no value.
+
+    ::
+
+        timezone: str = attrs.field(default="UTC", validator=checked_by(parse_zone))
+    """
+
+    def check(_instance: Any, _attribute: Any, value: Any) -> None:
+        if value is not None or not optional:
+            parse(value)
+
+    return check

@@ -42,7 +42,8 @@ confused with ``smsbridge.plugins``, the core's loader and registry.)
 * data of any shape (``smsbridge.readers``): ``objects_of``, ``list_of``, ``records_of``,
   ``unxml`` and ``xml_root`` (lists however JSON or XML wraps them), ``phone_digits``,
   ``numbers_in``, ``first_text``, ``texts_of``, ``callback_items`` (a webhook's entries);
-* options: ``check_options`` (unknown names refused), ``option_flag`` (a yes/no option);
+* options: ``check_options`` (unknown names refused), ``option_flag`` (a yes/no option),
+  ``checked_by`` (an attrs validator of an account option that a parser reads);
 * numbers and text: ``to_digits``, ``normalize``, ``analyze``, ``is_gsm7``, ``is_template``,
   ``render``, ``TextInfo``.
 """
@@ -133,7 +134,7 @@ from smsbridge.models import (
     TextInfo,
 )
 from smsbridge.numbers import normalize, to_digits
-from smsbridge.options import check_options, option_flag
+from smsbridge.options import check_options, checked_by, option_flag
 from smsbridge.readers import (
     callback_items,
     first_text,
@@ -253,6 +254,7 @@ __all__ = [
     "before_request",
     "callback_items",
     "check_options",
+    "checked_by",
     "convert_admin_params",
     "credential",
     "error_text",
