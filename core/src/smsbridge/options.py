@@ -10,7 +10,7 @@ zone, is checked when the account is made with ``checked_by``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from smsbridge.errors import InvalidMessageError
@@ -20,7 +20,7 @@ from smsbridge.values import parse_bool
 __all__ = ["check_options", "checked_by", "option_flag"]
 
 
-def check_options(given: Iterable[Any], known: Sequence[str], *, provider: str, what: str = "message option") -> None:
+def check_options(given: Iterable[Any], known: Collection[str], *, provider: str, what: str = "message option") -> None:
     """Refuse names of ``given`` that are not in ``known``, naming them and what ``provider``
     (its name in words, e.g. ``"ASPSMS"``) takes.
 
