@@ -27,12 +27,13 @@ import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
+from urllib.parse import parse_qsl
 
-from smsbridge.errors import InvalidMessageError
+from smsbridge.errors import InvalidMessageError, UnsupportedOperationError
 from smsbridge.models import AdminOperation, AdminParam
 from smsbridge.values import parse_bool, parse_decimal
 
-__all__ = ["convert_admin_params", "wire_fields", "wire_text"]
+__all__ = ["admin_error", "convert_admin_params", "find_operation", "form_pairs", "wire_fields", "wire_text"]
 
 _INTEGER = re.compile(r"[+-]?[0-9]{1,18}")
 _HINT = "`smsbridge admin --list` shows every operation and its parameters"
@@ -126,13 +127,67 @@ def wire_text(value: Any) -> str:
     return str(value)
 
 
-def wire_fields(params: Mapping[str, Any], names: Iterable[str], *, strip: bool = False) -> dict[str, str]:
+def wire_fields(
+    params: Mapping[str, Any], names: Iterable[str], *, strip: bool = False, operation: str | None = None
+) -> dict[str, str]:
     """The parameters of ``names`` that were given (not ``None`` or ``""``), as form fields in
-    that order (``wire_text``); ``strip``: text without surrounding blanks, blank text left out."""
+    that order (``wire_text``); ``strip``: text without surrounding blanks, blank text left out.
+
+    :raises InvalidMessageError: with ``operation`` (and ``strip``), for a given parameter whose
+        text is blank, instead of leaving it out (``admin_error``).
+    """
     fields: dict[str, str] = {}
     for name in names:
-        text = wire_text(params.get(name)) if params.get(name) not in (None, "") else ""
+        given = params.get(name) not in (None, "")
+        text = wire_text(params.get(name)) if given else ""
         text = text.strip() if strip else text
         if text:
             fields[name] = text
+        elif given and operation is not None:
+            raise admin_error(operation, f"{name} must be a non-empty text")
     return fields
+
+
+def find_operation(operations: Iterable[AdminOperation], name: str, *, provider: str) -> AdminOperation:
+    """The operation of ``operations`` called ``name``.
+
+    :raises UnsupportedOperationError: ``"<provider> has no operation 'name'"``.
+    """
+    for operation in operations:
+        if operation.name == name:
+            return operation
+    raise UnsupportedOperationError(f"{provider} has no operation {name!r}")
+
+
+def admin_error(operation: str, text: str) -> InvalidMessageError:
+    """The error for a parameter of ``operation`` the plugin refuses itself (a range, a
+    combination): ``"<operation>: <text>"``, before any request, with the same hint as the
+    core's own parameter refusals (built, not raised)."""
+    return InvalidMessageError(f"{operation}: {text}", before_request=True, hint=_HINT)
+
+
+def form_pairs(operation: str, name: str, value: Any) -> dict[str, str]:
+    """Parameter ``name`` given as form fields, a mapping or ``"name=value&name2=value2"``, as
+    ``{field: text}`` (values by ``wire_text``: yes/no as ``1``/``0``).
+
+    :raises InvalidMessageError: (``admin_error``) for anything else, an empty field name, or
+        a value that is neither text nor a number (``None``, a list, a mapping).
+    """
+    pairs: list[tuple[Any, Any]] = []
+    if isinstance(value, Mapping):
+        pairs = list(value.items())
+    else:
+        try:
+            if isinstance(value, str):
+                pairs = list(parse_qsl(value, keep_blank_values=True, strict_parsing=True))
+        except ValueError:
+            pass
+        if not pairs:
+            raise admin_error(operation, f"{name} must be a mapping or 'name=value&name2=value2'")
+    out: dict[str, str] = {}
+    for key, item in pairs:
+        field = str(key)
+        if not field or item is None or isinstance(item, (dict, list)):
+            raise admin_error(operation, f"{name}: {field!r} must be a non-empty name with a text or a number")
+        out[field] = wire_text(item)
+    return out

@@ -14,7 +14,17 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
-__all__ = ["NO", "YES", "parse_bool", "parse_decimal", "parse_offset", "parse_time", "parse_zone", "text_of"]
+__all__ = [
+    "NO",
+    "YES",
+    "parse_bool",
+    "parse_decimal",
+    "parse_int",
+    "parse_offset",
+    "parse_time",
+    "parse_zone",
+    "text_of",
+]
 
 #: the yes/no vocabulary, compared lower-cased and stripped
 YES = frozenset({"1", "yes", "true", "on", "y"})
@@ -73,6 +83,15 @@ def parse_decimal(value: Any, *, comma: Literal["decimal", "thousands"] | None =
     except (InvalidOperation, ValueError):
         return None
     return number if number.is_finite() else None
+
+
+def parse_int(value: Any, *, comma: Literal["decimal", "thousands"] | None = None, limit: int = 10**12) -> int | None:
+    """A whole number however written (``"12"``, ``12``, ``12.0``, ``"12,0"`` with ``comma``, see
+    ``parse_decimal``); ``None`` for a fraction, a number beyond ``limit`` either way, or no number."""
+    number = parse_decimal(value, comma=comma)
+    if number is None or number != number.to_integral_value() or abs(number) > limit:
+        return None
+    return int(number)
 
 
 def parse_offset(text: str) -> dt.timedelta:

@@ -16,19 +16,19 @@ import json
 import re
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qsl
 
 from smsbridge.plugin import (
     AdminOperation,
     AdminParam,
     AdminResult,
-    InvalidMessageError,
     RejectedError,
-    UnsupportedOperationError,
-    before_request,
+    admin_error,
+    find_operation,
+    first_text,
+    form_pairs,
     parse_decimal,
     text_of,
-    wire_text,
+    wire_fields,
 )
 from smsbridge_allmysms.config import Ctx
 from smsbridge_allmysms.wire import RESERVED_FIELDS, call
@@ -87,52 +87,28 @@ OPERATIONS: tuple[AdminOperation, ...] = (
     ),
 )
 
-_BY_NAME = {op.name: op for op in OPERATIONS}
 _SECRETISH = re.compile(r"pass|key|token|secret|pwd", re.IGNORECASE)
 # Status words the account operations use for a refusal (inf: createSubAccount answers "1"
 # for success, deleteCampaign "OK"; their failures are not documented).
 _FAILED = frozenset({"0", "ko", "nok", "error", "erreur", "fail", "failed", "false"})
 
 
-def _pairs(ctx: Ctx, operation: str, name: str, value: Any) -> list[tuple[Any, Any]]:
-    """A mapping, or ``"name=value&..."`` text, as (name, value) pairs."""
-    if isinstance(value, Mapping):
-        return list(value.items())
-    if isinstance(value, str):
-        try:
-            pairs = parse_qsl(value, keep_blank_values=True, strict_parsing=True)
-        except ValueError:
-            pairs = []
-        if pairs:
-            return list(pairs)
-    raise before_request(InvalidMessageError, f"{operation}: {name} must be a mapping or 'name=value&name2=value2'")
-
-
-def _texts(ctx: Ctx, operation: str, name: str, pairs: list[tuple[Any, Any]]) -> dict[str, str]:
-    """Pairs as text; a value under a secret-looking name is registered as a secret."""
-    out: dict[str, str] = {}
-    for key, item in pairs:
-        field = str(key)
-        text = None if item is None or isinstance(item, (dict, list)) else wire_text(item)  # as given, yes/no 1/0
-        if not field or text is None:
-            raise before_request(
-                InvalidMessageError, f"{operation}: {name}: {field!r} must be a non-empty name with a text or a number"
-            )
+def _texts(ctx: Ctx, operation: str, name: str, value: Any) -> dict[str, str]:
+    """``form_pairs``; a value under a secret-looking name is registered as a secret."""
+    out = form_pairs(operation, name, value)
+    for field, text in out.items():
         if _SECRETISH.search(field):
             ctx.add_secret(text)  # a sub-account password never shows in logs or errors
-        out[field] = text
     return out
 
 
 def _extra_fields(ctx: Ctx, operation: str, value: Any) -> dict[str, str]:
     if value is None or value == "":
         return {}
-    fields = _texts(ctx, operation, "fields", _pairs(ctx, operation, "fields", value))
+    fields = _texts(ctx, operation, "fields", value)
     for name in fields:
         if name.lower() in RESERVED_FIELDS:
-            raise before_request(
-                InvalidMessageError, f"{operation}: field {name!r} is set by the plugin and cannot be given"
-            )
+            raise admin_error(operation, f"field {name!r} is set by the plugin and cannot be given")
     return fields
 
 
@@ -142,13 +118,12 @@ def _account_data(ctx: Ctx, operation: str, value: Any) -> str:
         try:
             value = json.loads(value)
         except ValueError:
-            raise before_request(InvalidMessageError, f"{operation}: accountData is not valid JSON") from None
+            raise admin_error(operation, "accountData is not valid JSON") from None
         if not isinstance(value, Mapping):
-            raise before_request(InvalidMessageError, f"{operation}: accountData must be a JSON object")
+            raise admin_error(operation, "accountData must be a JSON object")
         if set(value) == {"DATA"} and isinstance(value["DATA"], Mapping):
             value = value["DATA"]
-    data = _texts(ctx, operation, "accountData", _pairs(ctx, operation, "accountData", value))
-    return json.dumps({"DATA": data}, ensure_ascii=False)
+    return json.dumps({"DATA": _texts(ctx, operation, "accountData", value)}, ensure_ascii=False)
 
 
 def _fields(ctx: Ctx, op: AdminOperation, params: Mapping[str, Any]) -> dict[str, str]:
@@ -156,46 +131,33 @@ def _fields(ctx: Ctx, op: AdminOperation, params: Mapping[str, Any]) -> dict[str
 
     The core has refused unknown and missing parameters and converted ``credits`` to an int.
     """
-    fields: dict[str, str] = {}
-    for name in (p.name for p in op.params if p.name != "fields"):
-        value = params.get(name)
-        if value is None or value == "":
-            continue
-        if name == "accountData":
-            fields[name] = _account_data(ctx, op.name, value)
-        elif not wire_text(value).strip():
-            raise before_request(InvalidMessageError, f"{op.name}: {name} must be a non-empty text")
-        else:
-            fields[name] = wire_text(value).strip()
+    names = [p.name for p in op.params if p.name not in ("fields", "accountData")]
+    fields = wire_fields(params, names, strip=True, operation=op.name)
+    if params.get("accountData") not in (None, ""):  # declared after the others
+        fields["accountData"] = _account_data(ctx, op.name, params["accountData"])
     iso = fields.get("countryIsoCode")
     if iso is not None and not re.fullmatch(r"[A-Za-z]{2}", iso):
-        raise before_request(
-            InvalidMessageError, f"{op.name}: countryIsoCode must be two letters (e.g. FR), got {iso!r}"
-        )
+        raise admin_error(op.name, f"countryIsoCode must be two letters (e.g. FR), got {iso!r}")
     if iso is not None:
         fields["countryIsoCode"] = iso.upper()
     if abs(params.get("credits") or 0) >= 10**9:
-        raise before_request(
-            InvalidMessageError, f"{op.name}: credits must be a whole number (negative to take credits back)"
-        )
+        raise admin_error(op.name, "credits must be a whole number (negative to take credits back)")
     extra = _extra_fields(ctx, op.name, params.get("fields"))
     clash = sorted(set(extra) & set(fields))
     if clash:
-        raise before_request(InvalidMessageError, f"{op.name}: {', '.join(clash)} given twice")
+        raise admin_error(op.name, f"{', '.join(clash)} given twice")
     return {**fields, **extra}
 
 
 def run(ctx: Ctx, operation: str, params: Mapping[str, Any]) -> AdminResult:
     """Run one declared operation; a refusal raises its typed error."""
-    op = _BY_NAME.get(operation)
-    if op is None:
-        raise UnsupportedOperationError(f"AllMySMS has no operation {operation!r}")
+    op = find_operation(OPERATIONS, operation, provider="AllMySMS")
     answer = call(ctx, operation, _fields(ctx, op, params))
     reply, data = answer.raw, answer.data
     if isinstance(data, dict):
         status = text_of(data.get("status"))
         if status is not None and status.strip().lower() in _FAILED:
-            text = text_of(data.get("text")) or text_of(data.get("statusText")) or text_of(data.get("message"))
+            text = first_text(data, ("text", "statusText", "message"))
             raise RejectedError(
                 f"AllMySMS refused {operation}" + (f": {text}" if text else ""),
                 http_status=reply.status,

@@ -23,7 +23,17 @@ from typing import Any
 
 import attrs
 
-from smsbridge.plugin import InvalidMessageError, Message, before_request, is_template, parse_bool, render, to_digits
+from smsbridge.plugin import (
+    InvalidMessageError,
+    Message,
+    before_request,
+    check_options,
+    is_template,
+    option_flag,
+    render,
+    to_digits,
+    wire_text,
+)
 from smsbridge_allmysms.config import Ctx
 from smsbridge_allmysms.localtime import to_paris_text
 
@@ -110,23 +120,11 @@ def _slot_value(slot: str, params: Mapping[str, str], number: str) -> str:
         )
 
 
-def _flag(value: Any, name: str) -> str:
-    flag = parse_bool(value)
-    if flag is None:
-        raise before_request(InvalidMessageError, f"message option {name!r} must be yes/no, got {value!r}")
-    return "1" if flag else "0"
-
-
 def build_flow(ctx: Ctx, message: Message) -> Flow:
     """The DATA object for ``message``, checked before anything is sent."""
     config = ctx.config
     options = dict(message.options)
-    unknown = sorted(set(options) - set(MESSAGE_OPTIONS))
-    if unknown:
-        raise before_request(
-            InvalidMessageError,
-            f"unknown message option(s) {', '.join(unknown)}; AllMySMS takes: {', '.join(MESSAGE_OPTIONS)}",
-        )
+    check_options(options, MESSAGE_OPTIONS, provider="AllMySMS")
     template = _translate(message.text)
     if not template.text.strip() and not template.slots:
         raise before_request(InvalidMessageError, "the text is empty")
@@ -150,7 +148,7 @@ def build_flow(ctx: Ctx, message: Message) -> Flow:
             )
     mail_notif = options.get("mail_notif", config.mail_notif)
     if mail_notif is not None:
-        data["MAIL_NOTIF"] = _flag(mail_notif, "mail_notif")
+        data["MAIL_NOTIF"] = wire_text(option_flag(mail_notif, "mail_notif"))  # "1" or "0"
     if message.client_ref:
         data["CLIMSGID"] = message.client_ref
     if config.masteraccount:

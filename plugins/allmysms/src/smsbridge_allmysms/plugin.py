@@ -7,10 +7,8 @@ This module declares the provider and wires the hooks to ``flow`` (what is sent)
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -30,6 +28,7 @@ from smsbridge.plugin import (
     SendResult,
     UnreadableReplyError,
     before_request,
+    callback_items,
     hookimpl,
     text_of,
 )
@@ -160,27 +159,10 @@ def smsbridge_inbound(ctx: Ctx, query: InboundQuery) -> list[InboundMessage]:
     return results.inbound_messages(ctx, call(ctx, "getPulls", fields))
 
 
-def _callback_items(request: CallbackRequest) -> list[dict[str, Any]]:
-    fields: dict[str, Any] = {**request.query, **request.form}
-    body = request.body.decode("utf-8", "replace").strip() if isinstance(request.body, bytes) else ""
-    if body.startswith(("{", "[")):
-        try:
-            parsed = json.loads(body)
-        except (ValueError, RecursionError):
-            parsed = None
-        if isinstance(parsed, dict):
-            return [{**fields, **parsed}]
-        if isinstance(parsed, list):
-            return [{**fields, **item} for item in parsed if isinstance(item, dict)]
-    elif body and "=" in body and not request.form:
-        fields.update(dict(parse_qsl(body, keep_blank_values=True)))
-    return [fields]
-
-
 @hookimpl
 def smsbridge_parse_callback(ctx: Ctx, request: CallbackRequest) -> list[DeliveryReport]:
     """Delivery webhooks: ``smsId, phoneNumber, status, statusText, receptionDate, campaignId``."""
-    items = _callback_items(request)
+    items = callback_items(request)
     reports = []
     for item in items:
         sms_id = text_of(item.get("smsId"))

@@ -7,9 +7,8 @@ and as text in ``getInfo``, counters as strings, ``nbCredits`` as a number in
 
 from __future__ import annotations
 
-import re
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -27,9 +26,15 @@ from smsbridge.plugin import (
     Receipt,
     ReceiptStatus,
     SendResult,
-    analyze,
+    first_text,
+    numbers_in,
+    objects_of,
     parse_decimal,
+    parse_int,
+    phone_digits,
+    provider_estimate,
     text_of,
+    texts_of,
     unreadable,
 )
 from smsbridge_allmysms.codes import PARTIAL, SCHEDULED, SUCCESS, ack_status
@@ -43,13 +48,9 @@ __all__ = [
     "delivery_reports",
     "estimate",
     "inbound_messages",
-    "items_of",
-    "phone_digits",
     "send_result",
 ]
 
-_MAX_DEPTH = 6
-_SPLIT = re.compile(r"[\s,;|]+")
 # smsIds values that mean "no ids given" (absent, JSON null, "", [], an empty XML element)
 _NO_IDS: tuple[Any, ...] = (None, "", [])
 
@@ -59,70 +60,9 @@ def _decimal(value: Any) -> Decimal | None:
     return parse_decimal(value, comma="decimal")
 
 
-def _int_of(value: Any) -> int | None:
-    number = _decimal(value)
-    if number is None or number != number.to_integral_value() or abs(number) > 10**12:
-        return None
-    return int(number)
-
-
-def phone_digits(value: Any) -> str | None:
-    """``"336XXXXXXXX"``, ``"+336..."``, ``"00336..."`` or a JSON number -> ``"336..."``."""
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        return None
-    digits = "".join(ch for ch in str(value) if ch.isascii() and ch.isdigit())
-    if digits.startswith("00"):
-        digits = digits[2:]
-    return digits or None
-
-
 def _e164(value: Any) -> str | None:
     digits = phone_digits(value)
     return f"+{digits}" if digits else None
-
-
-def items_of(node: Any, depth: int = 0) -> list[dict[str, Any]]:
-    """The objects of a list, whatever the wrapping.
-
-    JSON gives ``[{...}, {...}]``; an XML reply read by xmltodict gives ``{"item": [...]}`` or
-    a single ``{...}`` when there is one entry.
-    """
-    if depth > _MAX_DEPTH:
-        return []
-    if isinstance(node, list):
-        return [item for item in node if isinstance(item, dict)]
-    if isinstance(node, dict):
-        if any(not isinstance(v, (dict, list)) for v in node.values()):
-            return [node]
-        return [item for v in node.values() for item in items_of(v, depth + 1)]
-    return []
-
-
-def _listed_numbers(node: Any, depth: int = 0) -> set[str]:
-    """Numbers of ``invalidNumbers``: ``""``, ``"336..,337.."``, a list, or objects."""
-    if depth > _MAX_DEPTH:
-        return set()
-    if isinstance(node, str):
-        return {d for d in (phone_digits(part) for part in _SPLIT.split(node)) if d}
-    if isinstance(node, int) and not isinstance(node, bool):
-        return {str(node)}
-    if isinstance(node, list):
-        return {n for item in node for n in _listed_numbers(item, depth + 1)}
-    if isinstance(node, dict):
-        for key in ("phoneNumber", "MOBILEPHONE", "number", "msisdn"):
-            if key in node:
-                return _listed_numbers(node[key], depth + 1)
-        return {n for v in node.values() for n in _listed_numbers(v, depth + 1)}
-    return set()
-
-
-def _details(data: Mapping[str, Any], keys: Iterable[str]) -> dict[str, str]:
-    out = {}
-    for key in keys:
-        value = text_of(data.get(key))
-        if value is not None:
-            out[key] = value
-    return out
 
 
 # ---------------------------------------------------------------------------- send
@@ -142,12 +82,12 @@ def send_result(ctx: Ctx, message: Message, flow: Flow, answer: Answer) -> SendR
     if not isinstance(answer.data, dict) or code is None:
         raise unreadable(answer.raw, ctx.provider, "a send reply without status")
     ids: dict[str, deque[str]] = {}
-    for item in items_of(answer.data.get("smsIds")):
+    for item in objects_of(answer.data.get("smsIds")):
         phone = phone_digits(item.get("phoneNumber"))
         sms_id = text_of(item.get("smsId"))
-        if phone and sms_id and sms_id.strip():
-            ids.setdefault(phone, deque()).append(sms_id.strip())
-    invalid = _listed_numbers(answer.data.get("invalidNumbers"))
+        if phone and sms_id:  # text_of strips: a blank id is no id
+            ids.setdefault(phone, deque()).append(sms_id)
+    invalid = numbers_in(answer.data.get("invalidNumbers"))
     shown_code = str(code)
     if answer.data.get("smsIds") in _NO_IDS and (code in SUCCESS or (code == PARTIAL and invalid)):
         verb = "scheduled" if code == SCHEDULED else "sent"
@@ -173,7 +113,7 @@ def send_result(ctx: Ctx, message: Message, flow: Flow, answer: Answer) -> SendR
         else:
             receipts.append(attrs.evolve(rest, recipient=recipient.number, provider=ctx.provider))
     accepted = any(r.accepted for r in receipts)
-    details = _details(answer.data, ("statusText", "campaignId", "credits", "creditsUsed", "nbContacts", "nbSms"))
+    details = texts_of(answer.data, ("statusText", "campaignId", "credits", "creditsUsed", "nbContacts", "nbSms"))
     details["status"] = shown_code
     if code == PARTIAL:
         details["partial"] = "some numbers were invalid"
@@ -196,21 +136,8 @@ def estimate(ctx: Ctx, message: Message, answer: Answer) -> Estimate:
     credits = _decimal(answer.data.get("nbCredits")) if isinstance(answer.data, dict) else None
     if credits is None:
         raise unreadable(answer.raw, ctx.provider, "simulateCampaign gave no nbCredits")
-    try:  # the first recipient's text, as they will see it
-        text = message.text_for(message.recipients[0]) if message.recipients else message.text
-    except (KeyError, ValueError, IndexError, AttributeError, TypeError):
-        text = message.text
-    info = analyze(text, encoding=message.encoding)
-    count = len(message.recipients)
-    return Estimate(
-        text=info,
-        recipients=count,
-        segments_total=info.segments * max(1, count),
-        provider_cost=credits,
-        cost_unit="credits",
-        provider_segments=_int_of(answer.data.get("nbSms")),
-        raw=answer.raw,
-    )
+    segments = parse_int(answer.data.get("nbSms"), comma="decimal")
+    return provider_estimate(message, credits, cost_unit="credits", provider_segments=segments, raw=answer.raw)
 
 
 def balance(ctx: Ctx, answer: Answer) -> Balance:
@@ -228,10 +155,9 @@ def delivery_report(ctx: Ctx, item: Mapping[str, Any], fallback_id: str, raw: Ra
     """One ack (``statut``) or webhook (``status``) entry as a report."""
     code = item.get("statut", item.get("status"))
     status, meaning = ack_status(code)
-    text = text_of(item.get("comment")) or text_of(item.get("statusText"))
-    sms_id = text_of(item.get("smsId"))
+    text = first_text(item, ("comment", "statusText"))
     return DeliveryReport(
-        message_id=sms_id.strip() if sms_id and sms_id.strip() else fallback_id,
+        message_id=text_of(item.get("smsId")) or fallback_id,
         status=status,
         recipient=_e164(item.get("phoneNumber")),
         provider_code=text_of(code),
@@ -245,13 +171,13 @@ def delivery_report(ctx: Ctx, item: Mapping[str, Any], fallback_id: str, raw: Ra
 def delivery_reports(ctx: Ctx, requested: str, answer: Answer, *, by_campaign: bool) -> list[DeliveryReport]:
     """``getAckBySmsId`` (one report for the id) or ``getAcks`` (one per ack of a campaign)."""
     if isinstance(answer.data, dict) and "acks" in answer.data:
-        acks = items_of(answer.data.get("acks"))
+        acks = objects_of(answer.data.get("acks"))
     elif isinstance(answer.data, dict) and (
         "statut" in answer.data or ("status" in answer.data and "phoneNumber" in answer.data)
     ):
         acks = [answer.data]
     elif isinstance(answer.data, list):
-        acks = items_of(answer.data)
+        acks = objects_of(answer.data)
     else:
         raise unreadable(answer.raw, ctx.provider, "no acks in the reply")
     if not acks:
@@ -278,14 +204,6 @@ _TO_KEYS = ("shortcode", "shortCode", "recipient", "to")
 _DATE_KEYS = ("receptionDate", "date", "receivedDate")
 
 
-def _first(item: Mapping[str, Any], keys: Iterable[str]) -> str | None:
-    for key in keys:
-        value = text_of(item.get(key))
-        if value is not None and value.strip():
-            return value
-    return None
-
-
 def _inbound_sender(sender: str) -> str:
     """A number as E.164 (``33612345678`` -> ``+33612345678``); a name as it came."""
     digits = phone_digits(sender)
@@ -298,30 +216,30 @@ def inbound_messages(ctx: Ctx, answer: Answer) -> list[InboundMessage]:
     Those are the keys davaxi/AllMySMS shows (``InComing.php``); the others are read too.
     """
     if isinstance(answer.data, dict) and "mos" in answer.data:
-        items = items_of(answer.data.get("mos"))
+        items = objects_of(answer.data.get("mos"))
         if answer.data.get("mos") not in (None, "", [], {}) and not items:
             raise unreadable(answer.raw, ctx.provider, "getPulls mos holds no message objects")
     elif isinstance(answer.data, list):
-        items = items_of(answer.data)
+        items = objects_of(answer.data)
     else:
         raise unreadable(answer.raw, ctx.provider, "no mos in the getPulls reply")
     out = []
     for n, item in enumerate(items):
-        sender = _first(item, _SENDER_KEYS)
+        sender = first_text(item, _SENDER_KEYS)
         given = next((item[k] for k in _TEXT_KEYS if k in item), None)
         text = given if isinstance(given, str) else text_of(given)  # a text exactly as received
         if sender is None or text is None:
             raise unreadable(answer.raw, ctx.provider, "an inbound message without sender or text")
-        received = _first(item, _DATE_KEYS)
-        ident = _first(item, _ID_KEYS) or f"{phone_digits(sender) or sender}@{received or n}"
+        received = first_text(item, _DATE_KEYS)
+        ident = first_text(item, _ID_KEYS) or f"{phone_digits(sender) or sender}@{received or n}"
         out.append(
             InboundMessage(
                 id=ident,
                 sender=_inbound_sender(sender),
                 text=text,
-                recipient=_first(item, _TO_KEYS),
+                recipient=first_text(item, _TO_KEYS),
                 received_at=parse_paris(received),
-                keyword=_first(item, ("keyword",)),
+                keyword=first_text(item, ("keyword",)),
                 raw=answer.raw,
             )
         )

@@ -24,7 +24,7 @@ from smsbridge.plugin import (
     refusal_error,
     status_error,
     unreadable,
-    xml_body,
+    xml_root,
 )
 from smsbridge_allmysms.codes import PARTIAL, REFUSALS, SUCCESS
 from smsbridge_allmysms.config import Ctx
@@ -84,13 +84,7 @@ def _status_text(data: Any) -> str | None:
 def _parse(ctx: Ctx, reply: RawReply) -> Any:
     """JSON (what ``returnformat=json`` asks for) or, if the service answered XML, its root."""
     if reply.body.lstrip()[:1] == "<" and not looks_like_html(reply):
-        document = xml_body(reply, ctx.provider, error_statuses=_ERROR_STATUSES)
-        if len(document) != 1:
-            raise unreadable(reply, ctx.provider, "XML with no single root element")
-        root = next(iter(document.values()))
-        if not isinstance(root, dict):
-            raise unreadable(reply, ctx.provider, "XML root element without children")
-        return root
+        return xml_root(reply, ctx.provider, error_statuses=_ERROR_STATUSES)
     return json_body(reply, ctx.provider, expect=(dict, list), error_statuses=_ERROR_STATUSES)
 
 

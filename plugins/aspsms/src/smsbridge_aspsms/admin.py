@@ -16,11 +16,12 @@ from smsbridge.plugin import (
     AdminParam,
     AdminResult,
     Answer,
-    InvalidMessageError,
     InvalidRecipientError,
     InvalidSenderError,
     UnsupportedOperationError,
+    admin_error,
     before_request,
+    first_text,
     normalize,
     text_of,
     unreadable,
@@ -111,10 +112,6 @@ OPERATIONS: tuple[AdminOperation, ...] = (
 # ------------------------------------------------------------------------------ parameters
 
 
-def _invalid(op: str, message: str) -> InvalidMessageError:
-    return before_request(InvalidMessageError, f"{op}: {message}")
-
-
 # The core has converted every parameter by its declared type (``AdminParam.type``): text is
 # text, ``int`` an int, ``bool`` a bool, ``decimal`` a Decimal; what is left is ASPSMS's rules.
 
@@ -126,14 +123,14 @@ def _text(params: Mapping[str, Any], name: str) -> str | None:
 def _required(op: str, params: Mapping[str, Any], name: str) -> str:
     text = _text(params, name)
     if text is None:
-        raise _invalid(op, f"{name} is required")
+        raise admin_error(op, f"{name} is required")
     return text
 
 
 def _positive(op: str, params: Mapping[str, Any], name: str) -> None:
     value = params.get(name)
     if value not in (None, "") and not value > 0:
-        raise _invalid(op, f"{name} must be at least 1 (or positive), not {value!r}")
+        raise admin_error(op, f"{name} must be at least 1 (or positive), not {value!r}")
 
 
 def _phone(ctx: Ctx, op: str, params: Mapping[str, Any], name: str) -> str:
@@ -171,9 +168,9 @@ def _send_token(ctx: Ctx, op: str, params: Mapping[str, Any]) -> AdminResult:
     recipient = _phone(ctx, op, params, "Recipients")
     text = _required(op, params, "MessageData")
     if PLACEHOLDER not in text:
-        raise _invalid(op, f"MessageData must contain the placeholder {PLACEHOLDER}")
+        raise admin_error(op, f"MessageData must contain the placeholder {PLACEHOLDER}")
     if len(text) > MAX_TEXT:
-        raise _invalid(op, f"MessageData has {len(text)} characters; ASPSMS takes at most {MAX_TEXT}")
+        raise admin_error(op, f"MessageData has {len(text)} characters; ASPSMS takes at most {MAX_TEXT}")
     reference = _required(op, params, "TokenReference")
     originator = _text(params, "Originator") or ctx.settings.sender
     if originator:
@@ -182,7 +179,7 @@ def _send_token(ctx: Ctx, op: str, params: Mapping[str, Any]) -> AdminResult:
             raise before_request(InvalidSenderError, f"{op}: {problem}")
     mask = _text(params, "TokenMask")
     if mask is not None and not set(mask) <= _MASK_CHARACTERS:
-        raise _invalid(op, f"TokenMask {mask!r} may hold only # (digit), A (letter) and N (letter or digit)")
+        raise admin_error(op, f"TokenMask {mask!r} may hold only # (digit), A (letter) and N (letter or digit)")
     _positive(op, params, "TokenValidity")
     overrides = {key: params[wire_name] for key, wire_name in MESSAGE_OPTIONS.items() if wire_name in params}
     notify = notification_fields(ctx, overrides, op=op)
@@ -282,16 +279,7 @@ def _redeem(ctx: Ctx, op: str, params: Mapping[str, Any]) -> AdminResult:
 
 def _version(ctx: Ctx, op: str, params: Mapping[str, Any]) -> AdminResult:
     answer = call(ctx, op, {}, auth=False, envelope=False)
-    return _result(ctx, op, answer, version=_first_text(answer.data, ("Version", "VersionInfo", "version")))
-
-
-def _first_text(data: Any, names: tuple[str, ...]) -> str | None:
-    if isinstance(data, Mapping):
-        for name in names:
-            text = text_of(data.get(name))
-            if text:
-                return text
-    return None
+    return _result(ctx, op, answer, version=first_text(answer.data, ("Version", "VersionInfo", "version")))
 
 
 def _status_codes(ctx: Ctx, op: str, params: Mapping[str, Any]) -> AdminResult:

@@ -24,6 +24,7 @@ from smsbridge.plugin import (
     SendResult,
     analyze,
     before_request,
+    check_options,
     parse_zone,
 )
 from smsbridge_aspsms.config import originator_problem, trn_problem, url_problem
@@ -92,12 +93,7 @@ def deferred_time(ctx: Ctx, when: dt.datetime) -> str:
 
 
 def _check_options(ctx: Ctx, message: Message) -> None:
-    unknown = sorted(set(message.options) - set(_KNOWN_OPTIONS))
-    if unknown:
-        raise before_request(
-            InvalidMessageError,
-            f"unknown message option(s) {', '.join(unknown)}; ASPSMS takes: {', '.join(_KNOWN_OPTIONS)}",
-        )
+    check_options(message.options, _KNOWN_OPTIONS, provider="ASPSMS")
     if ctx.config.simple:
         used = [k for k in _KNOWN_OPTIONS if message.options.get(k) not in (None, "")]
         if used or any(r.reference for r in message.recipients):

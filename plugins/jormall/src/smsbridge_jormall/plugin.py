@@ -35,6 +35,7 @@ from smsbridge.plugin import (
     SendResult,
     UnsupportedOperationError,
     before_request,
+    check_options,
     hookimpl,
 )
 from smsbridge_jormall import routes, tokens
@@ -206,12 +207,7 @@ def _exchange(ctx: Ctx, post: bool, url: str, fields: list[tuple[str, str]], rea
 
 
 def _gateway(ctx: Ctx, options: Mapping[str, Any]) -> str:
-    unknown = sorted(set(options) - set(MESSAGE_OPTIONS))
-    if unknown:
-        raise before_request(
-            InvalidMessageError,
-            f"unknown message option(s) {', '.join(map(str, unknown))}; JorMall takes: {', '.join(MESSAGE_OPTIONS)}",
-        )
+    check_options(options, MESSAGE_OPTIONS, provider="JorMall")
     gateway = options.get("gateway", ctx.config.gateway)
     if gateway not in GATEWAYS:
         raise before_request(

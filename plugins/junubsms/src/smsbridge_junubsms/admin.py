@@ -20,10 +20,10 @@ from smsbridge.plugin import (
     AdminParam,
     AdminResult,
     Answer,
-    InvalidMessageError,
-    UnsupportedOperationError,
-    before_request,
+    admin_error,
+    find_operation,
     parse_decimal,
+    records_of,
     text_of,
     wire_text,
 )
@@ -31,7 +31,6 @@ from smsbridge_junubsms.wire import (
     Ctx,
     call,
     endpoint,
-    items_of,
     redacted,
     remember_token,
     secret_of,
@@ -151,7 +150,6 @@ OPERATIONS: tuple[AdminOperation, ...] = (
     AdminOperation("loginkeyset", "Admin: set a login key for an account (see ws_login).", (_USER,)),
 )
 
-_BY_NAME = {op.name: op for op in OPERATIONS}
 _MONEY = ("credit", "balance", "amount")
 #: whole numbers JSON gives as numbers (playSMS 1.4.8) and XML (or the 1.4.5 document) as text
 _INTEGERS = frozenset(
@@ -161,12 +159,6 @@ _INTEGERS = frozenset(
 _ALWAYS_WRITTEN = ("data_footer", "data_sender")
 _LISTS = {"get_contact": "contacts", "get_contact_group": "groups"}
 _ENVELOPE = ("error", "error_string", "timestamp")
-
-
-def _bad(text: str) -> InvalidMessageError:
-    return before_request(
-        InvalidMessageError, text, hint="`smsbridge admin --list` shows every operation and its parameters"
-    )
 
 
 def _fields(ctx: Ctx, op: AdminOperation, params: Mapping[str, Any]) -> list[tuple[str, str]]:
@@ -181,17 +173,18 @@ def _fields(ctx: Ctx, op: AdminOperation, params: Mapping[str, Any]) -> list[tup
             continue
         if (param.type == "int" and value < 0) or (param.type == "decimal" and value <= 0):
             wanted = "a positive amount" if param.type == "decimal" else "a whole number"
-            raise _bad(f"{param.name} takes {wanted}, not {value!r}")
+            raise admin_error(op.name, f"{param.name} takes {wanted}, not {value!r}")
         if isinstance(value, dt.datetime):
             fields.append((param.name, ctx.config.clock.schedule(value)))
         else:
             fields.append((param.name, wire_text(value)))
     if op.name == "accountadd" and dict(fields).get("data_status") not in ("2", "3", "4"):
-        raise _bad("accountadd: data_status is 2 (admin), 3 (user) or 4 (subuser)")
+        raise admin_error(op.name, "data_status is 2 (admin), 3 (user) or 4 (subuser)")
     missing = [name for name in _ALWAYS_WRITTEN if params.get(name) is None] if op.name == "accountconf" else []
     if missing:
-        raise _bad(
-            f"accountconf without {' and '.join(missing)} would empty them: playSMS writes the footer and the "
+        raise admin_error(
+            op.name,
+            f"without {' and '.join(missing)} it would empty them: playSMS writes the footer and the "
             "default sender on every accountconf. Give their current values (or an empty value to clear them)",
         )
     return fields
@@ -230,7 +223,7 @@ def _ok(answer: Answer) -> bool:
 def _ws_login(ctx: Ctx, params: Mapping[str, Any]) -> AdminResult:
     key, user = str(params["login_key"]), params.get("u") or ctx.config.username  # text: the core converted them
     if not key.strip():
-        raise _bad("ws_login: login_key must be text")
+        raise admin_error("ws_login", "login_key must be text")
     ctx.add_secret(key)  # the URL is returned to the caller, never logged
     query = urlencode([("app", "ws"), ("op", "ws_login"), ("u", user), ("login_key", key)])
     return AdminResult("ws_login", {"url": f"{endpoint(ctx)}?{query}"})
@@ -238,9 +231,7 @@ def _ws_login(ctx: Ctx, params: Mapping[str, Any]) -> AdminResult:
 
 def run(ctx: Ctx, operation: str, params: Mapping[str, Any]) -> AdminResult:
     """Run one declared operation and shape its result (see the module doc)."""
-    op = _BY_NAME.get(operation)
-    if op is None:
-        raise UnsupportedOperationError(f"unknown operation {operation!r}")
+    op = find_operation(OPERATIONS, operation, provider="playSMS")
     fields = _fields(ctx, op, params)
     if operation == "ws_login":
         return _ws_login(ctx, params)
@@ -262,10 +253,10 @@ def run(ctx: Ctx, operation: str, params: Mapping[str, Any]) -> AdminResult:
     if operation in _LISTS:
         # no match is OK with "data":null (1.4.8) or [] (the document); no status is no answer
         if answer.code:
-            rows: list[Any] | None = []
+            rows: list[Mapping[str, Any]] | None = []
         else:
-            rows = items_of(answer.data.get("data")) if _ok(answer) else None
-        if rows is None or not all(isinstance(r, Mapping) for r in rows):
+            rows = records_of(answer.data.get("data")) if _ok(answer) else None
+        if rows is None:
             raise unreadable(ctx, raw, operation, f"op={operation} answered no list")
         return AdminResult(operation, {_LISTS[operation]: [_plain(r) for r in rows]}, raw=raw)
     if operation == "query":

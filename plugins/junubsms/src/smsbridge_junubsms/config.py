@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from smsbridge.plugin import credential, parse_offset, parse_zone
+from smsbridge.plugin import checked_by, credential, parse_offset, parse_zone
 from smsbridge_junubsms.clock import ServerClock, server_clock
 
 __all__ = ["MAX_BATCH", "MERGING_SINCE", "PARTIAL_GROUPS_SINCE", "PlaySMSConfig", "parse_version"]
@@ -38,19 +38,6 @@ def parse_version(text: str) -> tuple[int, int, int]:
         raise ValueError(f"version {text!r} is not a playSMS version such as 1.4.5 or 1.4.8")
     major, minor, patch = (int(p) for p in match.groups())
     return major, minor, patch
-
-
-def _check_timezone(_: Any, __: Any, value: str) -> None:
-    parse_zone(value)
-
-
-def _check_offset(_: Any, __: Any, value: str) -> None:
-    parse_offset(value)
-
-
-def _check_version(_: Any, __: Any, value: str | None) -> None:
-    if value is not None:
-        parse_version(value)
 
 
 @attrs.define(kw_only=True)
@@ -80,11 +67,11 @@ class PlaySMSConfig:
     token: str = credential("password")
     auth: str = attrs.field(default="token", validator=attrs.validators.in_(("token", "password")))
     batch: int = attrs.field(default=1)
-    timezone: str = attrs.field(default="UTC", validator=_check_timezone)
-    gateway_timezone: str = attrs.field(default="+07:00", validator=_check_offset)
+    timezone: str = attrs.field(default="UTC", validator=checked_by(parse_zone))
+    gateway_timezone: str = attrs.field(default="+07:00", validator=checked_by(parse_offset))
     format: str = attrs.field(default="json", validator=attrs.validators.in_(("json", "xml")))
     max_length: int | None = None
-    version: str | None = attrs.field(default=None, validator=_check_version)
+    version: str | None = attrs.field(default=None, validator=checked_by(parse_version, optional=True))
     force_batch: bool = False
 
     @batch.validator

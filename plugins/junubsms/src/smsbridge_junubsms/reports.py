@@ -29,11 +29,13 @@ from smsbridge.plugin import (
     InboundQuery,
     InvalidMessageError,
     before_request,
+    check_options,
+    records_of,
     text_of,
 )
 from smsbridge_junubsms import codes
 from smsbridge_junubsms.ids import MessageRef, is_smslog_id
-from smsbridge_junubsms.wire import Ctx, call, items_of, unreadable
+from smsbridge_junubsms.wire import Ctx, call, unreadable
 
 __all__ = ["FOLDERS", "PAGE", "delivery_status", "inbound"]
 
@@ -51,10 +53,10 @@ def _rows(ctx: Ctx, answer: Answer, op: str) -> list[Mapping[str, Any]]:
         return []
     if "data" not in answer.data:
         raise unreadable(ctx, answer.raw, op, f"op={op} answered neither rows nor an error")
-    rows = items_of(answer.data.get("data"))
-    if rows is None or not all(isinstance(r, Mapping) for r in rows):
+    rows = records_of(answer.data.get("data"))
+    if rows is None:
         raise unreadable(ctx, answer.raw, op, "the data list is not a list of rows")
-    return list(rows)
+    return rows
 
 
 def _id_order(ident: str) -> tuple[int, str]:
@@ -232,12 +234,7 @@ def inbound(ctx: Ctx, query: InboundQuery) -> list[InboundMessage]:
     limit = query.limit
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
         raise before_request(InvalidMessageError, "limit must be a positive number")
-    unknown = sorted(set(query.options) - set(INBOUND_FILTERS))
-    if unknown:
-        raise before_request(
-            InvalidMessageError,
-            f"unknown inbound filter(s) {', '.join(unknown)}; playSMS takes: {', '.join(INBOUND_FILTERS)}",
-        )
+    check_options(query.options, INBOUND_FILTERS, provider="playSMS", what="inbound filter")
     filters = [(k, str(query.options[k])) for k in INBOUND_FILTERS if query.options.get(k) is not None]
     if since is None:
         page = [("c", str(query.limit))] if query.limit is not None else []

@@ -51,13 +51,15 @@ from smsbridge.plugin import (
     UnreadableReplyError,
     analyze,
     before_request,
-    parse_bool,
+    check_options,
+    list_of,
+    option_flag,
     text_of,
     to_digits,
 )
 from smsbridge_junubsms import codes
 from smsbridge_junubsms.ids import MessageRef
-from smsbridge_junubsms.wire import Ctx, call, error_code, items_of, unreadable
+from smsbridge_junubsms.wire import Ctx, call, error_code, unreadable
 
 __all__ = ["MERGES_KEY", "Item", "match_items", "merged_destination", "pv_fields", "send", "wire_number"]
 
@@ -95,26 +97,14 @@ def wire_number(ctx: Ctx, number: str) -> str:
 # ---------------------------------------------------------------------------- request
 
 
-def _flag(value: Any, name: str) -> bool:
-    flag = parse_bool(value)
-    if flag is None and not (isinstance(value, str) and not value.strip()):  # a blank reads as "no"
-        raise before_request(InvalidMessageError, f"message option {name!r} takes yes/no, not {value!r}")
-    return bool(flag)
-
-
 def pv_fields(ctx: Ctx, message: Message, to: Sequence[str], text: str) -> list[tuple[str, str]]:
     """The ``op=pv`` fields (besides ``u``/``h``); refuses bad options before any request."""
-    unknown = sorted(set(message.options) - set(MESSAGE_OPTIONS))
-    if unknown:
-        raise before_request(
-            InvalidMessageError,
-            f"unknown message option(s) {', '.join(unknown)}; playSMS takes: {', '.join(MESSAGE_OPTIONS)}",
-        )
+    check_options(message.options, MESSAGE_OPTIONS, provider="playSMS")
     fields = [("to", ",".join(to)), ("msg", text)]
     if message.sender:
         fields.append(("from", message.sender))
     footer = message.options.get("footer")
-    nofooter = _flag(message.options.get("nofooter", False), "nofooter")
+    nofooter = option_flag(message.options.get("nofooter", False), "nofooter", blank_is_no=True)
     if footer is not None:
         if not isinstance(footer, str):
             raise before_request(InvalidMessageError, "message option 'footer' must be text")
@@ -142,7 +132,7 @@ def _check_groups(ctx: Ctx, wires: Sequence[str]) -> None:
         try:
             answer = call(ctx, "get_contact_group", [("kwd", code)], no_data_ok=True, preparatory=True)
             status = (text_of(answer.data.get("status")) or "").upper()
-            rows = [] if answer.code else items_of(answer.data.get("data"))
+            rows = [] if answer.code else list_of(answer.data.get("data"))
             if (status != "OK" and not answer.code) or rows is None:
                 raise unreadable(
                     ctx, answer.raw, "get_contact_group", "op=get_contact_group answered neither a list nor an error"
@@ -382,7 +372,7 @@ def _one_request(ctx: Ctx, message: Message, recipients: Sequence[Recipient], te
             wires.append(wire)
     _check_groups(ctx, wires)
     answer = call(ctx, "pv", pv_fields(ctx, message, wires, text))
-    raw_items = items_of(answer.data.get("data"))
+    raw_items = list_of(answer.data.get("data"))
     if not raw_items or not any(isinstance(v, Mapping) for v in raw_items):
         raise unreadable(ctx, answer.raw, "pv", "the pv reply holds no destination item")
     items = [Item.read(v) for v in raw_items]

@@ -33,7 +33,7 @@ from smsbridge.plugin import (
     looks_like_html,
     refusal_error,
     text_of,
-    xml_body,
+    xml_root,
 )
 from smsbridge.plugin import unreadable as _unreadable
 from smsbridge_junubsms import codes
@@ -46,7 +46,6 @@ __all__ = [
     "call",
     "endpoint",
     "error_code",
-    "items_of",
     "read_reply",
     "redacted",
     "secret_of",
@@ -84,17 +83,6 @@ def error_code(value: Any) -> str | None:
     return text if text.isdigit() and len(text) <= 6 else None
 
 
-def items_of(value: Any) -> list[Any] | None:
-    """A ``data`` list (a single XML item may come as one mapping); ``None`` if it is no list."""
-    if value is None:
-        return []
-    if isinstance(value, list):
-        return value
-    if isinstance(value, dict):
-        return [value] if value else []
-    return None
-
-
 def secret_of(value: Any) -> str | None:
     """A token or login key from a reply: 8+ visible characters (playSMS makes 32 hex), else None.
 
@@ -113,32 +101,6 @@ def redacted(ctx: Ctx, reply: RawReply) -> RawReply:
 
 
 # ---------------------------------------------------------------------------- reading
-
-
-def _from_xml(reply: RawReply, provider: str) -> dict[str, Any]:
-    data = xml_body(reply, provider, force_list=("item",))
-    root = next(iter(data.values())) if len(data) == 1 else data
-    try:
-        plain = _unxml(root)
-    except RecursionError:
-        raise _unreadable(reply, provider, "XML nested too deeply") from None
-    if not isinstance(plain, dict):
-        raise _unreadable(reply, provider, "XML without a <response> element holding fields")
-    return plain
-
-
-def _unxml(node: Any) -> Any:
-    """xmltodict data -> the shape the JSON format has (lists for ``<item>`` runs)."""
-    if isinstance(node, list):
-        return [_unxml(v) for v in node]
-    if not isinstance(node, dict):
-        return node
-    keys = [k for k in node if not k.startswith("@")]
-    if keys == ["#text"]:
-        return node["#text"]
-    if keys == ["item"]:
-        return [_unxml(v) for v in items_of(node["item"]) or []]
-    return {k: _unxml(node[k]) for k in keys if k != "#text"}
 
 
 def _fatal(text: str) -> str | None:
@@ -174,7 +136,7 @@ def read_reply(ctx: Ctx, reply: RawReply, op: str, *, no_data_ok: bool = False) 
         )
     try:
         if text.startswith("<") and not looks_like_html(reply):
-            data = _from_xml(reply, provider)
+            data = xml_root(reply, provider, item="item", force_list=("item",))  # <item> runs as JSON lists
         else:
             data = json_body(reply, provider)
     except UnreadableReplyError as exc:
