@@ -31,7 +31,7 @@ from smsbridge.models import DeliveryStatus, ReceiptStatus
 from .browser.chromium import browser, open_inbox
 from .hostapp import HostApp
 
-__all__ = ["browser"]  # the session's chromium (tests/devserver/browser/chromium.py), for the inbox step
+__all__ = ["browser"]  # chromium for this module (tests/devserver/browser/chromium.py), for the inbox step
 
 NUMBER = "+61491570156"  # magic: delivered at once
 JO_NUMBER = "+962790000001"  # JorMall's magic "delivered"

@@ -1,7 +1,8 @@
 """Debian's headless chromium driven by Playwright, for the tests of the dev server's web inbox.
 
-``browser`` is one chromium for the whole session, whichever module asks for it (the tests
-here, the end-to-end test one level up); ``open_inbox`` opens the inbox in a fresh context
+``browser`` is one chromium a test module (the tests here, the end-to-end test one level up),
+stopped when the module ends: Playwright's sync API keeps an asyncio loop running in the main
+thread while it is started, and later tests call ``asyncio.run`` (the receiver's ASGI tests); ``open_inbox`` opens the inbox in a fresh context
 and fails the test on any script error.  Without Playwright or chromium the tests skip with
 a one-line reason; with ``SMSBRIDGE_REQUIRE_SERVICES=1`` (``.ci/run``) they fail instead
 (``smsbridge.testing.services``).  ``playwright install`` is never needed: the browser is
@@ -40,9 +41,9 @@ HOW = "pip install -r requirements-dev.txt (Playwright) and apt-get install chro
 _shared: dict[str, Any] = {"users": 0}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless chromium, launched once for every browser test of the session."""
+    """Headless chromium, launched once for the browser tests of a module (about a second)."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:

@@ -9,7 +9,7 @@ import pytest
 
 from .chromium import browser, open_inbox
 
-__all__ = ["browser"]  # the session's chromium (tests/devserver/browser/chromium.py)
+__all__ = ["browser"]  # chromium for this module (tests/devserver/browser/chromium.py)
 
 
 @pytest.fixture
