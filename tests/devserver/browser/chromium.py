@@ -4,9 +4,10 @@
 stopped when the module ends: Playwright's sync API keeps an asyncio loop running in the main
 thread while it is started, and later tests call ``asyncio.run`` (the receiver's ASGI tests);
 ``open_inbox`` opens the inbox in a fresh context and fails the test on any script error.
-Without Playwright or chromium the tests skip with a one-line reason; with ``SMSBRIDGE_REQUIRE_SERVICES=1`` (``.ci/run``) they fail instead
-(``smsbridge.testing.services``).  ``playwright install`` is never needed: the browser is
-``/usr/bin/chromium`` (``SMSBRIDGE_CHROMIUM`` to use another).
+Without Playwright or chromium the tests skip with a one-line reason; with
+``SMSBRIDGE_REQUIRE_SERVICES=1`` (``.ci/run``) they fail instead (``smsbridge.testing.services``).
+``playwright install`` is never needed: the browser is ``/usr/bin/chromium``
+(``SMSBRIDGE_CHROMIUM`` to use another).
 """
 
 from __future__ import annotations
