@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from smsbridge import transport as transport_module
 from smsbridge.errors import (
     ConnectError,
     ConnectionLostError,
@@ -115,11 +116,21 @@ def test_redactor_handles_encoded_forms() -> None:
     assert redact("a=p%40ss+word%2F1&b=p%40ss%20word%2F1 p@ss word/1") == "a=***&b=*** ***"
 
 
-def test_rate_limiter_spaces_requests() -> None:
+def test_rate_limiter_spaces_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a clock of the test's own: a loaded machine cannot make a slot free by itself."""
+    clock = [1000.0]
+
+    def sleep(seconds: float) -> None:
+        clock[0] += seconds
+
+    monkeypatch.setattr(transport_module.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(transport_module.time, "sleep", sleep)
     limiter = RateLimiter(rate=50.0)
-    waited = [limiter.acquire() for _ in range(3)]
-    assert waited[0] == 0.0
-    assert all(w > 0 for w in waited[1:]), "the 2nd and 3rd acquisitions must wait for their slot"
+    waited = [limiter.acquire() for _ in range(3)]  # back to back: each waits for the next 20 ms slot
+    clock[0] += 1.0
+    waited.append(limiter.acquire())  # after a pause the slot is free
+    assert waited == pytest.approx([0.0, 0.02, 0.02, 0.0])
+    assert limiter.waited == pytest.approx(0.04)
     assert RateLimiter(None).acquire() == 0.0
 
 
