@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -131,6 +132,30 @@ class Database:
         return f"{type(self).__name__}({self.shown!r})"
 
 
+def _switch_to_wal(conn: Any, busy_timeout: float) -> None:
+    """``PRAGMA journal_mode=WAL``, waiting out a concurrent opener like any other lock.
+
+    SQLite answers "database is locked" at once, without its busy handler, to a connection
+    that asks for the journal mode while another one is switching the same new file to WAL:
+    threads (or processes) opening a new ledger together would fail.
+    """
+    import sqlite3
+
+    deadline = time.monotonic() + busy_timeout
+    pause = 0.005
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.1)
+
+
 class SQLiteDatabase(Database):
     dialect = "sqlite"
 
@@ -148,7 +173,7 @@ class SQLiteDatabase(Database):
             if not path.exists():  # personal data: readable by the owner only
                 os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
             conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=busy_timeout)
-            conn.execute("PRAGMA journal_mode=WAL")
+            _switch_to_wal(conn, busy_timeout)
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
         except (sqlite3.Error, OSError) as exc:
