@@ -50,21 +50,12 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.machine import describe  # noqa: E402
+from smsbridge.testing.devserver import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 __all__ = ["main", "run"]
 
 DEFAULT_OUTPUT = ROOT / "benchmarks" / "results" / "devserver.json"
 QUICK_OUTPUT = Path("/tmp/smsbridge-bench-devserver-quick.json")
-CHROMIUM = os.environ.get("SMSBRIDGE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 # a number each provider takes (JorMall: Jordanian mobiles only); none of them is magic
 NUMBERS = {
     "jormall": "+962791234567",

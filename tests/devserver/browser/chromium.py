@@ -24,18 +24,9 @@ from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
 
 import pytest
 
+from smsbridge.testing.devserver import CHROMIUM, CHROMIUM_ARGS
 from smsbridge.testing.services import require
 
-CHROMIUM = os.environ.get("SMSBRIDGE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 HOW = "pip install -r requirements-dev.txt (Playwright) and apt-get install chromium; .ci/run does both"
 
 # Playwright's sync API runs one driver per thread: every module shares this one

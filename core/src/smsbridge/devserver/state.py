@@ -15,6 +15,7 @@ import threading
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlencode
 
 from smsbridge.config import mask_user
 from smsbridge.devserver.faults import TAKEN, FaultRules
@@ -29,6 +30,7 @@ from smsbridge.devserver.registry import load_profiles
 from smsbridge.devserver.reports import Callbacks, plan, recipient_view
 from smsbridge.devserver.store import DEFAULT_MAX_MESSAGES, Store
 from smsbridge.redaction import Redactor
+from smsbridge.text import analyze
 
 __all__ = ["START_CREDITS", "DevServer", "RequestApi", "as_kept"]
 
@@ -162,8 +164,6 @@ class DevServer:
         stored: list[int],
     ) -> list[EmulatedRecipient]:
         """Store a message the profile received; schedule its reports unless the fault refused it."""
-        from smsbridge.text import analyze
-
         taken = fault is None or fault in TAKEN
         status = "accepted" if taken else "rejected"
         recipients = [(as_kept(n), mid if mid else str(self.new_id()), status) for n, mid in message.recipients]
@@ -216,8 +216,6 @@ class DevServer:
         headers = {k: ("***" if k in _MASKED_HEADERS else redact(v)) for k, v in request.headers.items()}
         target = request.path
         if request.query:
-            from urllib.parse import urlencode
-
             target += "?" + urlencode([(k, v) for k, vs in request.query.items() for v in vs])
         return {
             "method": request.method,

@@ -15,11 +15,26 @@ settings) before each test.  Needs ``smsbridge[devserver]`` (aiohttp).
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["DevServerClient", "start_dev_server"]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "DevServerClient", "start_dev_server"]
+
+#: the browser that tests of the inbox drive with Playwright (Debian's chromium package; never
+#: ``playwright install``), and the flags a closed network and a root user need
+CHROMIUM = os.environ.get("SMSBRIDGE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
 
 T = TypeVar("T")
 _TIMEOUT = (5.0, 10.0)  # connect, read: every call to the emulator has both
